@@ -1,0 +1,54 @@
+# The README's two commands: `make run` and `make test`. Nothing else needs installing by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The CPU build of torch that this machine keeps on disk; installed before the
+# sentence-transformers extra so that pip never pulls a CUDA build.
+TORCH := torch==2.13.0
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+PIP := $(BIN)/python -m pip install --disable-pip-version-check $(FIND_LINKS)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test bench lint clean i18n
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) -q $(TORCH)
+	$(PIP) -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Set up, initialise the SQLite database with the demo campaign, serve on http://127.0.0.1:5000
+run: install
+	MOTION_ENV=$${MOTION_ENV:-development} $(BIN)/motion init --demo
+	MOTION_ENV=$${MOTION_ENV:-development} $(BIN)/motion serve --host $(HOST) --port $(PORT)
+
+## Set up with the test extras and run the whole suite (PostgreSQL too when MOTION_TEST_DATABASE_URL is set)
+test: install-test
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-test
+	$(PIP) -q -e '.[test,bench]'
+	$(BIN)/python bench/bench_clustering.py
+
+lint: install-test
+	$(BIN)/ruff check motion nlp tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+
+## Refresh the translation catalogues after changing UI strings (then edit the .po and run again)
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o motion/translations/messages.pot .
+	$(BIN)/pybabel update -i motion/translations/messages.pot -d motion/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d motion/translations

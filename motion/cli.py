@@ -1,0 +1,272 @@
+"""The ``motion`` command line: it calls the same services as the views, then commits."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from motion.errors import MotionError
+from motion.extensions import db
+from motion.models import PhaseKind, Role
+
+
+def _create_app(*args: Any, **kwargs: Any) -> Flask:
+    from motion import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """motion: participatory motion drafting for the Congrès national des élus au numérique."""
+
+
+def transactional(func):
+    """Run a command in one transaction: commit on success, roll back and report on error."""
+
+    @functools.wraps(func)
+    @with_appcontext
+    def wrapper(*args: Any, **kwargs: Any):
+        try:
+            result = func(*args, **kwargs)
+            db.session.commit()
+            return result
+        except MotionError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+@click.command("init")
+@click.option("--demo", is_flag=True, help="Also create the demo campaign and demo accounts.")
+@click.option("--admin-email", help="E-mail of the administrator account to create.")
+@click.option("--admin-password", help="Its password (12 characters at least).")
+@transactional
+def init_command(demo: bool, admin_email: str | None, admin_password: str | None) -> None:
+    """Create or migrate the database, load the default framework, create an admin."""
+    from flask_migrate import upgrade
+
+    from motion.services import accounts, frameworks
+    from motion.services import demo as demo_service
+
+    if demo and not current_app.config["DEMO_MODE"]:
+        raise click.ClickException(
+            "--demo is refused outside demo mode: demo accounts have printed passwords. "
+            "Use MOTION_ENV=development (or MOTION_DEMO_MODE=1) for a demo instance."
+        )
+    upgrade()
+    click.echo(f"Database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+    framework = frameworks.ensure_default_framework()
+    click.echo(f"Default framework: {framework.name} ({len(framework.engagements)} engagements)")
+
+    if admin_email or admin_password:
+        if not (admin_email and admin_password):
+            raise click.UsageError("--admin-email and --admin-password go together.")
+        _ensure_admin(admin_email, admin_password)
+    elif accounts.count_admins() == 0 and not demo:
+        if sys.stdin.isatty():
+            email = click.prompt("Administrator e-mail")
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            _ensure_admin(email, password)
+        else:
+            click.echo("No administrator yet: create one with "
+                       "`motion user add EMAIL --role admin`.")
+
+    if demo:
+        result = demo_service.ensure_demo()
+        if result.created:
+            click.echo(f"Demo campaign '{result.campaign.slug}' created with "
+                       f"{result.inserted} real contributions.")
+        else:
+            click.echo(f"Demo campaign '{result.campaign.slug}' already present.")
+        click.echo("Demo accounts (demo only; new passwords at every `motion init --demo`):")
+        for email, role, password in result.credentials:
+            click.echo(f"  {role.value:<12} {email:<32} {password}")
+
+
+def _ensure_admin(email: str, password: str) -> None:
+    from motion.services import accounts
+
+    user = accounts.get_user_by_email(email)
+    if user is None:
+        accounts.create_user(email, role=Role.ADMIN, password=password)
+        click.echo(f"Administrator {email} created.")
+    else:
+        user.role = Role.ADMIN
+        accounts.set_password(user, password)
+        click.echo(f"Administrator {email} updated.")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int,
+              help="Gunicorn workers (default: 2 × cores + 1, at most 8).")
+@click.option("--timeout", default=60, show_default=True, type=int)
+def serve_command(host: str, port: int, workers: int | None, timeout: int) -> None:
+    """Serve the app with gunicorn (the production server)."""
+    from gunicorn.app.base import BaseApplication
+
+    from motion import create_app
+
+    create_app()  # fail now, in the foreground, if the configuration is unusable
+    workers = workers or min(8, multiprocessing.cpu_count() * 2 + 1)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", timeout)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("forwarded_allow_ips", "127.0.0.1")
+
+        def load(self):
+            return create_app()  # one app (and one connection pool) per worker
+
+    click.echo(f"motion on http://{host}:{port}/ ({workers} workers)")
+    Server().run()
+
+
+@click.group("campaign")
+def campaign_group() -> None:
+    """Manage campaigns (one per congress edition)."""
+
+
+@campaign_group.command("add")
+@click.argument("slug")
+@click.option("--title", required=True, help="The congress edition's title.")
+@click.option("--timezone", default="Europe/Paris", show_default=True)
+@click.option("--framework", "framework_file", type=click.Path(dir_okay=False),
+              help="Framework YAML file (default: the association's roadmap).")
+@click.option("--collect-start", help="YYYY-MM-DD[THH:MM] in the campaign's time zone "
+              "(default: now).")
+@click.option("--synthesis-start")
+@click.option("--plenary-start")
+@click.option("--closed-start")
+@transactional
+def campaign_add(slug: str, title: str, timezone: str, framework_file: str | None,
+                 collect_start: str | None, synthesis_start: str | None,
+                 plenary_start: str | None, closed_start: str | None) -> None:
+    """Create a campaign with its phases."""
+    from motion.models._types import utcnow
+    from motion.services import campaigns, frameworks
+
+    starts = {}
+    for kind, value in [(PhaseKind.COLLECT, collect_start), (PhaseKind.SYNTHESIS,
+                        synthesis_start), (PhaseKind.PLENARY, plenary_start),
+                        (PhaseKind.CLOSED, closed_start)]:
+        if value:
+            starts[kind] = campaigns.parse_local_datetime(value, timezone)
+    starts.setdefault(PhaseKind.COLLECT, utcnow())
+    campaign = campaigns.create_campaign(
+        slug, title, timezone=timezone, phase_starts=starts,
+        framework=None if framework_file else frameworks.ensure_default_framework(),
+    )
+    if framework_file:
+        frameworks.attach_framework(campaign, framework_file)
+    click.echo(f"Campaign '{campaign.slug}' created ({len(campaign.phases)} phases).")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage accounts."""
+
+
+@user_group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="elu",
+              show_default=True)
+@click.option("--name", "display_name", help="Display name (default: from the e-mail).")
+@click.option("--collectivite", help="The user's collectivité.")
+@click.option("--password", help="Password (prompted if omitted on a terminal).")
+@click.option("--campaign", "campaign_slug", help="Campaign of the --workshop options.")
+@click.option("--workshop", "workshop_names", multiple=True,
+              help="Workshop to join (repeatable; needs --campaign).")
+@transactional
+def user_add(email: str, role: str, display_name: str | None, collectivite: str | None,
+             password: str | None, campaign_slug: str | None,
+             workshop_names: tuple[str, ...]) -> None:
+    """Create an account."""
+    from motion.services import accounts, campaigns
+
+    if password is None and sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = accounts.create_user(email, display_name=display_name, role=role,
+                                password=password, collectivite=collectivite)
+    if workshop_names:
+        if not campaign_slug:
+            raise click.UsageError("--workshop needs --campaign.")
+        campaign = campaigns.get_campaign(campaign_slug)
+        for name in workshop_names:
+            campaigns.add_member(user, campaigns.get_or_create_workshop(campaign, name))
+    click.echo(f"User {user.email} created with role {user.role.value}"
+               + ("" if password else " (no password yet: it cannot log in)") + ".")
+
+
+@click.group("framework")
+def framework_group() -> None:
+    """Manage frameworks (référentiels)."""
+
+
+@framework_group.command("load")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--campaign", "campaign_slug", required=True)
+@transactional
+def framework_load(file: str, campaign_slug: str) -> None:
+    """Load a framework YAML file and attach it to a campaign."""
+    from motion.services import campaigns, frameworks
+
+    campaign = campaigns.get_campaign(campaign_slug)
+    framework = frameworks.attach_framework(campaign, file)
+    axes = sum(len(e.axes) for e in framework.engagements)
+    click.echo(f"Framework '{framework.name}' loaded into '{campaign.slug}': "
+               f"{len(framework.engagements)} engagements, {axes} axes.")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--campaign", "campaign_slug", required=True)
+@click.option("--workshop", "workshop_name",
+              help="Put every row in this workshop (default: the 'workshop' column, "
+                   "else 'Contributions importées').")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True,
+              help="Column of stable external ids (rows without: the text's hash).")
+@transactional
+def import_command(file: str, campaign_slug: str, workshop_name: str | None,
+                   text_column: str, id_column: str) -> None:
+    """Import contributions from a CSV file (idempotent)."""
+    from motion.services import campaigns, imports
+
+    campaign = campaigns.get_campaign(campaign_slug)
+    report = imports.import_csv(Path(file), campaign, workshop_name=workshop_name,
+                                text_column=text_column, id_column=id_column)
+    for line, reason in report.rejected[:50]:
+        click.echo(f"  line {line}: rejected: {reason}", err=True)
+    if report.rejected_count > 50:
+        click.echo(f"  … and {report.rejected_count - 50} more rejected rows", err=True)
+    click.echo(f"inserted {report.inserted}, skipped {report.skipped}, "
+               f"rejected {report.rejected_count} ({report.encoding})")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_command, serve_command, campaign_group, user_group,
+                    framework_group, import_command):
+        app.cli.add_command(command)

@@ -1,0 +1,112 @@
+"""Domain errors and their handlers (French HTML pages, JSON under /api)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from motion.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+class MotionError(Exception):
+    """Base of the domain errors: ``message`` is shown to the user as is."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(MotionError):
+    status_code = 400
+
+
+class Forbidden(MotionError):
+    status_code = 403
+
+
+class NotFound(MotionError):
+    status_code = 404
+
+
+class Conflict(MotionError):
+    status_code = 409
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, title: str, message: str):
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(error={"status": status, "title": title, "message": message}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Requête invalide"),
+        403: _("Accès refusé"),
+        404: _("Page introuvable"),
+        405: _("Action non autorisée"),
+        409: _("Conflit de modification"),
+        413: _("Envoi trop volumineux"),
+        429: _("Trop de requêtes"),
+        500: _("Erreur interne"),
+    }
+
+
+def _default_messages() -> dict[int, str]:
+    return {
+        400: _("La demande n'a pas pu être comprise. Vérifiez le formulaire et réessayez."),
+        403: _("Vous n'avez pas les droits nécessaires pour accéder à cette page."),
+        404: _("La page demandée n'existe pas ou a été déplacée."),
+        405: _("Cette action n'est pas possible sur cette page."),
+        409: _("Quelqu'un a modifié cet élément entre-temps. Rechargez la page."),
+        413: _("Le fichier ou le texte envoyé est trop volumineux."),
+        429: _("Trop de requêtes en peu de temps. Patientez un instant puis réessayez."),
+        500: _(
+            "Une erreur inattendue s'est produite. Rien n'a été enregistré ; "
+            "réessayez dans un instant."
+        ),
+    }
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(MotionError)
+    def handle_domain_error(error: MotionError):
+        status = error.status_code
+        return _render(status, _titles().get(status, _titles()[400]), error.message)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        return _render(
+            400,
+            _("Formulaire expiré"),
+            _(
+                "Le formulaire a expiré ou n'a pas été envoyé depuis cette application. "
+                "Rechargez la page et recommencez."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        return _render(
+            status,
+            _titles().get(status, str(error.name)),
+            _default_messages().get(status, str(error.description)),
+        )
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500, _titles()[500], _default_messages()[500])

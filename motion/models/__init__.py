@@ -1,0 +1,38 @@
+"""Domain models, one module per area.
+
+Later areas (clustering, motions with propositions, provenance and votes) get their
+own modules here.
+"""
+
+from __future__ import annotations
+
+from motion.models.audit import AuditEvent
+from motion.models.campaigns import PHASE_ORDER, Campaign, Phase, PhaseKind, Workshop
+from motion.models.contributions import (
+    Contribution,
+    ContributionSource,
+    ContributionStatus,
+    Support,
+)
+from motion.models.frameworks import Axis, Engagement, Framework
+from motion.models.people import Membership, Role, User, UserSession
+
+__all__ = [
+    "PHASE_ORDER",
+    "AuditEvent",
+    "Axis",
+    "Campaign",
+    "Contribution",
+    "ContributionSource",
+    "ContributionStatus",
+    "Engagement",
+    "Framework",
+    "Membership",
+    "Phase",
+    "PhaseKind",
+    "Role",
+    "Support",
+    "User",
+    "UserSession",
+    "Workshop",
+]

@@ -1,0 +1,59 @@
+"""The référentiel: Framework → Engagement → Axis."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from motion.extensions import db
+from motion.models._types import UTCDateTime, utcnow
+
+
+class Framework(db.Model):
+    __tablename__ = "frameworks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Where it was loaded from (a file name or "default"), for the audit trail.
+    source: Mapped[str | None] = mapped_column(String(255))
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    engagements: Mapped[list[Engagement]] = relationship(
+        back_populates="framework",
+        cascade="all, delete-orphan",
+        order_by="Engagement.position",
+    )
+
+
+class Engagement(db.Model):
+    __tablename__ = "engagements"
+    __table_args__ = (UniqueConstraint("framework_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    framework: Mapped[Framework] = relationship(back_populates="engagements")
+    axes: Mapped[list[Axis]] = relationship(
+        back_populates="engagement", cascade="all, delete-orphan", order_by="Axis.position"
+    )
+
+
+class Axis(db.Model):
+    __tablename__ = "axes"
+    __table_args__ = (UniqueConstraint("engagement_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    engagement: Mapped[Engagement] = relationship(back_populates="axes")

@@ -1,0 +1,1 @@
+"""Domain operations. They add and flush; the caller (view, CLI, job) commits once."""

@@ -1,0 +1,184 @@
+"""Campaigns, their phases and workshops."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from motion.errors import Conflict, InvalidInput, NotFound
+from motion.extensions import db
+from motion.models import (
+    PHASE_ORDER,
+    Campaign,
+    Framework,
+    Membership,
+    Phase,
+    PhaseKind,
+    User,
+    Workshop,
+)
+from motion.models._types import utcnow
+from motion.services import audit
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:64] or "atelier"
+
+
+def parse_local_datetime(value: str, timezone: str) -> datetime:
+    """Parse ``YYYY-MM-DD[THH:MM]`` in the campaign's time zone into aware UTC."""
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            _("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ ou AAAA-MM-JJTHH:MM)",
+              value=value)
+        ) from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    return naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def get_campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise NotFound(_("Aucune campagne « %(slug)s ».", slug=slug))
+    return campaign
+
+
+def current_campaign() -> Campaign | None:
+    """The campaign shown on the home page: the latest one not closed, else the latest."""
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
+    now = utcnow()
+    for campaign in campaigns:
+        phase = campaign.phase_at(now)
+        if phase is None or phase.kind != PhaseKind.CLOSED:
+            return campaign
+    return campaigns[0] if campaigns else None
+
+
+def create_campaign(
+    slug: str,
+    title: str,
+    *,
+    timezone: str = "Europe/Paris",
+    framework: Framework | None = None,
+    phase_starts: dict[PhaseKind, datetime] | None = None,
+    is_demo: bool = False,
+    actor: User | None = None,
+) -> Campaign:
+    """Create a campaign; phases run one after another from their start dates."""
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise InvalidInput(
+            _("Identifiant de campagne invalide : « %(slug)s » (lettres minuscules, chiffres "
+              "et tirets, 64 caractères au plus).", slug=slug)
+        )
+    title = title.strip()
+    if not title:
+        raise InvalidInput(_("Le titre de la campagne est obligatoire."))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(_("Fuseau horaire inconnu : %(tz)s", tz=timezone)) from None
+    if db.session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
+        raise Conflict(_("La campagne « %(slug)s » existe déjà.", slug=slug))
+    campaign = Campaign(
+        slug=slug, title=title[:200], timezone=timezone, framework=framework, is_demo=is_demo
+    )
+    db.session.add(campaign)
+    set_phases(campaign, phase_starts or {PhaseKind.COLLECT: utcnow()})
+    db.session.flush()
+    audit.record("campaign.create", campaign, actor=actor, campaign_id=campaign.id)
+    return campaign
+
+
+def set_phases(campaign: Campaign, starts: dict[PhaseKind, datetime]) -> None:
+    """Replace the campaign's phases; each ends when the next one starts."""
+    ordered = [(kind, starts[kind]) for kind in PHASE_ORDER if kind in starts]
+    for (kind_a, start_a), (kind_b, start_b) in zip(ordered, ordered[1:], strict=False):
+        if start_b <= start_a:
+            raise InvalidInput(
+                _("La phase « %(b)s » doit commencer après la phase « %(a)s ».",
+                  a=kind_a.value, b=kind_b.value)
+            )
+    campaign.phases.clear()
+    db.session.flush()
+    for i, (kind, start) in enumerate(ordered):
+        end = ordered[i + 1][1] if i + 1 < len(ordered) else None
+        campaign.phases.append(Phase(kind=kind, starts_at=start, ends_at=end))
+
+
+def current_phase(campaign: Campaign, when: datetime | None = None) -> Phase | None:
+    return campaign.phase_at(when or utcnow())
+
+
+def is_collect_open(campaign: Campaign, when: datetime | None = None) -> bool:
+    phase = current_phase(campaign, when)
+    return phase is not None and phase.kind == PhaseKind.COLLECT
+
+
+def get_or_create_workshop(
+    campaign: Campaign, name: str, *, actor: User | None = None
+) -> Workshop:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput(_("Le nom de l'atelier est obligatoire."))
+    slug = slugify(name)
+    workshop = db.session.scalar(
+        select(Workshop).where(Workshop.campaign_id == campaign.id, Workshop.slug == slug)
+    )
+    if workshop is None:
+        workshop = Workshop(campaign=campaign, name=name[:200], slug=slug)
+        db.session.add(workshop)
+        db.session.flush()
+        audit.record("workshop.create", workshop, actor=actor, name=workshop.name)
+    return workshop
+
+
+def get_workshop(campaign: Campaign, slug: str) -> Workshop:
+    workshop = db.session.scalar(
+        select(Workshop).where(Workshop.campaign_id == campaign.id, Workshop.slug == slug)
+    )
+    if workshop is None:
+        raise NotFound(_("Aucun atelier « %(slug)s » dans cette campagne.", slug=slug))
+    return workshop
+
+
+def is_member(user: User, workshop: Workshop) -> bool:
+    return (
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.user_id == user.id, Membership.workshop_id == workshop.id
+            )
+        )
+        is not None
+    )
+
+
+def add_member(user: User, workshop: Workshop, *, actor: User | None = None) -> Membership:
+    """Make ``user`` a member of ``workshop`` (no-op if already a member)."""
+    existing = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.workshop_id == workshop.id
+        )
+    )
+    if existing is not None:
+        return existing
+    membership = Membership(user=user, workshop=workshop)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(
+        "workshop.join", workshop, actor=actor or user, campaign_id=workshop.campaign_id,
+        user_id=user.id,
+    )
+    return membership

@@ -1,0 +1,90 @@
+"""Loading frameworks (référentiels) from YAML into the database."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from flask_babel import gettext as _
+from nlp import framework as nlp_framework
+from sqlalchemy import select
+
+from motion.errors import InvalidInput
+from motion.extensions import db
+from motion.models import Axis, Campaign, Engagement, Framework, User, Workshop
+from motion.services import audit
+
+DEFAULT_FRAMEWORK_FILE = "framework_villes_internet_2024_2026.yaml"
+
+
+def default_framework_path() -> Path:
+    return Path(str(resources.files("motion") / "data" / DEFAULT_FRAMEWORK_FILE))
+
+
+def read_framework_file(path: str | Path) -> nlp_framework.Framework:
+    """Parse and validate a framework YAML file (errors name the problem)."""
+    try:
+        return nlp_framework.load_framework(path)
+    except FileNotFoundError:
+        raise InvalidInput(_("Fichier introuvable : %(path)s", path=str(path))) from None
+    except ValueError as error:
+        raise InvalidInput(
+            _("Référentiel invalide (%(path)s) : %(error)s", path=Path(path).name, error=error)
+        ) from None
+
+
+def create_framework(
+    spec: nlp_framework.Framework, *, source: str, is_default: bool = False
+) -> Framework:
+    framework = Framework(name=spec.name[:200], source=source[:255], is_default=is_default)
+    for i, eng in enumerate(spec.engagements):
+        engagement = Engagement(
+            code=eng.code, title=eng.title, description=eng.description or "", position=i
+        )
+        for j, ax in enumerate(eng.axes):
+            engagement.axes.append(
+                Axis(code=ax.code, title=ax.title, description=ax.description or "", position=j)
+            )
+        framework.engagements.append(engagement)
+    db.session.add(framework)
+    db.session.flush()
+    return framework
+
+
+def ensure_default_framework() -> Framework:
+    """Return the default framework, loading it from the package the first time."""
+    existing = db.session.scalar(
+        select(Framework).where(Framework.is_default.is_(True)).order_by(Framework.id.desc())
+    )
+    if existing is not None:
+        return existing
+    spec = read_framework_file(default_framework_path())
+    framework = create_framework(spec, source="default", is_default=True)
+    audit.record("framework.load", framework, source="default")
+    return framework
+
+
+def attach_framework(
+    campaign: Campaign, path: str | Path, *, actor: User | None = None
+) -> Framework:
+    """Load a framework file and make it the campaign's framework.
+
+    Workshops keep their engagement when the new framework has the same code.
+    """
+    spec = read_framework_file(path)
+    framework = create_framework(spec, source=Path(path).name)
+    by_code = {e.code: e for e in framework.engagements}
+    workshops = db.session.scalars(
+        select(Workshop).where(Workshop.campaign_id == campaign.id)
+    ).all()
+    for workshop in workshops:
+        if workshop.engagement is not None:
+            workshop.engagement = by_code.get(workshop.engagement.code)
+    campaign.framework = framework
+    db.session.flush()
+    audit.record(
+        "framework.load", campaign, actor=actor, campaign_id=campaign.id,
+        framework_id=framework.id, source=Path(path).name,
+        engagements=len(framework.engagements),
+    )
+    return framework

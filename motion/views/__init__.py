@@ -1,0 +1,39 @@
+"""Blueprints: parse and validate → call one service → commit → redirect."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING
+
+from flask import abort
+from flask_login import current_user, login_required
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from motion.models import Role
+
+
+def role_required(*roles: Role | str):
+    """Require a logged-in user with one of ``roles`` (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def register_blueprints(app: Flask) -> None:
+    from motion.views import admin, auth, main, workshops
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(workshops.bp)
+    app.register_blueprint(admin.bp)

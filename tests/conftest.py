@@ -1,0 +1,281 @@
+"""Shared fixtures: the same suite runs on SQLite and, when configured, on PostgreSQL.
+
+``MOTION_TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
+turns the PostgreSQL half on; each xdist worker gets its own database next to it.
+``MOTION_REQUIRE_POSTGRES=1`` (CI) makes a missing PostgreSQL a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("MOTION_SHARED_DATA", REPO.parent / "shared" / "data"))
+DEV_CSV = SHARED_DATA / "granddebat_questions_dev.csv"
+PASSWORD = "correct horse battery staple"
+
+PG_URL = os.environ.get("MOTION_TEST_DATABASE_URL")
+REQUIRE_PG = os.environ.get("MOTION_REQUIRE_POSTGRES") == "1"
+_pg_skipped: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+    if not PG_URL:
+        terminalreporter.write_line(
+            "PostgreSQL part skipped: MOTION_TEST_DATABASE_URL is not set "
+            "(only the SQLite suite ran).",
+            yellow=True,
+        )
+
+
+def _worker_suffix(worker_id: str) -> str:
+    return "main" if worker_id == "master" else worker_id
+
+
+def _postgres_database(worker_id: str) -> str:
+    """Create (if needed) this worker's own database on the configured server."""
+    base = make_url(PG_URL)
+    name = f"{base.database}_{_worker_suffix(worker_id)}"
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ValueError(f"unexpected database name {name!r}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory, worker_id) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'motion-test.sqlite'}"
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("MOTION_REQUIRE_POSTGRES=1 but MOTION_TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL not configured (MOTION_TEST_DATABASE_URL)")
+    try:
+        return _postgres_database(worker_id)
+    except Exception as error:  # the server is down or refuses us
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL required but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["MOTION_INSTANCE"] = str(path)
+    return path
+
+
+def _test_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, instance_dir) -> str:
+    """Bring this worker's database to the latest migration once per session."""
+    from flask_migrate import upgrade
+
+    from motion import create_app
+    from motion.extensions import db
+
+    app = create_app(_test_config(database_url))
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables(db) -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(migrated):
+    """A fresh app on an empty, migrated database."""
+    from motion import create_app
+    from motion.extensions import db
+
+    app = create_app(_test_config(migrated))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables(db)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    from motion.extensions import db
+
+    return db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---------------------------------------------------------------- factories
+
+@pytest.fixture
+def make_user(db):
+    from motion.services import accounts
+
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides):
+        n = next(counter)
+        values = {
+            "email": f"user{n}@example.fr",
+            "display_name": f"Élu {n}",
+            "role": "elu",
+            "password": PASSWORD,
+            "collectivite": f"Commune {n}",
+        }
+        values.update(overrides)
+        user = accounts.create_user(values.pop("email"), **values)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_campaign(db):
+    from datetime import timedelta
+
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+    from motion.services import campaigns, frameworks
+
+    counter = iter(range(1, 10_000))
+
+    def make(slug: str | None = None, *, collect_open: bool = True, **overrides):
+        now = utcnow()
+        starts = (
+            {PhaseKind.COLLECT: now - timedelta(days=1),
+             PhaseKind.SYNTHESIS: now + timedelta(days=30)}
+            if collect_open
+            else {PhaseKind.COLLECT: now - timedelta(days=30),
+                  PhaseKind.SYNTHESIS: now - timedelta(days=1)}
+        )
+        values = {"framework": frameworks.ensure_default_framework(), "phase_starts": starts}
+        values.update(overrides)
+        campaign = campaigns.create_campaign(
+            slug or f"congres-{next(counter)}", "Congrès de test", **values
+        )
+        db.session.commit()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def make_workshop(db, make_campaign):
+    from motion.services import campaigns
+
+    def make(name: str = "Atelier numérique responsable", *, campaign=None, members=()):
+        campaign = campaign or make_campaign()
+        workshop = campaigns.get_or_create_workshop(campaign, name)
+        for user in members:
+            campaigns.add_member(user, workshop)
+        db.session.commit()
+        return workshop
+
+    return make
+
+
+@pytest.fixture
+def dev_rows():
+    """The real labelled dev set (Grand Débat National, Licence Ouverte)."""
+    import csv
+
+    if not DEV_CSV.exists():
+        pytest.fail(f"shared dev data missing: {DEV_CSV}")
+    with DEV_CSV.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def make_contribution(db, make_user, make_workshop, dev_rows):
+    from motion.services import contributions
+
+    counter = iter(range(10_000))
+
+    def make(*, author=None, workshop=None, text=None, title=None):
+        author = author or make_user()
+        workshop = workshop or make_workshop(members=[author])
+        from motion.services.campaigns import add_member
+
+        add_member(author, workshop)
+        body = text if text is not None else dev_rows[next(counter)]["text"]
+        contribution = contributions.post_contribution(author, workshop, body, title=title)
+        db.session.commit()
+        return contribution
+
+    return make
+
+
+# ---------------------------------------------------------------- web helpers
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/compte/connexion") -> str:
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user_or_email, password: str = PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        token = csrf_token(client)
+        return client.post(
+            "/compte/connexion",
+            data={"email": email, "password": password, "csrf_token": token},
+        )
+
+    return do_login
+
+
+@pytest.fixture
+def sqlite_only(database_url) -> Iterator[None]:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite-specific")
+    return

@@ -1,0 +1,119 @@
+"""CSV imports: idempotent, row by row, clear about what they refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from motion.errors import InvalidInput
+from motion.models import Contribution, ContributionSource
+from motion.services import imports
+from tests.conftest import DEV_CSV
+
+
+def _count(db, campaign) -> int:
+    return db.session.scalar(
+        select(func.count(Contribution.id)).where(Contribution.campaign_id == campaign.id)
+    )
+
+
+def test_cli_import_of_dev_set_twice_inserts_then_skips(runner, db, make_campaign):
+    campaign = make_campaign("gdn")
+    first = runner.invoke(args=["import", str(DEV_CSV), "--campaign", "gdn"])
+    assert first.exit_code == 0, first.output
+    assert "inserted 3300, skipped 0, rejected 0" in first.output
+    second = runner.invoke(args=["import", str(DEV_CSV), "--campaign", "gdn"])
+    assert second.exit_code == 0, second.output
+    assert "inserted 0, skipped 3300, rejected 0" in second.output
+    assert _count(db, campaign) == 3300
+    sample = db.session.scalars(select(Contribution).limit(1)).one()
+    assert sample.source == ContributionSource.IMPORT
+    assert sample.external_id.startswith("gddev-")
+
+
+def test_bad_rows_are_rejected_with_line_numbers_and_good_rows_kept(
+    app, db, make_campaign, tmp_path, dev_rows
+):
+    campaign = make_campaign()
+    good = [r["text"] for r in dev_rows[:2]]
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "id,text\n"
+        f'a1,"{good[0]}"\n'
+        "a2,   \n"
+        f'a3,"{good[1]}",extra\n'
+        f'a4,"{"x" * 6000}"\n'
+        f'a5,"multi\nline text kept"\n'
+        ',"Un texte sans identifiant mais sinon correct."\n',
+        encoding="utf-8",
+    )
+    report = imports.import_csv(path, campaign)
+    db.session.commit()
+    assert report.inserted == 2
+    assert dict(report.rejected) == {
+        3: "texte vide",
+        4: "trop de champs (3 au lieu de 2)",
+        5: "texte trop long (6000 caractères, 5000 au plus)",
+        8: "identifiant vide",
+    }
+    texts = set(db.session.scalars(select(Contribution.text)))
+    assert texts == {good[0], "multi\nline text kept"}
+
+
+def test_windows_1252_and_semicolons_are_read(app, db, make_campaign, tmp_path):
+    campaign = make_campaign()
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "identifiant;contribution\r\n"
+        "w1;Créer des espaces numériques où l'on est accompagné à l'écrit\r\n".encode("cp1252")
+    )
+    report = imports.import_csv(path, campaign, text_column="contribution",
+                                id_column="identifiant", workshop_name="Médiation")
+    db.session.commit()
+    assert (report.inserted, report.encoding) == (1, "windows-1252")
+    contribution = db.session.scalars(select(Contribution)).one()
+    assert contribution.text.startswith("Créer des espaces numériques où l'on")
+    assert contribution.workshop.name == "Médiation"
+
+
+def test_utf8_with_bom_is_read(app, db, make_campaign, tmp_path):
+    campaign = make_campaign()
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffid,text\nb1,Une idée écrite en UTF-8 avec BOM\n".encode())
+    report = imports.import_csv(path, campaign)
+    assert (report.inserted, report.encoding) == (1, "utf-8")
+
+
+def test_missing_text_column_names_the_columns_found(app, make_campaign, tmp_path):
+    campaign = make_campaign()
+    path = tmp_path / "cols.csv"
+    path.write_text("id,idee\n1,Quelque chose\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="Colonne « text » absente.*id, idee"):
+        imports.import_csv(path, campaign)
+
+
+def test_missing_text_column_in_cli_is_a_clear_error(runner, make_campaign, tmp_path):
+    make_campaign("c1")
+    path = tmp_path / "cols.csv"
+    path.write_text("id,idee\n1,Quelque chose\n", encoding="utf-8")
+    result = runner.invoke(args=["import", str(path), "--campaign", "c1"])
+    assert result.exit_code == 1
+    assert "Colonne « text » absente" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rows_without_ids_are_idempotent_through_text_fingerprint(app, db, make_campaign,
+                                                                   tmp_path):
+    campaign = make_campaign()
+    path = tmp_path / "noid.csv"
+    path.write_text("text\nUne première idée pour le territoire\nUne seconde idée\n",
+                    encoding="utf-8")
+    assert imports.import_csv(path, campaign).inserted == 2
+    again = imports.import_csv(path, campaign)
+    assert (again.inserted, again.skipped) == (0, 2)
+
+
+def test_unknown_campaign_is_a_clear_cli_error(runner, tmp_path):
+    result = runner.invoke(args=["import", str(DEV_CSV), "--campaign", "nope"])
+    assert result.exit_code == 1
+    assert "Aucune campagne « nope »" in result.output
