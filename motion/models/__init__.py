@@ -1,13 +1,14 @@
 """Domain models, one module per area.
 
-Later areas (clustering, motions with propositions, provenance and votes) get their
-own modules here.
+Later areas (motions with propositions, provenance and votes) get their own modules
+here.
 """
 
 from __future__ import annotations
 
 from motion.models.audit import AuditEvent
 from motion.models.campaigns import PHASE_ORDER, Campaign, Phase, PhaseKind, Workshop
+from motion.models.clustering import Cluster, ClusterAssignment, ClusteringRun, RunStatus
 from motion.models.contributions import (
     Contribution,
     ContributionSource,
@@ -22,6 +23,9 @@ __all__ = [
     "AuditEvent",
     "Axis",
     "Campaign",
+    "Cluster",
+    "ClusterAssignment",
+    "ClusteringRun",
     "Contribution",
     "ContributionSource",
     "ContributionStatus",
@@ -31,6 +35,7 @@ __all__ = [
     "Phase",
     "PhaseKind",
     "Role",
+    "RunStatus",
     "Support",
     "User",
     "UserSession",

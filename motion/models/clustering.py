@@ -1,0 +1,159 @@
+"""Clustering: runs of the pipeline, clusters (shown as "thèmes") and assignments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from motion.extensions import db
+from motion.models._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from motion.models.contributions import Contribution
+    from motion.models.frameworks import Axis, Engagement
+    from motion.models.people import User
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ClusteringRun(db.Model):
+    """One run of the pipeline on a campaign, and the progress record the page polls."""
+
+    __tablename__ = "clustering_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    status: Mapped[RunStatus] = mapped_column(
+        Enum(RunStatus, name="run_status", native_enum=False, create_constraint=True,
+             values_callable=lambda e: [m.value for m in e], length=20),
+        default=RunStatus.QUEUED,
+    )
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    model: Mapped[str | None] = mapped_column(String(200))
+    n_contributions: Mapped[int] = mapped_column(default=0)
+    n_clusters: Mapped[int] = mapped_column(default=0)
+    n_unassigned: Mapped[int] = mapped_column(default=0)
+    # What changed since the previous run (new clusters, moves, new texts per cluster).
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+class Cluster(db.Model):
+    """A theme: a group of contributions, mapped onto the framework."""
+
+    __tablename__ = "clusters"
+    __table_args__ = (UniqueConstraint("campaign_id", "stable_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    # The pipeline's id, kept across runs by membership overlap.
+    stable_id: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    # True once a facilitator renamed it: the pipeline no longer relabels it.
+    name_locked: Mapped[bool] = mapped_column(default=False)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Contribution ids, most representative first (central and diverse).
+    representative_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    size: Mapped[int] = mapped_column(default=0)
+    cohesion: Mapped[float | None] = mapped_column(Float)
+    engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="SET NULL")
+    )
+    axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
+    mapping_score: Mapped[float | None] = mapped_column(Float)
+    second_engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="SET NULL")
+    )
+    second_axis_id: Mapped[int | None] = mapped_column(
+        ForeignKey("axes.id", ondelete="SET NULL")
+    )
+    second_score: Mapped[float | None] = mapped_column(Float)
+    # Nothing in the framework fits ("hors cadre").
+    out_of_frame: Mapped[bool] = mapped_column(default=False)
+    # A facilitator's decisions the pipeline must keep.
+    pinned: Mapped[bool] = mapped_column(default=False)
+    mapping_locked: Mapped[bool] = mapped_column(default=False)
+    is_new: Mapped[bool] = mapped_column(default=True)
+    # False once the pipeline dissolved it (kept for history and provenance).
+    active: Mapped[bool] = mapped_column(default=True)
+    created_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clustering_runs.id", ondelete="SET NULL")
+    )
+    updated_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clustering_runs.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    engagement: Mapped[Engagement | None] = relationship(foreign_keys=[engagement_id])
+    axis: Mapped[Axis | None] = relationship(foreign_keys=[axis_id])
+    second_engagement: Mapped[Engagement | None] = relationship(
+        foreign_keys=[second_engagement_id]
+    )
+    second_axis: Mapped[Axis | None] = relationship(foreign_keys=[second_axis_id])
+    assignments: Mapped[list[ClusterAssignment]] = relationship(back_populates="cluster")
+
+
+class ClusterAssignment(db.Model):
+    """Where one contribution stands: its cluster (None: "à classer") and its mapping."""
+
+    __tablename__ = "cluster_assignments"
+    __table_args__ = (
+        UniqueConstraint("contribution_id"),
+        Index("ix_cluster_assignments_campaign_cluster", "campaign_id", "cluster_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE")
+    )
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL")
+    )
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    # An outlier the pipeline placed in its nearest cluster: shown as uncertain.
+    reassigned: Mapped[bool] = mapped_column(default=False)
+    # A facilitator fixed this assignment: the pipeline never changes it.
+    locked: Mapped[bool] = mapped_column(default=False)
+    engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="SET NULL")
+    )
+    axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
+    mapping_score: Mapped[float | None] = mapped_column(Float)
+    out_of_frame: Mapped[bool] = mapped_column(default=False)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clustering_runs.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    cluster: Mapped[Cluster | None] = relationship(back_populates="assignments")
+    contribution: Mapped[Contribution] = relationship()
+    engagement: Mapped[Engagement | None] = relationship(foreign_keys=[engagement_id])
+    axis: Mapped[Axis | None] = relationship(foreign_keys=[axis_id])
