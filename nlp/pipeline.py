@@ -1,0 +1,397 @@
+"""The clustering pipeline: embed -> spectral reduction -> HDBSCAN -> labels, incrementally.
+
+Each step is a small estimator (``nlp.embedding``, ``nlp.reduce``, ``nlp.clustering``,
+``nlp.labelling``); :class:`ClusteringPipeline` wires them and reconciles a new run with
+the previous one so that facilitators' work stays put.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from nlp.clustering import DensityClusterer, default_min_cluster_size
+from nlp.embedding import l2_normalise
+from nlp.labelling import ctfidf_keywords, representatives
+from nlp.reduce import SpectralReducer
+from nlp.types import (
+    UNASSIGNED,
+    ClusterInfo,
+    ClusteringChanges,
+    ClusteringResult,
+    Embedder,
+    PreviousClustering,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ClusteringPipeline"]
+
+
+class ClusteringPipeline:
+    """Cluster texts into stable, labelled groups.
+
+    Parameters derived from the corpus size n (documented in the step functions):
+
+    * neighbours k = min(15, n - 1) (:func:`nlp.reduce.default_n_neighbors`);
+    * spectral dimensions = ``n_components`` (8);
+    * ``min_cluster_size`` = max(5, round(sqrt(n) / 2))
+      (:func:`nlp.clustering.default_min_cluster_size`).
+
+    Degenerate inputs: an empty list, blank texts, or mismatched keys/embeddings raise
+    ``ValueError``. With fewer than ``2 * min_cluster_size`` texts (or when HDBSCAN finds
+    no structure) the result is documented as one cluster (id ``previous.next_id`` or 0)
+    holding every text, with confidence 0.5.
+
+    Incremental runs (``previous`` given): the corpus is re-clustered from scratch, then
+    reconciled with ``previous``:
+
+    1. fresh clusters are matched to previous ids by membership overlap (Hungarian
+       assignment on the overlap counts; a pair counts when it shares at least half of
+       the smaller of the two groups);
+    2. a locked key keeps its locked cluster, whatever the fresh run says;
+    3. a previous cluster survives when it is matched, pinned, locked-into, or still has
+       at least ``min_cluster_size`` of its texts (clusters facilitators have seen never
+       silently merge away); a previous text of a surviving cluster stays in it unless
+       the fresh run puts it in another cluster whose centroid is closer by more than
+       ``move_margin`` (hysteresis: small reshuffles never move texts);
+    4. pinned clusters are never dissolved nor renumbered;
+    5. new texts, and texts of dissolved clusters, follow the fresh run; if it left them
+       "à classer", they are routed to the nearest cluster when they are at least as
+       close to its centroid as its 10th-percentile member. Previous "à classer" texts
+       join the cluster the fresh run proposes only under that same fit test;
+    6. fresh clusters that match nothing get new ids from ``previous.next_id`` and are
+       reported as new; they need ``min_cluster_size`` members after steps 2-3, else
+       their texts are routed as in 5.
+
+    Args:
+        embedder: used when ``run`` gets no embeddings (default: USE, created lazily).
+        reducer: a :class:`~nlp.reduce.SpectralReducer`-like object (``fit`` exposing
+            ``embedding_``, ``knn_indices_``, ``knn_similarities_``); None = default.
+        min_cluster_size: None = derived from n.
+        n_components: spectral dimensions when ``reducer`` is None.
+        move_margin: cosine margin needed to move a previous text (step 3).
+        n_keywords: keywords per cluster.
+        n_representatives: representatives per cluster (3-5).
+        random_state: seed for every random step.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        reducer: SpectralReducer | None = None,
+        min_cluster_size: int | None = None,
+        n_components: int = 8,
+        move_margin: float = 0.05,
+        n_keywords: int = 8,
+        n_representatives: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.embedder = embedder
+        self.reducer = reducer
+        self.min_cluster_size = min_cluster_size
+        self.n_components = n_components
+        self.move_margin = move_margin
+        self.n_keywords = n_keywords
+        self.n_representatives = n_representatives
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ validation
+    def _validate(self, texts, embeddings, keys, previous):
+        if isinstance(texts, str) or not isinstance(texts, Sequence):
+            raise ValueError("texts must be a list of strings")
+        texts = list(texts)
+        if not texts:
+            raise ValueError("no texts to cluster")
+        bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
+        if bad:
+            raise ValueError(f"texts must be strings; not at indices {bad[:10]}")
+        blank = [i for i, t in enumerate(texts) if not t.strip()]
+        if blank:
+            raise ValueError(
+                f"{len(blank)} empty or whitespace-only texts (indices {blank[:10]}): "
+                "remove them before clustering"
+            )
+        n = len(texts)
+        if keys is None:
+            keys = [str(i) for i in range(n)]
+        else:
+            keys = [str(k) for k in keys]
+            if len(keys) != n:
+                raise ValueError(f"got {len(keys)} keys for {n} texts")
+            dup = [k for k, c in Counter(keys).items() if c > 1]
+            if dup:
+                raise ValueError(f"keys must be unique; duplicated: {dup[:10]}")
+        if embeddings is not None:
+            embeddings = np.asarray(embeddings, dtype=np.float32)
+            if embeddings.ndim != 2 or embeddings.shape[0] != n:
+                raise ValueError(
+                    f"embeddings must have shape ({n}, d), got {embeddings.shape}"
+                )
+            if not np.all(np.isfinite(embeddings)):
+                raise ValueError("embeddings contain NaN or infinite values")
+        if self.min_cluster_size is not None and (
+            not isinstance(self.min_cluster_size, int) or self.min_cluster_size < 2
+        ):
+            raise ValueError(f"min_cluster_size must be an int >= 2, got {self.min_cluster_size!r}")
+        if not 3 <= self.n_representatives <= 5:
+            raise ValueError(f"n_representatives must be 3-5, got {self.n_representatives!r}")
+        if not 0 <= self.move_margin <= 2:
+            raise ValueError(f"move_margin must be in [0, 2], got {self.move_margin!r}")
+        if previous is not None:
+            if not isinstance(previous, PreviousClustering):
+                raise ValueError(f"previous must be a PreviousClustering, got {type(previous)}")
+            if len(previous.keys) != len(previous.labels):
+                raise ValueError(
+                    f"previous has {len(previous.keys)} keys but {len(previous.labels)} labels"
+                )
+        return texts, embeddings, keys
+
+    # ------------------------------------------------------------------ run
+    def run(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray | None = None,
+        keys: Sequence[str] | None = None,
+        previous: PreviousClustering | None = None,
+    ) -> ClusteringResult:
+        """Cluster ``texts`` (optionally reconciling with ``previous``).
+
+        Args:
+            texts: n non-blank strings.
+            embeddings: optional precomputed (n, d) vectors from the same embedder.
+            keys: n unique stable keys (contribution ids); default "0".."n-1".
+            previous: the previous run as stored by the caller.
+
+        Returns:
+            A :class:`~nlp.types.ClusteringResult`.
+        """
+        texts, embeddings, keys = self._validate(texts, embeddings, keys, previous)
+        n = len(texts)
+        t0 = time.perf_counter()
+        if embeddings is None:
+            embedder = self.embedder
+            if embedder is None:
+                from nlp.embedding import USEEmbedder
+
+                embedder = USEEmbedder()
+            embeddings = embedder.encode(texts)
+        x = l2_normalise(embeddings)
+        t_embed = time.perf_counter() - t0
+        mcs = self.min_cluster_size or default_min_cluster_size(n)
+        params: dict[str, object] = {"n": n, "min_cluster_size": mcs}
+
+        fresh, conf, probs, reassigned = self._fresh(x, mcs, params)
+        if previous is None:
+            labels = fresh
+            next_id = int(labels.max()) + 1 if (labels >= 0).any() else 0
+            is_new = dict.fromkeys(np.unique(labels[labels >= 0]).tolist(), True)
+            changes = None
+            pinned: frozenset[int] = frozenset()
+        else:
+            labels, conf, next_id, is_new, changes = self._reconcile(
+                x, keys, fresh, conf, previous, mcs
+            )
+            pinned = frozenset(int(p) for p in previous.pinned)
+        clusters = self._describe(texts, x, labels, is_new, pinned)
+        params["seconds_embed"] = round(t_embed, 4)
+        params["seconds_cluster"] = round(time.perf_counter() - t0 - t_embed, 4)
+        return ClusteringResult(
+            labels=labels.astype(np.int64),
+            confidence=np.clip(conf, 0.0, 1.0).astype(np.float64),
+            probabilities=probs.astype(np.float64),
+            is_outlier_reassigned=reassigned & (labels >= 0),
+            clusters=clusters,
+            keys=tuple(keys),
+            changes=changes,
+            params=params,
+            next_id=next_id,
+        )
+
+    def _fresh(self, x, mcs, params):
+        n = x.shape[0]
+        if n < 2 * mcs:
+            logger.info("only %d texts (< 2 x min_cluster_size=%d): one cluster", n, mcs)
+            params["degenerate"] = True
+            return (np.zeros(n, np.int64), np.full(n, 0.5), np.zeros(n), np.zeros(n, bool))
+        reducer = self.reducer or SpectralReducer(
+            n_components=self.n_components, random_state=self.random_state
+        )
+        reducer.fit(x)
+        clusterer = DensityClusterer(min_cluster_size=mcs, random_state=self.random_state)
+        clusterer.fit(reducer.embedding_, reducer.knn_indices_, reducer.knn_similarities_)
+        params.update(
+            n_neighbors=int(reducer.knn_indices_.shape[1]),
+            n_components=int(reducer.embedding_.shape[1]),
+        )
+        labels = clusterer.labels_
+        if not (labels >= 0).any():
+            logger.info("HDBSCAN found no structure: one cluster")
+            params["degenerate"] = True
+            return (np.zeros(n, np.int64), np.full(n, 0.5), np.zeros(n), np.zeros(n, bool))
+        params["degenerate"] = False
+        return labels, clusterer.confidence_, clusterer.probabilities_, clusterer.reassigned_
+
+    # ------------------------------------------------------------------ incremental
+    def _reconcile(self, x, keys, fresh, conf, previous: PreviousClustering, mcs):
+        from scipy.optimize import linear_sum_assignment
+
+        n = x.shape[0]
+        prev_of = {str(k): int(v) for k, v in zip(previous.keys, previous.labels, strict=True)}
+        locked = {str(k): int(v) for k, v in dict(previous.locked).items()}
+        pinned = {int(p) for p in previous.pinned}
+        prev_lab = np.array([prev_of.get(k, UNASSIGNED) for k in keys], dtype=np.int64)
+        is_old = np.array([k in prev_of for k in keys])
+        prev_ids = sorted(set(prev_lab[prev_lab >= 0].tolist()) | pinned | set(locked.values()))
+        next_id = max(
+            [int(previous.next_id), *(p + 1 for p in prev_ids)], default=0
+        )
+        fresh_ids = sorted(set(fresh[fresh >= 0].tolist()))
+
+        # 1. match fresh clusters to previous ids by overlap among previous texts
+        mapping: dict[int, int] = {}
+        if fresh_ids and prev_ids:
+            overlap = np.zeros((len(fresh_ids), len(prev_ids)))
+            fi = {f: i for i, f in enumerate(fresh_ids)}
+            pi = {p: j for j, p in enumerate(prev_ids)}
+            both = (fresh >= 0) & (prev_lab >= 0)
+            np.add.at(overlap, ([fi[f] for f in fresh[both]], [pi[p] for p in prev_lab[both]]), 1)
+            f_size = overlap.sum(axis=1)
+            p_size = overlap.sum(axis=0)
+            rows, cols = linear_sum_assignment(-overlap)
+            for r, c in zip(rows, cols, strict=True):
+                smaller = min(f_size[r], p_size[c])
+                if smaller > 0 and overlap[r, c] >= 0.5 * smaller:
+                    mapping[fresh_ids[r]] = prev_ids[c]
+        present = Counter(prev_lab[prev_lab >= 0].tolist())
+        kept_alive = {c for c, cnt in present.items() if cnt >= mcs}
+        surviving = set(mapping.values()) | pinned | set(locked.values()) | kept_alive
+        new_ids: dict[int, int] = {}
+        for f in fresh_ids:
+            if f not in mapping:
+                new_ids[f] = next_id
+                next_id += 1
+        proposal = np.array(
+            [mapping.get(int(f), new_ids.get(int(f), UNASSIGNED)) if f >= 0 else UNASSIGNED
+             for f in fresh],
+            dtype=np.int64,
+        )
+
+        def centroids(lab):
+            out = {}
+            for c in set(lab[lab >= 0].tolist()):
+                v = x[lab == c].mean(axis=0)
+                nv = np.linalg.norm(v)
+                out[c] = v / nv if nv > 0 else v
+            return out
+
+        prev_cent = centroids(prev_lab)
+        prop_cent = centroids(proposal)
+        labels = proposal.copy()
+        conf = conf.copy()
+        late_join = np.full(n, UNASSIGNED, dtype=np.int64)
+        for i in range(n):
+            key = keys[i]
+            p = int(prev_lab[i])
+            q = int(proposal[i])
+            if key in locked:
+                labels[i] = locked[key]
+                conf[i] = 1.0
+            elif is_old[i] and p < 0 and q >= 0:
+                labels[i] = UNASSIGNED  # decided below: joins q only if it clearly fits
+                late_join[i] = q
+            elif is_old[i] and p >= 0 and p in surviving:
+                if q == p or q < 0:
+                    labels[i] = p
+                    if q < 0:
+                        conf[i] = min(conf[i], 0.5)
+                else:
+                    cp = prev_cent.get(p)
+                    cq = prop_cent.get(q)
+                    gain = (x[i] @ cq - x[i] @ cp) if (cp is not None and cq is not None) else 0
+                    if gain <= self.move_margin:
+                        labels[i] = p
+                        conf[i] = min(conf[i], 0.5)
+        # 6. new clusters need min_cluster_size members after the hysteresis
+        counts = Counter(labels[labels >= 0].tolist())
+        too_small = {c for c in new_ids.values() if counts.get(c, 0) < mcs}
+        for c in too_small:
+            labels[labels == c] = UNASSIGNED
+        # 5. route unassigned, unlocked texts to the nearest surviving cluster if they fit
+        cent = centroids(labels)
+        if cent:
+            ids = sorted(cent)
+            cmat = np.stack([cent[c] for c in ids])
+            floors = {}
+            for c in ids:
+                sims = x[labels == c] @ cent[c]
+                floors[c] = float(np.quantile(sims, 0.1))
+            todo = np.where(labels == UNASSIGNED)[0]
+            if todo.size:
+                best = (x[todo] @ cmat.T).argmax(axis=1)
+                for t, b in zip(todo, best, strict=True):
+                    c = ids[b]
+                    if keys[t] in locked or (is_old[t] and prev_lab[t] in surviving):
+                        continue
+                    if late_join[t] >= 0:
+                        if late_join[t] not in cent:
+                            continue
+                        c = int(late_join[t])
+                    sim = float(x[t] @ cent[c])
+                    if sim >= floors[c]:
+                        labels[t] = c
+                        conf[t] = 0.5 * max(sim, 0.0)
+        conf[labels == UNASSIGNED] = 0.0
+        # stable ids that survive keep existing; next_id unused ids are fine (gaps allowed)
+        final_ids = set(labels[labels >= 0].tolist()) | pinned
+        is_new = {c: c not in prev_ids for c in final_ids}
+        new_clusters = tuple(sorted(c for c in final_ids if c not in prev_ids))
+        new_counts = Counter(labels[(~is_old) & (labels >= 0)].tolist())
+        moved = {
+            keys[i]: (int(prev_lab[i]), int(labels[i]))
+            for i in range(n)
+            if is_old[i] and prev_lab[i] != labels[i]
+        }
+        present_prev = set(prev_lab[prev_lab >= 0].tolist())
+        dissolved = tuple(sorted(c for c in present_prev if c not in final_ids))
+        changes = ClusteringChanges(
+            new_texts_per_cluster=dict(sorted(new_counts.items())),
+            new_clusters=new_clusters,
+            moved=moved,
+            dissolved=dissolved,
+        )
+        return labels, conf, next_id, is_new, changes
+
+    # ------------------------------------------------------------------ description
+    def _describe(self, texts, x, labels, is_new, pinned) -> tuple[ClusterInfo, ...]:
+        keywords = ctfidf_keywords(texts, labels, top_n=self.n_keywords)
+        out = []
+        ids = sorted(set(labels[labels >= 0].tolist()) | set(pinned))
+        for c in ids:
+            members = np.where(labels == c)[0]
+            if members.size:
+                v = x[members].mean(axis=0)
+                nv = np.linalg.norm(v)
+                centroid = (v / nv if nv > 0 else v).astype(np.float32)
+                reps = representatives(x[members], centroid, n=self.n_representatives)
+                reps = tuple(int(members[r]) for r in reps)
+            else:  # a pinned cluster whose texts are all gone
+                centroid = np.zeros(x.shape[1], dtype=np.float32)
+                reps = ()
+            out.append(
+                ClusterInfo(
+                    id=int(c),
+                    size=int(members.size),
+                    members=members,
+                    centroid=centroid,
+                    keywords=keywords.get(int(c), ()),
+                    representatives=reps,
+                    is_new=bool(is_new.get(c, False)),
+                    pinned=c in pinned,
+                )
+            )
+        return tuple(out)
