@@ -255,8 +255,9 @@ class FrameworkMapper:
     * ``threshold="auto"``: a row is "hors cadre" when its best score is no higher than
       what off-topic French small talk reaches. At :meth:`fit`, the built-in
       :data:`NULL_TEXTS_FR` are embedded with the same embedder, each gets its best score
-      against the framework, and the threshold is the ``null_quantile`` (default 0.9)
-      quantile of those scores. The threshold therefore adapts to the embedder's
+      against the framework, and the threshold is the ``null_quantile`` (default 0.5,
+      the median: a row is out of frame when it fits the framework no better than typical
+      small talk does) quantile of those scores. The threshold therefore adapts to the embedder's
       similarity scale and to the framework's wording instead of being a magic cosine.
     * ``margin``: a second choice is reported when the runner-up engagement scores within
       ``margin`` of the best (default 0.03 cosine: a deliberately narrow band, small
@@ -281,7 +282,7 @@ class FrameworkMapper:
         embedder: Embedder,
         threshold: float | str = "auto",
         margin: float = 0.03,
-        null_quantile: float = 0.9,
+        null_quantile: float = 0.5,
     ) -> None:
         self.embedder = embedder
         self.threshold = threshold

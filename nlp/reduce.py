@@ -10,6 +10,7 @@ compilation. Measurements are in ``docs/benchmarks.md``.
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -111,13 +112,17 @@ class SpectralReducer:
         self.knn_indices_ = idx
         self.knn_similarities_ = sims
         self.affinity_ = a
-        self.embedding_ = spectral_embedding(
-            a,
-            n_components=dims,
-            random_state=self.random_state,
-            drop_first=True,
-            eigen_solver="arpack",
-        ).astype(np.float64)
+        with warnings.catch_warnings():
+            # disconnected kNN graphs are normal when topics are far apart: each component
+            # gets its own coordinates, which is what the density step needs
+            warnings.filterwarnings("ignore", message="Graph is not fully connected")
+            self.embedding_ = spectral_embedding(
+                a,
+                n_components=dims,
+                random_state=self.random_state,
+                drop_first=True,
+                eigen_solver="arpack",
+            ).astype(np.float64)
         self.n_neighbors_ = k
         logger.debug("spectral embedding: n=%d k=%d dims=%d", n, k, dims)
         return self

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+from nlp.clustering import DensityClusterer, default_min_cluster_size
+from nlp.labelling import ctfidf_keywords, fold, representatives
+from nlp.pipeline import ClusteringPipeline
+from nlp.reduce import SpectralReducer, knn_graph
+
+
+def _blobs(n=600, centers=5, seed=0):
+    x, y = make_blobs(n_samples=n, centers=centers, n_features=32, cluster_std=1.0,
+                      center_box=(-10, 10), random_state=seed)
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32), y
+
+
+def test_knn_graph_matches_brute_force():
+    x, _ = _blobs(300)
+    idx, sims = knn_graph(x, 5, block_size=64)
+    s = x @ x.T
+    np.fill_diagonal(s, -np.inf)
+    np.testing.assert_allclose(sims[:, 0], s.max(axis=1), atol=1e-5)
+    assert not np.any(idx == np.arange(300)[:, None])
+
+
+def test_clustering_mechanics_on_blobs():
+    x, y = _blobs()
+    red = SpectralReducer(n_components=8, random_state=0).fit(x)
+    cl = DensityClusterer().fit(red.embedding_, red.knn_indices_, red.knn_similarities_)
+    assert adjusted_rand_score(y, cl.labels_) > 0.9
+    assert (cl.labels_ == -1).mean() < 0.05
+    assert np.all(cl.confidence_[cl.reassigned_] <= 0.5)
+    assert np.all(cl.confidence_[(cl.labels_ >= 0) & ~cl.reassigned_] >= 0.5)
+
+
+def test_pipeline_is_deterministic_on_blobs():
+    x, y = _blobs()
+    texts = [f"texte {i}" for i in range(len(x))]
+    a = ClusteringPipeline().run(texts, embeddings=x)
+    b = ClusteringPipeline().run(texts, embeddings=x)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    assert adjusted_rand_score(y, a.labels) > 0.9
+    assert a.params["min_cluster_size"] == default_min_cluster_size(600) == 12
+
+
+def test_min_cluster_size_formula():
+    assert [default_min_cluster_size(n) for n in (10, 100, 1000, 3300, 30000)] == [
+        5, 5, 16, 29, 87]
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [([], "no texts"), (["ok", "  \n"], "empty or whitespace"), ("abc", "list of strings"),
+     (["a", 3], "strings")],
+)
+def test_degenerate_inputs_raise(texts, message):
+    with pytest.raises(ValueError, match=message):
+        ClusteringPipeline().run(texts, embeddings=np.ones((max(len(texts), 1), 4)))
+
+
+def test_bad_keys_and_embeddings_raise():
+    x, _ = _blobs(20)
+    texts = [f"t{i}" for i in range(20)]
+    with pytest.raises(ValueError, match="shape"):
+        ClusteringPipeline().run(texts, embeddings=x[:5])
+    with pytest.raises(ValueError, match="unique"):
+        ClusteringPipeline().run(texts, embeddings=x, keys=["k"] * 20)
+    with pytest.raises(ValueError, match="min_cluster_size"):
+        ClusteringPipeline(min_cluster_size=1).run(texts, embeddings=x)
+
+
+def test_few_texts_give_one_cluster(use, small_rows):
+    texts = [r["text"] for r in small_rows[:6]]
+    res = ClusteringPipeline(embedder=use).run(texts)
+    assert res.params["degenerate"] is True
+    assert res.n_clusters == 1
+    assert set(res.labels) == {0}
+    assert 3 <= len(res.clusters[0].representatives) <= 5
+
+
+def test_labels_fold_accents_and_drop_stop_words():
+    assert fold("Laïcité À l'ÉCOLE") == "laicite a l'ecole"
+    kw = ctfidf_keywords(
+        ["La laïcité à l'école", "laicite et école publique", "les pistes cyclables",
+         "des pistes cyclables sûres"], np.array([0, 0, 1, 1]), top_n=3)
+    assert kw[0][0] in {"laïcité", "école"}
+    assert "la" not in kw[0]
+    assert set(kw[1][:2]) == {"pistes", "cyclables"}
+
+
+def test_representatives_are_central_and_diverse():
+    x, _ = _blobs(100, centers=1)
+    c = x.mean(axis=0)
+    c /= np.linalg.norm(c)
+    reps = representatives(x, c, n=5)
+    assert reps[0] == int(np.argmax(x @ c))
+    assert len(set(reps)) == 5
+
+
+@pytest.fixture(scope="module")
+def first_run(small_rows, use):
+    texts = [r["text"] for r in small_rows]
+    x = use.encode(texts)
+    keys = [r["id"] for r in small_rows]
+    res = ClusteringPipeline().run(texts[:500], embeddings=x[:500], keys=keys[:500])
+    return texts, x, keys, res
+
+
+def test_real_clusters_have_keywords_and_representatives(first_run):
+    texts, _, _, res = first_run
+    assert 4 <= res.n_clusters <= 30
+    assert res.noise_share < 0.15
+    for c in res.clusters:
+        assert c.size == len(c.members)
+        assert c.is_new
+        assert 3 <= len(c.representatives) <= 5
+        assert set(c.representatives) <= set(c.members.tolist())
+        assert len(c.keywords) >= 3
+        assert np.linalg.norm(c.centroid) == pytest.approx(1.0, abs=1e-5)
+    assert np.all((res.confidence >= 0) & (res.confidence <= 1))
+    assert np.all(res.confidence[res.is_outlier_reassigned] <= 0.5)
+
+
+def test_incremental_run_keeps_locked_pinned_and_reports_new(first_run, use):
+    texts, x, keys, res = first_run
+    ids = [c.id for c in res.clusters]
+    # a facilitator moves 5 texts into another cluster and locks them, pins one cluster
+    moved_keys = [keys[i] for i in res.clusters[0].members[:5]]
+    locked = dict.fromkeys(moved_keys, ids[1])
+    pinned = {ids[-1]}
+    previous = res.to_previous(locked=locked, pinned=pinned)
+    assert previous.next_id == max(ids) + 1
+    # add 100 new dev answers plus 40 texts on a topic absent from the dev set
+    extra = [
+        f"Les chats errants du quartier {i} posent problème : il faut une campagne de "
+        f"stérilisation des chats et un refuge pour animaux."
+        for i in range(40)
+    ]
+    all_texts = texts + extra
+    all_x = np.vstack([x, use.encode(extra)])
+    all_keys = keys + [f"extra-{i}" for i in range(40)]
+    new = ClusteringPipeline().run(all_texts, embeddings=all_x, keys=all_keys, previous=previous)
+    pos = {k: i for i, k in enumerate(all_keys)}
+    for k, c in locked.items():
+        assert new.labels[pos[k]] == c
+        assert new.confidence[pos[k]] == 1.0
+    assert ids[-1] in {c.id for c in new.clusters}
+    assert new.cluster(ids[-1]).pinned
+    kept = np.mean([new.labels[pos[k]] == res.labels[i] for i, k in enumerate(keys[:500])
+                    if k not in locked])
+    assert kept >= 0.9
+    assert new.changes is not None
+    assert len(new.changes.new_clusters) >= 1
+    cat = new.cluster(new.changes.new_clusters[0])
+    assert cat.is_new
+    assert cat.id >= previous.next_id
+    assert sum(k.startswith("extra-") for k in (all_keys[i] for i in cat.members)) >= 30
+    assert sum(new.changes.new_texts_per_cluster.values()) == int(
+        np.sum(new.labels[500:] >= 0))
+    assert all(k in locked or old != now for k, (old, now) in new.changes.moved.items())
