@@ -26,6 +26,29 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MIN_LENGTH": 12,
     "CONTRIBUTION_MIN_LENGTH": 20,
     "CONTRIBUTION_MAX_LENGTH": 2000,
+    "COMMENT_MAX_LENGTH": 1000,
+    "REPORT_REASON_MAX_LENGTH": 500,
+    # Rate limits per user (Flask-Limiter syntax); storage "memory://" for one process,
+    # e.g. "redis://127.0.0.1:6379" when several gunicorn workers share the limits.
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_POSTING": "10 per minute;60 per hour",
+    "RATELIMIT_REPORTING": "10 per hour",
+    # E-mail: SMTP when MAIL_SMTP_HOST is set, otherwise .eml files in MAIL_DIR
+    # (default: <instance>/mail), which is what development and tests use.
+    "MAIL_SMTP_HOST": None,
+    "MAIL_SMTP_PORT": 587,
+    "MAIL_SMTP_USER": None,
+    "MAIL_SMTP_PASSWORD": None,
+    "MAIL_SMTP_STARTTLS": True,
+    "MAIL_FROM": "motion <ne-pas-repondre@motion.invalid>",
+    "MAIL_DIR": None,
+    # Base URL for links in e-mails sent outside a request (digests), e.g. https://motion.example.fr
+    "PUBLIC_URL": None,
+    "INVITATION_LIFETIME_DAYS": 14,
+    # Near-duplicate suggestions while typing: cosine similarity floor, and how many.
+    "SIMILAR_THRESHOLD": 0.75,
+    "SIMILAR_MAX": 3,
     "IMPORT_MAX_TEXT_LENGTH": 5000,
     "EMBEDDING_MODEL": "use",
     "DEMO_MODE": None,  # None: on in development and tests, off in production
@@ -38,6 +61,16 @@ ENV_KEYS = {
     "MOTION_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "MOTION_EMBEDDING_MODEL": "EMBEDDING_MODEL",
     "MOTION_DEMO_MODE": "DEMO_MODE",
+    "MOTION_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "MOTION_RATELIMIT_POSTING": "RATELIMIT_POSTING",
+    "MOTION_RATELIMIT_REPORTING": "RATELIMIT_REPORTING",
+    "MOTION_SMTP_HOST": "MAIL_SMTP_HOST",
+    "MOTION_SMTP_PORT": "MAIL_SMTP_PORT",
+    "MOTION_SMTP_USER": "MAIL_SMTP_USER",
+    "MOTION_SMTP_PASSWORD": "MAIL_SMTP_PASSWORD",
+    "MOTION_MAIL_FROM": "MAIL_FROM",
+    "MOTION_MAIL_DIR": "MAIL_DIR",
+    "MOTION_PUBLIC_URL": "PUBLIC_URL",
 }
 
 # Values that must never be used as a production secret.
@@ -52,5 +85,7 @@ def load_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
             value: Any = environ[env_name]
             if key == "DEMO_MODE":
                 value = value.strip().lower() in {"1", "true", "yes", "on"}
+            elif key == "MAIL_SMTP_PORT":
+                value = int(value)
             found[key] = value
     return found

@@ -76,7 +76,11 @@ def test_migrations_match_the_models(app, db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from motion.models.contributions import include_name
+
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": False, "include_name": include_name}
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == []

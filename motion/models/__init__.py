@@ -10,12 +10,18 @@ from motion.models.audit import AuditEvent
 from motion.models.campaigns import PHASE_ORDER, Campaign, Phase, PhaseKind, Workshop
 from motion.models.clustering import Cluster, ClusterAssignment, ClusteringRun, RunStatus
 from motion.models.contributions import (
+    Comment,
+    CommentStatus,
     Contribution,
     ContributionSource,
     ContributionStatus,
+    ContributionVersion,
     Support,
 )
 from motion.models.frameworks import Axis, Engagement, Framework
+from motion.models.invitations import Invitation
+from motion.models.moderation import Report, ReportStatus
+from motion.models.notifications import NotificationPreference, SentNotification
 from motion.models.people import Membership, Role, User, UserSession
 
 __all__ = [
@@ -26,16 +32,24 @@ __all__ = [
     "Cluster",
     "ClusterAssignment",
     "ClusteringRun",
+    "Comment",
+    "CommentStatus",
     "Contribution",
     "ContributionSource",
     "ContributionStatus",
+    "ContributionVersion",
     "Engagement",
     "Framework",
+    "Invitation",
     "Membership",
+    "NotificationPreference",
     "Phase",
     "PhaseKind",
+    "Report",
+    "ReportStatus",
     "Role",
     "RunStatus",
+    "SentNotification",
     "Support",
     "User",
     "UserSession",

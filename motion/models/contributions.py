@@ -1,4 +1,4 @@
-"""Contributions (an élu's idea) and the supports they receive."""
+"""Contributions (an élu's idea), their versions, supports and comments."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ class ContributionStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# Comments share the statuses of contributions.
+CommentStatus = ContributionStatus
+
+
 class ContributionSource(enum.StrEnum):
     WEB = "web"
     IMPORT = "import"
@@ -40,6 +44,8 @@ class Contribution(db.Model):
     __table_args__ = (
         # Imports are idempotent: one external id per campaign.
         UniqueConstraint("campaign_id", "external_id"),
+        # A retried POST (double tap, bad network) carries the same key: one contribution.
+        UniqueConstraint("author_id", "client_key"),
         Index("ix_contributions_campaign_status", "campaign_id", "status"),
     )
 
@@ -64,6 +70,8 @@ class Contribution(db.Model):
         _str_enum(ContributionSource, "contribution_source"), default=ContributionSource.WEB
     )
     external_id: Mapped[str | None] = mapped_column(String(200))
+    # The idempotency key of the form that created it (web posts only).
+    client_key: Mapped[str | None] = mapped_column(String(64))
     # Collectivité of the author at the time of posting (imports may carry it without an author).
     collectivite: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -76,9 +84,81 @@ class Contribution(db.Model):
     supports: Mapped[list[Support]] = relationship(
         back_populates="contribution", cascade="all, delete-orphan"
     )
+    versions: Mapped[list[ContributionVersion]] = relationship(
+        back_populates="contribution", cascade="all, delete-orphan",
+        order_by="ContributionVersion.number",
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="contribution", cascade="all, delete-orphan", order_by="Comment.id"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ContributionStatus.PUBLISHED
 
     def __repr__(self) -> str:
         return f"<Contribution {self.id} {self.status}>"
+
+
+class ContributionVersion(db.Model):
+    """A previous text of an edited contribution (number 1 is the original)."""
+
+    __tablename__ = "contribution_versions"
+    __table_args__ = (UniqueConstraint("contribution_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE")
+    )
+    number: Mapped[int]
+    title: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    # When this text was replaced, and by whom.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    contribution: Mapped[Contribution] = relationship(back_populates="versions")
+
+
+class Comment(db.Model):
+    """A short reply under a contribution, or under a top-level comment (one level)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("author_id", "client_key"),
+        Index("ix_comments_contribution_status", "contribution_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE")
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ContributionStatus] = mapped_column(
+        _str_enum(ContributionStatus, "comment_status"), default=ContributionStatus.PUBLISHED
+    )
+    client_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    contribution: Mapped[Contribution] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
+    replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.id")
+
+    @property
+    def campaign_id(self) -> int:
+        return self.contribution.campaign_id
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ContributionStatus.PUBLISHED
 
 
 class Support(db.Model):
@@ -94,3 +174,16 @@ class Support(db.Model):
 
     contribution: Mapped[Contribution] = relationship(back_populates="supports")
     user: Mapped[User] = relationship()
+
+
+# The full-text index is created in raw SQL by migration 0003: an FTS5 table (and the
+# shadow tables SQLite keeps for it) on SQLite, an expression GIN index on PostgreSQL.
+# Autogenerate must leave these alone (see ``include_name``).
+SEARCH_INDEX_NAMES = frozenset({"contributions_fts", "ix_contributions_search"})
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic filter: skip the search index objects the models do not declare."""
+    if name is None:
+        return True
+    return name not in SEARCH_INDEX_NAMES and not name.startswith("contributions_fts_")
