@@ -1,24 +1,33 @@
-"""Posting contributions and supporting them."""
+"""Posting, editing and withdrawing contributions."""
 
 from __future__ import annotations
+
+import re
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from motion.errors import Conflict, Forbidden, InvalidInput
+from motion.errors import Forbidden, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
+    Campaign,
     Contribution,
     ContributionSource,
     ContributionStatus,
+    ContributionVersion,
+    Engagement,
+    Role,
     Support,
     User,
     Workshop,
 )
 from motion.services import audit
 from motion.services.campaigns import is_collect_open, is_member
+
+# An idempotency key generated with the form (see views.forms.new_client_key).
+CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def clean_text(text: str) -> str:
@@ -27,7 +36,7 @@ def clean_text(text: str) -> str:
 
 
 def validate_text(text: str) -> str:
-    text = clean_text(text)
+    text = clean_text(text or "")
     minimum = current_app.config["CONTRIBUTION_MIN_LENGTH"]
     maximum = current_app.config["CONTRIBUTION_MAX_LENGTH"]
     if len(text) < minimum:
@@ -42,10 +51,32 @@ def validate_text(text: str) -> str:
     return text
 
 
-def post_contribution(
-    author: User, workshop: Workshop, text: str, *, title: str | None = None
-) -> Contribution:
-    """Publish an élu's contribution in a workshop they belong to, while collect is open."""
+def validate_title(title: str | None) -> str | None:
+    title = " ".join((title or "").split())
+    if len(title) > 200:
+        raise InvalidInput(_("Le titre est trop long : 200 caractères au plus."))
+    return title or None
+
+
+def validate_client_key(key: str | None) -> str | None:
+    if not key:
+        return None
+    if not CLIENT_KEY_RE.match(key):
+        raise InvalidInput(_("Le formulaire est invalide. Rechargez la page et recommencez."))
+    return key
+
+
+def resolve_engagement(campaign: Campaign, engagement_id: int | None) -> Engagement | None:
+    """The engagement chosen in the form, which must belong to the campaign's framework."""
+    if not engagement_id:
+        return None
+    engagement = db.session.get(Engagement, engagement_id)
+    if engagement is None or engagement.framework_id != campaign.framework_id:
+        raise InvalidInput(_("Cet engagement n'existe pas dans le référentiel de la campagne."))
+    return engagement
+
+
+def _check_can_post(author: User, workshop: Workshop) -> None:
     if not is_member(author, workshop):
         raise Forbidden(
             _("Vous n'êtes pas membre de l'atelier « %(name)s » : rejoignez-le pour y "
@@ -54,33 +85,140 @@ def post_contribution(
     if not is_collect_open(workshop.campaign):
         raise Forbidden(_("La phase de contribution est close : il n'est plus possible de "
                           "publier."))
-    title = " ".join((title or "").split())[:200] or None
+
+
+def find_by_client_key(author: User, client_key: str | None) -> Contribution | None:
+    if not client_key:
+        return None
+    return db.session.scalar(
+        select(Contribution).where(
+            Contribution.author_id == author.id, Contribution.client_key == client_key
+        )
+    )
+
+
+def post_contribution(
+    author: User,
+    workshop: Workshop,
+    text: str,
+    *,
+    title: str | None = None,
+    engagement_id: int | None = None,
+    client_key: str | None = None,
+) -> Contribution:
+    """Publish an élu's contribution in a workshop they belong to, while collect is open.
+
+    A second call with the same ``client_key`` returns the first contribution unchanged.
+    """
+    client_key = validate_client_key(client_key)
+    existing = find_by_client_key(author, client_key)
+    if existing is not None:
+        return existing
+    _check_can_post(author, workshop)
     contribution = Contribution(
         campaign_id=workshop.campaign_id,
         workshop=workshop,
         author=author,
-        title=title,
+        title=validate_title(title),
         text=validate_text(text),
+        engagement=resolve_engagement(workshop.campaign, engagement_id),
         collectivite=author.collectivite,
         source=ContributionSource.WEB,
         status=ContributionStatus.PUBLISHED,
+        client_key=client_key,
     )
-    db.session.add(contribution)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(contribution)
+    except IntegrityError:
+        # The same key raced us from another request: that one won.
+        existing = find_by_client_key(author, client_key)
+        if existing is None:
+            raise
+        return existing
     audit.record("contribution.create", contribution, actor=author)
     return contribution
 
 
-def list_workshop_contributions(workshop: Workshop, *, page: int = 1, per_page: int = 50):
-    """Published contributions of a workshop, newest first, with their support counts."""
-    support_count = (
+def is_moderator(user: User) -> bool:
+    return user.has_role(Role.FACILITATOR, Role.ADMIN)
+
+
+def get_contribution(campaign: Campaign, contribution_id: int, viewer: User) -> Contribution:
+    """A contribution of the campaign the viewer may see (hidden ones: author and moderators)."""
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None or contribution.campaign_id != campaign.id or not (
+        contribution.is_published
+        or contribution.author_id == viewer.id
+        or is_moderator(viewer)
+    ):
+        raise NotFound(_("Cette contribution n'existe pas ou n'est plus visible."))
+    return contribution
+
+
+def _check_author(user: User, contribution: Contribution) -> None:
+    if contribution.author_id != user.id:
+        raise Forbidden(_("Vous ne pouvez modifier que vos propres contributions."))
+
+
+def check_can_edit(user: User, contribution: Contribution) -> None:
+    """Only the author edits, only a published contribution, only while collect is open."""
+    _check_author(user, contribution)
+    if not contribution.is_published:
+        raise Forbidden(_("Cette contribution n'est plus publiée : elle ne peut plus être "
+                          "modifiée."))
+    if not is_collect_open(contribution.campaign):
+        raise Forbidden(_("La phase de contribution est close : les contributions ne peuvent "
+                          "plus être modifiées."))
+
+
+def edit_contribution(
+    user: User, contribution: Contribution, text: str, *, title: str | None = None
+) -> bool:
+    """Replace the text of one's own published contribution, keeping the previous version.
+
+    Returns False when nothing changed.
+    """
+    check_can_edit(user, contribution)
+    new_text, new_title = validate_text(text), validate_title(title)
+    if new_text == contribution.text and new_title == contribution.title:
+        return False
+    number = len(contribution.versions) + 1
+    contribution.versions.append(
+        ContributionVersion(number=number, title=contribution.title, text=contribution.text,
+                            editor_id=user.id)
+    )
+    contribution.text, contribution.title = new_text, new_title
+    db.session.flush()
+    audit.record("contribution.edit", contribution, actor=user, version=number)
+    return True
+
+
+def withdraw_contribution(user: User, contribution: Contribution) -> None:
+    """Withdraw one's own contribution: kept for the audit, hidden from everyone else."""
+    _check_author(user, contribution)
+    if contribution.status == ContributionStatus.WITHDRAWN:
+        raise InvalidInput(_("Cette contribution est déjà retirée."))
+    previous = contribution.status
+    contribution.status = ContributionStatus.WITHDRAWN
+    db.session.flush()
+    audit.record("contribution.withdraw", contribution, actor=user, previous=previous.value)
+
+
+def support_count_column():
+    return (
         select(func.count(Support.id))
         .where(Support.contribution_id == Contribution.id)
         .correlate(Contribution)
         .scalar_subquery()
+        .label("supports")
     )
+
+
+def list_workshop_contributions(workshop: Workshop, *, page: int = 1, per_page: int = 50):
+    """Published contributions of a workshop, newest first, with their support counts."""
     query = (
-        select(Contribution, support_count.label("supports"))
+        select(Contribution, support_count_column())
         .where(
             Contribution.workshop_id == workshop.id,
             Contribution.status == ContributionStatus.PUBLISHED,
@@ -97,15 +235,10 @@ def list_workshop_contributions(workshop: Workshop, *, page: int = 1, per_page: 
     return rows, total or 0
 
 
-def add_support(user: User, contribution: Contribution) -> Support:
-    """Support a contribution once; the database refuses a second support."""
-    if contribution.status != ContributionStatus.PUBLISHED:
-        raise InvalidInput(_("Cette contribution ne peut plus être soutenue."))
-    support = Support(user=user, contribution=contribution)
-    try:
-        with db.session.begin_nested():
-            db.session.add(support)
-    except IntegrityError:
-        raise Conflict(_("Vous soutenez déjà cette contribution.")) from None
-    audit.record("contribution.support", contribution, actor=user)
-    return support
+def list_own_contributions(user: User, campaign: Campaign) -> list[Contribution]:
+    """The user's contributions in the campaign, withdrawn and hidden ones included."""
+    return list(db.session.scalars(
+        select(Contribution)
+        .where(Contribution.author_id == user.id, Contribution.campaign_id == campaign.id)
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+    ))

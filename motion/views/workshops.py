@@ -1,20 +1,69 @@
-"""Workshops: their contributions and a plain form to post one."""
+"""Workshops: their contributions and the form to post one."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from motion.errors import Forbidden
-from motion.extensions import db
+from motion.errors import Forbidden, InvalidInput
+from motion.extensions import db, limiter
 from motion.models import Role
-from motion.services import campaigns, contributions
-from motion.views.forms import ContributionForm, EmptyForm
+from motion.services import campaigns, contributions, supports
+from motion.views.contribution_forms import PostForm, new_client_key
+from motion.views.forms import EmptyForm
 
 bp = Blueprint("workshops", __name__, url_prefix="/campagnes/<campaign_slug>/ateliers")
 
 PER_PAGE = 50
+
+
+def posting_limit() -> str:
+    return current_app.config["RATELIMIT_POSTING"]
+
+
+def engagement_choices(campaign) -> list[tuple[int | None, str]]:
+    choices: list[tuple[int | None, str]] = [(None, _("Je ne sais pas"))]
+    if campaign.framework is not None:
+        choices += [(e.id, f"{e.code} — {e.title}") for e in campaign.framework.engagements]
+    return choices
+
+
+def _render_show(campaign, workshop, form: PostForm, *, status: int = 200, error=None):
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    rows, total = contributions.list_workshop_contributions(
+        workshop, page=page, per_page=PER_PAGE
+    )
+    form.engagement.choices = engagement_choices(campaign)
+    if not form.client_key.data:
+        form.client_key.data = new_client_key()
+    return render_template(
+        "workshops/show.html",
+        campaign=campaign,
+        workshop=workshop,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        member=campaigns.is_member(current_user, workshop),
+        collect_open=campaigns.is_collect_open(campaign),
+        supported=supports.supported_ids(current_user, [c.id for c, _n in rows]),
+        form=form,
+        form_error=error,
+        join_form=EmptyForm(),
+        button_form=EmptyForm(),
+    ), status
 
 
 @bp.get("/")
@@ -34,41 +83,33 @@ def show(campaign_slug: str, workshop_slug: str):
     """Show a workshop's published contributions and, to members, the posting form."""
     campaign = campaigns.get_campaign(campaign_slug)
     workshop = campaigns.get_workshop(campaign, workshop_slug)
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    rows, total = contributions.list_workshop_contributions(
-        workshop, page=page, per_page=PER_PAGE
-    )
-    return render_template(
-        "workshops/show.html",
-        campaign=campaign,
-        workshop=workshop,
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PER_PAGE)),
-        member=campaigns.is_member(current_user, workshop),
-        collect_open=campaigns.is_collect_open(campaign),
-        form=ContributionForm(),
-        join_form=EmptyForm(),
-    )
+    return _render_show(campaign, workshop, PostForm(formdata=None))
 
 
 @bp.post("/<workshop_slug>/contributions")
 @login_required
+@limiter.shared_limit(posting_limit, scope="posting")
 def post(campaign_slug: str, workshop_slug: str):
-    """Publish a contribution in the workshop."""
+    """Publish a contribution in the workshop (once per form, whatever the retries)."""
     campaign = campaigns.get_campaign(campaign_slug)
     workshop = campaigns.get_workshop(campaign, workshop_slug)
-    form = ContributionForm()
+    form = PostForm()
+    form.engagement.choices = engagement_choices(campaign)
     if not form.validate_on_submit():
-        flash(_("Le texte de la contribution est obligatoire."), "error")
-        return redirect(url_for(".show", campaign_slug=campaign.slug, workshop_slug=workshop.slug))
-    contributions.post_contribution(current_user, workshop, form.text.data, title=form.title.data)
+        raise InvalidInput(_("Le formulaire est invalide. Rechargez la page et recommencez."))
+    try:
+        contribution = contributions.post_contribution(
+            current_user, workshop, form.text.data or "", title=form.title.data,
+            engagement_id=form.engagement.data, client_key=form.client_key.data,
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        # Show the form again with what was typed, and the reason.
+        return _render_show(campaign, workshop, form, status=400, error=error.message)
     db.session.commit()
     flash(_("Votre contribution est publiée. Merci !"), "success")
-    return redirect(url_for(".show", campaign_slug=campaign.slug, workshop_slug=workshop.slug))
+    return redirect(url_for(".show", campaign_slug=campaign.slug, workshop_slug=workshop.slug,
+                            _anchor=f"c{contribution.id}"))
 
 
 @bp.post("/<workshop_slug>/rejoindre")

@@ -1,0 +1,177 @@
+"""Inviting élus from a CSV file: accounts, workshop memberships and password links."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from motion.errors import InvalidInput, MotionError, NotFound
+from motion.extensions import db
+from motion.models import Campaign, Invitation, Role, User
+from motion.models._types import utcnow
+from motion.services import accounts, audit, mail
+from motion.services.campaigns import add_member, get_or_create_workshop
+from motion.services.imports import decode_csv, detect_delimiter
+
+MAX_ROWS = 5000
+HEADER_ALIASES = {
+    "email": "email", "e-mail": "email", "courriel": "email", "mail": "email",
+    "name": "name", "nom": "name",
+    "collectivite": "collectivite", "collectivité": "collectivite",
+    "workshops": "workshops", "ateliers": "workshops", "atelier": "workshops",
+}
+WORKSHOP_SEPARATORS = re.compile(r"[|;,]")
+
+
+class LinkExpired(MotionError):
+    status_code = 410
+
+
+@dataclass
+class InvitationReport:
+    created: int = 0  # new accounts
+    existing: int = 0  # accounts already there
+    invited: int = 0  # invitation mails sent
+    memberships: int = 0  # new workshop memberships
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _usable_invitation(user: User, now: datetime) -> Invitation | None:
+    return db.session.scalar(
+        select(Invitation).where(
+            Invitation.user_id == user.id, Invitation.used_at.is_(None),
+            Invitation.expires_at > now,
+        )
+    )
+
+
+def invite(
+    user: User, link_for: Callable[[str], str], *, actor: User | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """Create an invitation link for ``user`` and queue the mail that carries it."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["INVITATION_LIFETIME_DAYS"]
+    invitation = Invitation(
+        user_id=user.id, token_hash=token_hash(token), created_at=now,
+        expires_at=now + timedelta(days=days), created_by_id=actor.id if actor else None,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mail.queue(
+            user.email,
+            _("Votre invitation à contribuer sur motion"),
+            _("Bonjour %(name)s,\n\nVous êtes invité à contribuer à la motion du Congrès "
+              "national des élus au numérique. Choisissez votre mot de passe ici :\n\n"
+              "%(link)s\n\nCe lien est valable %(days)d jours et ne sert qu'une fois.",
+              name=user.display_name, link=link_for(token), days=days),
+        )
+    audit.record("invitation.create", invitation, actor=actor, user_id=user.id)
+    return invitation
+
+
+def import_invitations(
+    data: bytes, campaign: Campaign, link_for: Callable[[str], str], *,
+    actor: User | None = None, now: datetime | None = None,
+) -> InvitationReport:
+    """Create the listed élus, add them to their workshops, and invite those without a password.
+
+    Re-importing the same file creates nothing new: existing accounts and memberships are
+    kept and an unexpired invitation is not sent again.
+    """
+    now = now or utcnow()
+    text, _encoding = decode_csv(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InvalidInput(_("Le fichier est vide.")) from None
+    columns = [HEADER_ALIASES.get(h.strip().lower()) for h in header]
+    if "email" not in columns:
+        raise InvalidInput(_("Colonne « email » introuvable dans l'en-tête du fichier."))
+    report = InvitationReport()
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            raise InvalidInput(_("Trop de lignes : %(n)d au plus par fichier.", n=MAX_ROWS))
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {c: cell.strip() for c, cell in zip(columns, row, strict=False) if c}
+        try:
+            with db.session.begin_nested():
+                _import_row(values, campaign, link_for, report, actor=actor, now=now)
+        except MotionError as error:
+            report.rejected.append((line, error.message))
+    audit.record("invitation.import", campaign, actor=actor, created=report.created,
+                 existing=report.existing, invited=report.invited,
+                 rejected=len(report.rejected))
+    return report
+
+
+def _import_row(values, campaign, link_for, report, *, actor, now) -> None:
+    email = accounts.validate_email(values.get("email", ""))
+    user = accounts.get_user_by_email(email)
+    if user is None:
+        user = accounts.create_user(
+            email, display_name=values.get("name") or None, role=Role.ELU,
+            collectivite=values.get("collectivite") or None, actor=actor,
+        )
+        report.created += 1
+    else:
+        report.existing += 1
+    for name in WORKSHOP_SEPARATORS.split(values.get("workshops", "")):
+        if name.strip():
+            workshop = get_or_create_workshop(campaign, name, actor=actor)
+            before = len(user.memberships)
+            add_member(user, workshop, actor=actor)
+            db.session.refresh(user, ["memberships"])
+            report.memberships += len(user.memberships) > before
+    if user.password_hash is None and _usable_invitation(user, now) is None:
+        invite(user, link_for, actor=actor, now=now)
+        report.invited += 1
+
+
+def get_invitation(token: str, now: datetime | None = None) -> Invitation:
+    """The invitation of a link; a clear error if it is unknown, used or expired."""
+    now = now or utcnow()
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
+    if invitation is None:
+        raise NotFound(_("Ce lien d'invitation n'existe pas. Vérifiez qu'il est complet."))
+    if invitation.used_at is not None:
+        raise LinkExpired(_("Ce lien d'invitation a déjà servi : connectez-vous avec votre mot "
+                            "de passe."))
+    if not invitation.is_usable(now):
+        raise LinkExpired(_("Ce lien d'invitation a expiré : demandez-en un nouveau à "
+                            "l'administrateur."))
+    return invitation
+
+
+def accept(token: str, password: str, confirm: str, now: datetime | None = None) -> User:
+    """Set the invited user's password through a valid link (once)."""
+    invitation = get_invitation(token, now)
+    if password != confirm:
+        raise InvalidInput(_("Les deux mots de passe ne sont pas identiques."))
+    user = invitation.user
+    accounts.set_password(user, password, actor=user)
+    invitation.used_at = now or utcnow()
+    db.session.flush()
+    audit.record("invitation.accept", invitation, actor=user)
+    return user

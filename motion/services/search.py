@@ -1,0 +1,124 @@
+"""Full-text search and filters over a campaign's published contributions.
+
+The same call works on both databases: SQLite queries the FTS5 table that migration
+0003 keeps in sync with triggers; PostgreSQL matches the French-configuration expression
+that migration 0003 indexes. Only published contributions are ever returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import selectinload
+
+from motion.extensions import db
+from motion.models import Campaign, Contribution, ContributionStatus
+from motion.services.contributions import support_count_column
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 12
+# Must repeat the indexed expression of migration 0003 exactly for the index to be used.
+PG_DOCUMENT = "to_tsvector('french', coalesce(contributions.title, '') || ' ' || contributions.text)"
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str = ""
+    workshop_id: int | None = None
+    engagement_id: int | None = None
+    collectivite: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass
+class Page:
+    rows: list = field(default_factory=list)  # (Contribution, supports) pairs
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def terms(query: str) -> list[str]:
+    return WORD_RE.findall(query.lower())[:MAX_TERMS]
+
+
+def _day_start(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
+
+
+def _apply_text(statement: Select, words: list[str]) -> tuple[Select, object | None]:
+    """Restrict to contributions matching every word; return a rank to order by."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # Each word quoted: user input never reaches the FTS5 query syntax.
+        match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        fts = (
+            select(text("rowid AS id"), text("bm25(contributions_fts) AS rank"))
+            .select_from(text("contributions_fts"))
+            .where(text("contributions_fts MATCH :match"))
+            .subquery("fts")
+        )
+        statement = statement.join(fts, fts.c.id == Contribution.id).params(match=match)
+        return statement, fts.c.rank.asc()
+    query = func.plainto_tsquery("french", " ".join(words))
+    document = text(PG_DOCUMENT)
+    statement = statement.where(document.op("@@")(query))
+    return statement, func.ts_rank(document, query).desc()
+
+
+def search(campaign: Campaign, filters: Filters, *, page: int = 1, per_page: int = 20) -> Page:
+    """Published contributions of the campaign matching the filters, best match first."""
+    conditions = [
+        Contribution.campaign_id == campaign.id,
+        Contribution.status == ContributionStatus.PUBLISHED,
+    ]
+    if filters.workshop_id:
+        conditions.append(Contribution.workshop_id == filters.workshop_id)
+    if filters.engagement_id:
+        conditions.append(Contribution.engagement_id == filters.engagement_id)
+    if filters.collectivite:
+        conditions.append(func.lower(Contribution.collectivite) == filters.collectivite.lower())
+    if filters.since:
+        conditions.append(Contribution.created_at >= _day_start(filters.since, campaign.timezone))
+    if filters.until:
+        conditions.append(Contribution.created_at < _day_start(
+            filters.until + timedelta(days=1), campaign.timezone))
+
+    ids = select(Contribution.id).where(*conditions)
+    words = terms(filters.query)
+    rank = None
+    if words:
+        ids, rank = _apply_text(ids, words)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+
+    statement = select(Contribution, support_count_column()).where(*conditions)
+    if words:
+        statement, rank = _apply_text(statement, words)
+    order = [rank] if rank is not None else []
+    statement = (
+        statement.options(selectinload(Contribution.workshop))
+        .order_by(*order, Contribution.created_at.desc(), Contribution.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    )
+    rows = db.session.execute(statement).all()
+    return Page(rows=list(rows), total=total, page=page, per_page=per_page)
+
+
+def collectivites(campaign: Campaign) -> list[str]:
+    """The authors' collectivités in the campaign, for the filter list."""
+    return list(db.session.scalars(
+        select(Contribution.collectivite).distinct()
+        .where(Contribution.campaign_id == campaign.id,
+               Contribution.status == ContributionStatus.PUBLISHED,
+               Contribution.collectivite.is_not(None))
+        .order_by(Contribution.collectivite)
+    ))

@@ -1,0 +1,281 @@
+"""A contribution's page: discussion, supports, reports, editing and withdrawal; search."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlparse
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from motion.errors import InvalidInput
+from motion.extensions import db, limiter
+from motion.services import (
+    campaigns,
+    comments,
+    contributions,
+    moderation,
+    search,
+    similar,
+    supports,
+)
+from motion.views.contribution_forms import CommentForm, EditForm, ReasonForm, new_client_key
+from motion.views.forms import EmptyForm
+
+bp = Blueprint("contributions", __name__, url_prefix="/campagnes/<campaign_slug>/contributions")
+api_bp = Blueprint("contributions_api", __name__, url_prefix="/api/campagnes/<campaign_slug>")
+
+PER_PAGE = 20
+
+
+def posting_limit() -> str:
+    return current_app.config["RATELIMIT_POSTING"]
+
+
+def reporting_limit() -> str:
+    return current_app.config["RATELIMIT_REPORTING"]
+
+
+def _back(default: str) -> str:
+    """The local page the form came from (``next``), else ``default``."""
+    target = request.form.get("next") or ""
+    parsed = urlparse(target)
+    if target.startswith("/") and not target.startswith("//") and not parsed.netloc:
+        return target
+    return default
+
+
+def _load(campaign_slug: str, contribution_id: int):
+    campaign = campaigns.get_campaign(campaign_slug)
+    return campaign, contributions.get_contribution(campaign, contribution_id, current_user)
+
+
+def _show_url(campaign, contribution, anchor: str | None = None) -> str:
+    return url_for("contributions.show", campaign_slug=campaign.slug,
+                   contribution_id=contribution.id, _anchor=anchor)
+
+
+def _check_form(form) -> None:
+    if not form.validate_on_submit():
+        raise InvalidInput(_("Le formulaire est invalide. Rechargez la page et recommencez."))
+
+
+@bp.get("/")
+@login_required
+def index(campaign_slug: str):
+    """Search the campaign's contributions, with filters and pagination."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    args = request.args
+    page = args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+
+    def day(name: str) -> date | None:
+        value = args.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(_("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ)",
+                                 value=value)) from None
+
+    filters = search.Filters(
+        query=args.get("q", "")[:200],
+        workshop_id=args.get("atelier", type=int),
+        engagement_id=args.get("engagement", type=int),
+        collectivite=args.get("collectivite", "").strip() or None,
+        since=day("du"),
+        until=day("au"),
+    )
+    result = search.search(campaign, filters, page=page, per_page=PER_PAGE)
+    return render_template(
+        "contributions/index.html", campaign=campaign, filters=filters, result=result,
+        collectivites=search.collectivites(campaign),
+        supported=supports.supported_ids(current_user, [c.id for c, _n in result.rows]),
+        button_form=EmptyForm(), args=args,
+    )
+
+
+@bp.get("/<int:contribution_id>")
+@login_required
+def show(campaign_slug: str, contribution_id: int):
+    """Show a contribution with its supports and discussion."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    return render_template(
+        "contributions/show.html", campaign=campaign, contribution=contribution,
+        supports=supports.count_supports(contribution),
+        supported=supports.has_supported(current_user, contribution),
+        thread=comments.thread(contribution, current_user),
+        comment_form=CommentForm(formdata=None, client_key=new_client_key()),
+        new_key=new_client_key,
+        reason_form=ReasonForm(formdata=None), button_form=EmptyForm(),
+        collect_open=campaigns.is_collect_open(campaign),
+        moderator=contributions.is_moderator(current_user),
+    )
+
+
+@bp.route("/<int:contribution_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(campaign_slug: str, contribution_id: int):
+    """Edit one's own contribution while the collect phase is open."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    form = EditForm(obj=contribution) if request.method == "GET" else EditForm()
+    error = None
+    if request.method == "POST":
+        _check_form(form)
+        try:
+            changed = contributions.edit_contribution(
+                current_user, contribution, form.text.data or "", title=form.title.data
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            flash(_("Votre contribution est modifiée ; la version précédente est conservée.")
+                  if changed else _("Aucune modification."), "success")
+            return redirect(_show_url(campaign, contribution))
+    else:
+        contributions.check_can_edit(current_user, contribution)
+    return render_template("contributions/edit.html", campaign=campaign,
+                           contribution=contribution, form=form, form_error=error,
+                           withdraw_form=EmptyForm()), (400 if error else 200)
+
+
+@bp.post("/<int:contribution_id>/retirer")
+@login_required
+def withdraw(campaign_slug: str, contribution_id: int):
+    """Withdraw one's own contribution."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    _check_form(EmptyForm())
+    contributions.withdraw_contribution(current_user, contribution)
+    db.session.commit()
+    flash(_("Votre contribution est retirée : elle n'est plus visible des autres."), "success")
+    return redirect(url_for("workshops.show", campaign_slug=campaign.slug,
+                            workshop_slug=contribution.workshop.slug))
+
+
+@bp.post("/<int:contribution_id>/soutenir")
+@login_required
+def support(campaign_slug: str, contribution_id: int):
+    """Support a contribution (a second click changes nothing)."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    _check_form(EmptyForm())
+    added = supports.add_support(current_user, contribution)
+    db.session.commit()
+    flash(_("Votre soutien est enregistré.") if added
+          else _("Vous soutenez déjà cette contribution."), "success")
+    return redirect(_back(_show_url(campaign, contribution)))
+
+
+@bp.post("/<int:contribution_id>/retirer-soutien")
+@login_required
+def unsupport(campaign_slug: str, contribution_id: int):
+    """Cancel one's support."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    _check_form(EmptyForm())
+    removed = supports.remove_support(current_user, contribution)
+    db.session.commit()
+    flash(_("Votre soutien est retiré.") if removed
+          else _("Vous ne souteniez pas cette contribution."), "info")
+    return redirect(_back(_show_url(campaign, contribution)))
+
+
+@bp.post("/<int:contribution_id>/commentaires")
+@login_required
+@limiter.shared_limit(posting_limit, scope="posting")
+def comment(campaign_slug: str, contribution_id: int):
+    """Reply under a contribution or a comment."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    form = CommentForm()
+    _check_form(form)
+    parent_id = form.parent_id.data
+    if parent_id and not parent_id.isdigit():
+        raise InvalidInput(_("Le commentaire auquel vous répondez n'existe pas ou n'est plus "
+                             "visible."))
+    new = comments.post_comment(current_user, contribution, form.text.data or "",
+                                parent_id=int(parent_id) if parent_id else None,
+                                client_key=form.client_key.data)
+    db.session.commit()
+    flash(_("Votre réponse est publiée."), "success")
+    return redirect(_show_url(campaign, contribution, f"k{new.id}"))
+
+
+@bp.post("/<int:contribution_id>/commentaires/<int:comment_id>/retirer")
+@login_required
+def withdraw_comment(campaign_slug: str, contribution_id: int, comment_id: int):
+    """Withdraw one's own comment."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    _check_form(EmptyForm())
+    comments.withdraw_comment(current_user, comments.get_comment(contribution, comment_id))
+    db.session.commit()
+    flash(_("Votre commentaire est retiré."), "success")
+    return redirect(_show_url(campaign, contribution))
+
+
+@bp.post("/<int:contribution_id>/signaler")
+@login_required
+@limiter.shared_limit(reporting_limit, scope="reporting")
+def report(campaign_slug: str, contribution_id: int):
+    """Report a contribution to the facilitators."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    form = ReasonForm()
+    _check_form(form)
+    moderation.report(current_user, contribution, form.reason.data)
+    db.session.commit()
+    flash(_("Merci : votre signalement est transmis aux animateurs."), "success")
+    return redirect(_show_url(campaign, contribution))
+
+
+@bp.post("/<int:contribution_id>/commentaires/<int:comment_id>/signaler")
+@login_required
+@limiter.shared_limit(reporting_limit, scope="reporting")
+def report_comment(campaign_slug: str, contribution_id: int, comment_id: int):
+    """Report a comment to the facilitators."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    form = ReasonForm()
+    _check_form(form)
+    moderation.report(current_user, comments.get_comment(contribution, comment_id),
+                      form.reason.data)
+    db.session.commit()
+    flash(_("Merci : votre signalement est transmis aux animateurs."), "success")
+    return redirect(_show_url(campaign, contribution))
+
+
+@api_bp.get("/idees-proches")
+@login_required
+def similar_ideas(campaign_slug: str):
+    """Up to three published contributions close to the text being typed (JSON)."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    text = request.args.get("texte", "")[: current_app.config["CONTRIBUTION_MAX_LENGTH"]]
+    found = similar.similar_contributions(campaign, text, viewer=current_user)
+    supported = supports.supported_ids(current_user, [s.contribution.id for s in found])
+    return jsonify(suggestions=[
+        {
+            "id": s.contribution.id,
+            "title": s.contribution.title,
+            "excerpt": similar.excerpt(s.contribution.text),
+            "workshop": s.contribution.workshop.name,
+            "score": round(s.score, 3),
+            "message": _("Une idée proche existe déjà dans l'atelier %(name)s : la soutenir ou "
+                         "préciser la vôtre ?", name=s.contribution.workshop.name),
+            "url": _show_url(campaign, s.contribution),
+            "support_url": url_for("contributions.support", campaign_slug=campaign.slug,
+                                   contribution_id=s.contribution.id),
+            "supported": s.contribution.id in supported,
+            "own": s.contribution.author_id == current_user.id,
+        }
+        for s in found
+    ])

@@ -1,0 +1,63 @@
+"""Invitations: an admin imports élus from a CSV; each sets a password through a link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from motion.errors import InvalidInput
+from motion.extensions import db
+from motion.models import Campaign, Role
+from motion.services import campaigns, invitations
+from motion.views import role_required
+from motion.views.contribution_forms import InvitationImportForm, SetPasswordForm
+
+bp = Blueprint("invitations", __name__)
+
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def _link_for(token: str) -> str:
+    return url_for("invitations.accept", token=token, _external=True)
+
+
+@bp.route("/admin/invitations", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_file():
+    """Import a CSV of élus and send them invitation links."""
+    form = InvitationImportForm()
+    form.campaign.choices = [
+        (c.slug, c.title) for c in db.session.scalars(
+            select(Campaign).order_by(Campaign.created_at.desc()))
+    ]
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            raise InvalidInput(_("Choisissez un fichier CSV à importer."))
+        data = upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise InvalidInput(_("Le fichier est trop volumineux (2 Mo au plus)."))
+        campaign = campaigns.get_campaign(form.campaign.data or "")
+        report = invitations.import_invitations(data, campaign, _link_for, actor=current_user)
+        db.session.commit()
+        flash(_("Import terminé : %(created)d comptes créés, %(existing)d déjà présents, "
+                "%(invited)d invitations envoyées, %(rejected)d lignes rejetées.",
+                created=report.created, existing=report.existing, invited=report.invited,
+                rejected=len(report.rejected)), "success")
+    return render_template("invitations/import.html", form=form, report=report)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    """Choose one's password through an invitation link."""
+    invitation = invitations.get_invitation(token)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        invitations.accept(token, form.password.data or "", form.confirm.data or "")
+        db.session.commit()
+        flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("invitations/accept.html", form=form, invitation=invitation)
