@@ -56,8 +56,8 @@ def post_comment(
         if parent.parent_id is not None:
             parent = parent.parent
     comment = Comment(
-        contribution=contribution, parent=parent, author=author,
-        text=validate_comment_text(text), client_key=client_key,
+        contribution_id=contribution.id, parent_id=parent.id if parent else None,
+        author_id=author.id, text=validate_comment_text(text), client_key=client_key,
     )
     try:
         with db.session.begin_nested():
