@@ -6,13 +6,13 @@ from importlib import resources
 from pathlib import Path
 
 from flask_babel import gettext as _
-from nlp import framework as nlp_framework
 from sqlalchemy import select
 
 from motion.errors import InvalidInput
 from motion.extensions import db
 from motion.models import Axis, Campaign, Engagement, Framework, User, Workshop
 from motion.services import audit
+from nlp import framework as nlp_framework
 
 DEFAULT_FRAMEWORK_FILE = "framework_villes_internet_2024_2026.yaml"
 
@@ -23,10 +23,10 @@ def default_framework_path() -> Path:
 
 def read_framework_file(path: str | Path) -> nlp_framework.Framework:
     """Parse and validate a framework YAML file (errors name the problem)."""
+    if not Path(path).is_file():
+        raise InvalidInput(_("Fichier introuvable : %(path)s", path=str(path)))
     try:
         return nlp_framework.load_framework(path)
-    except FileNotFoundError:
-        raise InvalidInput(_("Fichier introuvable : %(path)s", path=str(path))) from None
     except ValueError as error:
         raise InvalidInput(
             _("Référentiel invalide (%(path)s) : %(error)s", path=Path(path).name, error=error)

@@ -211,13 +211,14 @@ def notify_phase_changes(now: datetime | None = None) -> int:
         for user in _consenting(members, "phase_changes"):
             sent += _send(
                 user, "phase", str(phase.id),
-                lambda phase=phase: _("%(campaign)s : nouvelle phase « %(phase)s »",
-                                      campaign=campaign.title, phase=phase_name(phase.kind)),
-                lambda phase=phase: _("La phase « %(phase)s » de la campagne %(campaign)s a "
-                                      "commencé.\n\n%(link)s\n\nPour ne plus recevoir ces "
-                                      "messages : %(prefs)s",
-                                      phase=phase_name(phase.kind), campaign=campaign.title,
-                                      link=absolute_url("main.index"),
-                                      prefs=absolute_url("preferences.notifications")),
+                lambda phase=phase, campaign=campaign: _(
+                    "%(campaign)s : nouvelle phase « %(phase)s »",
+                    campaign=campaign.title, phase=phase_name(phase.kind)),
+                lambda phase=phase, campaign=campaign: _(
+                    "La phase « %(phase)s » de la campagne %(campaign)s a commencé.\n\n"
+                    "%(link)s\n\nPour ne plus recevoir ces messages : %(prefs)s",
+                    phase=phase_name(phase.kind), campaign=campaign.title,
+                    link=absolute_url("main.index"),
+                    prefs=absolute_url("preferences.notifications")),
             )
     return sent

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import (
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.orm import selectinload
 
 from motion.extensions import db
@@ -22,7 +30,9 @@ from motion.services.contributions import support_count_column
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
 # Must repeat the indexed expression of migration 0003 exactly for the index to be used.
-PG_DOCUMENT = "to_tsvector('french', coalesce(contributions.title, '') || ' ' || contributions.text)"
+PG_DOCUMENT = (
+    "to_tsvector('french', coalesce(contributions.title, '') || ' ' || contributions.text)"
+)
 
 
 @dataclass(frozen=True)
@@ -61,16 +71,17 @@ def _apply_text(statement: Select, words: list[str]) -> tuple[Select, object | N
     if dialect == "sqlite":
         # Each word quoted: user input never reaches the FTS5 query syntax.
         match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        fts_table = table("contributions_fts", column("rowid"))
         fts = (
-            select(text("rowid AS id"), text("bm25(contributions_fts) AS rank"))
-            .select_from(text("contributions_fts"))
-            .where(text("contributions_fts MATCH :match"))
+            select(fts_table.c.rowid.label("id"),
+                   literal_column("bm25(contributions_fts)").label("rank"))
+            .where(literal_column("contributions_fts").op("MATCH")(bindparam("match", match)))
             .subquery("fts")
         )
-        statement = statement.join(fts, fts.c.id == Contribution.id).params(match=match)
+        statement = statement.join(fts, fts.c.id == Contribution.id)
         return statement, fts.c.rank.asc()
     query = func.plainto_tsquery("french", " ".join(words))
-    document = text(PG_DOCUMENT)
+    document = literal_column(PG_DOCUMENT)
     statement = statement.where(document.op("@@")(query))
     return statement, func.ts_rank(document, query).desc()
 

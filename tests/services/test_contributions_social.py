@@ -192,7 +192,8 @@ def test_comments_thread_one_level_deep(db, make_contribution, make_user, dev_ro
     nested = comments.post_comment(alice, contribution, dev_rows[22]["text"],
                                    parent_id=reply.id)
     db.session.commit()
-    assert reply.parent_id == top.id and nested.parent_id == top.id
+    assert reply.parent_id == top.id
+    assert nested.parent_id == top.id
     thread = comments.thread(contribution, bob)
     assert [(t.id, [r.id for r in rs]) for t, rs in thread] == [(top.id, [reply.id, nested.id])]
 
@@ -214,7 +215,8 @@ def test_a_comment_retry_with_the_same_key_creates_nothing(db, make_contribution
     db.session.commit()
     second = comments.post_comment(user, contribution, dev_rows[23]["text"], client_key=KEY)
     db.session.commit()
-    assert first.id == second.id and _count(db, Comment) == 1
+    assert first.id == second.id
+    assert _count(db, Comment) == 1
 
 
 def test_withdrawn_contributions_take_no_comments_or_supports(db, make_contribution, make_user,

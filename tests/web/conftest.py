@@ -25,4 +25,4 @@ class FreshGlobalsClient(FlaskClient):
 @pytest.fixture(autouse=True)
 def _fresh_request_globals(app):
     app.test_client_class = FreshGlobalsClient
-    yield
+    return

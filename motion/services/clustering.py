@@ -1,0 +1,497 @@
+"""Clustering a campaign's contributions into themes, and reading the result.
+
+The work is done by ``nlp`` (a pure library); this module turns database rows into its
+inputs, and its results into rows: clusters keep their stable ids across runs, and
+facilitators' decisions (locked assignments, pinned clusters, names, mappings) are never
+undone by a new run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from motion.errors import Conflict, InvalidInput, NotFound
+from motion.extensions import db
+from motion.models import (
+    Axis,
+    Campaign,
+    Cluster,
+    ClusterAssignment,
+    ClusteringRun,
+    Contribution,
+    ContributionStatus,
+    Engagement,
+    RunStatus,
+    User,
+)
+from motion.models._types import utcnow
+from motion.services import audit
+from nlp import embedding as nlp_embedding
+from nlp import framework as nlp_framework
+from nlp import pipeline as nlp_pipeline
+from nlp.types import PreviousClustering
+
+logger = logging.getLogger(__name__)
+
+# A queued or running record older than this is considered dead (its process was killed).
+STALE_AFTER = timedelta(minutes=30)
+UNASSIGNED = -1
+
+
+# ------------------------------------------------------------------ embedding
+
+
+def embedder_for(app=None):
+    """The configured embedder, with its on-disk cache in the instance folder."""
+    app = app or current_app
+    cache_dir = Path(app.instance_path) / "embeddings"
+    return nlp_embedding.make_embedder(app.config["EMBEDDING_MODEL"], cache_dir=cache_dir)
+
+
+def framework_spec(campaign: Campaign) -> nlp_framework.Framework | None:
+    """The campaign's framework as the ``nlp`` library's value object."""
+    framework = campaign.framework
+    if framework is None or not framework.engagements:
+        return None
+    return nlp_framework.parse_framework(
+        {
+            "name": framework.name,
+            "engagements": [
+                {
+                    "code": e.code,
+                    "title": e.title,
+                    "description": e.description,
+                    "axes": [
+                        {"code": a.code, "title": a.title, "description": a.description}
+                        for a in e.axes
+                    ],
+                }
+                for e in framework.engagements
+            ],
+        }
+    )
+
+
+# ------------------------------------------------------------------ runs
+
+
+def latest_run(campaign: Campaign) -> ClusteringRun | None:
+    return db.session.scalar(
+        select(ClusteringRun)
+        .where(ClusteringRun.campaign_id == campaign.id)
+        .order_by(ClusteringRun.id.desc())
+        .limit(1)
+    )
+
+
+def get_run(campaign: Campaign, run_id: int) -> ClusteringRun:
+    record = db.session.get(ClusteringRun, run_id)
+    if record is None or record.campaign_id != campaign.id:
+        raise NotFound(_("Calcul introuvable."))
+    return record
+
+
+def request_run(campaign: Campaign, *, actor: User | None = None) -> ClusteringRun:
+    """Create the progress record of a new run; refuse while another one is active."""
+    active = db.session.scalar(
+        select(ClusteringRun).where(
+            ClusteringRun.campaign_id == campaign.id,
+            ClusteringRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+            ClusteringRun.created_at > utcnow() - STALE_AFTER,
+        )
+    )
+    if active is not None:
+        raise Conflict(_("Un calcul des thèmes est déjà en cours pour cette campagne."))
+    record = ClusteringRun(
+        campaign_id=campaign.id,
+        requested_by=actor,
+        status=RunStatus.QUEUED,
+        message=_("En attente"),
+        model=current_app.config["EMBEDDING_MODEL"],
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record("clustering.request", record, actor=actor, campaign_id=campaign.id)
+    return record
+
+
+def _progress(run_id: int, value: float, message: str, **fields: Any) -> None:
+    """Record progress in its own short transaction, visible to the polling page."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(ClusteringRun)
+            .where(ClusteringRun.id == run_id)
+            .values(progress=value, message=message[:300], **fields)
+        )
+
+
+def execute_run(run_id: int) -> bool:
+    """Run the pipeline for a recorded run and store its result; commit once at the end."""
+    record = db.session.get(ClusteringRun, run_id)
+    if record is None:
+        raise NotFound(f"no clustering run {run_id}")
+    campaign = db.session.get(Campaign, record.campaign_id)
+    _progress(run_id, 0.02, _("Lecture des contributions"), status=RunStatus.RUNNING,
+              started_at=utcnow())
+    try:
+        summary = cluster_campaign(campaign, record, progress=lambda v, m: _progress(run_id, v, m))
+        record.status = RunStatus.DONE
+        record.progress = 1.0
+        record.message = _("Terminé")
+        record.finished_at = utcnow()
+        record.summary = summary
+        audit.record(
+            "clustering.run", record, actor=record.requested_by, campaign_id=campaign.id,
+            clusters=record.n_clusters, contributions=record.n_contributions,
+            unassigned=record.n_unassigned,
+        )
+        db.session.commit()
+        return True
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("clustering run %s failed", run_id)
+        message = error.message if isinstance(error, InvalidInput) else _(
+            "erreur inattendue pendant le calcul (détails dans le journal du serveur)"
+        )
+        _progress(run_id, 1.0, _("Échec"), status=RunStatus.FAILED, error=message,
+                  finished_at=utcnow())
+        return False
+
+
+# ------------------------------------------------------------------ the pipeline
+
+
+def _published_contributions(campaign: Campaign) -> list[Contribution]:
+    return list(
+        db.session.scalars(
+            select(Contribution)
+            .where(
+                Contribution.campaign_id == campaign.id,
+                Contribution.status == ContributionStatus.PUBLISHED,
+            )
+            .order_by(Contribution.id)
+        )
+    )
+
+
+def _previous_state(campaign: Campaign) -> PreviousClustering | None:
+    rows = db.session.execute(
+        select(ClusterAssignment.contribution_id, Cluster.stable_id, ClusterAssignment.locked)
+        .join(Cluster, ClusterAssignment.cluster_id == Cluster.id, isouter=True)
+        .where(ClusterAssignment.campaign_id == campaign.id)
+    ).all()
+    if not rows:
+        return None
+    keys = [str(cid) for cid, _sid, _locked in rows]
+    labels = np.array([UNASSIGNED if sid is None else sid for _cid, sid, _l in rows])
+    locked = {str(cid): (UNASSIGNED if sid is None else sid) for cid, sid, lk in rows if lk}
+    pinned = set(
+        db.session.scalars(
+            select(Cluster.stable_id).where(
+                Cluster.campaign_id == campaign.id, Cluster.pinned.is_(True)
+            )
+        )
+    )
+    max_id = db.session.scalar(
+        select(func.max(Cluster.stable_id)).where(Cluster.campaign_id == campaign.id)
+    )
+    return PreviousClustering(
+        keys=keys, labels=labels, locked=locked, pinned=pinned,
+        next_id=(max_id if max_id is not None else -1) + 1,
+    )
+
+
+def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None) -> dict:
+    """Embed, cluster, label and map the campaign's published contributions; store them."""
+    progress = progress or (lambda value, message: None)
+    contributions = _published_contributions(campaign)
+    if len(contributions) < 2:
+        raise InvalidInput(
+            _("Il faut au moins deux contributions publiées pour calculer des thèmes.")
+        )
+    texts = [c.text if not c.title else f"{c.title}. {c.text}" for c in contributions]
+    keys = [str(c.id) for c in contributions]
+
+    progress(0.1, _("Analyse du sens des contributions"))
+    started = time.perf_counter()
+    embedder = embedder_for()
+    vectors = embedder.encode(texts)
+    embed_seconds = time.perf_counter() - started
+
+    progress(0.5, _("Regroupement en thèmes"))
+    previous = _previous_state(campaign)
+    result = nlp_pipeline.ClusteringPipeline(random_state=0).run(
+        texts, embeddings=vectors, keys=keys, previous=previous
+    )
+
+    progress(0.8, _("Rattachement au référentiel"))
+    spec = framework_spec(campaign)
+    mapper = nlp_framework.FrameworkMapper(embedder).fit(spec) if spec is not None else None
+    summary = _store(campaign, record, contributions, vectors, result, mapper, previous)
+    summary["seconds"] = {"embed": round(embed_seconds, 2),
+                          "total": round(time.perf_counter() - started, 2)}
+    return summary
+
+
+@dataclass
+class _Lookup:
+    engagements: dict[str, Engagement] = field(default_factory=dict)
+    axes: dict[tuple[str, str], Axis] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> _Lookup:
+        lookup = cls()
+        if campaign.framework is not None:
+            for engagement in campaign.framework.engagements:
+                lookup.engagements[engagement.code] = engagement
+                for axis in engagement.axes:
+                    lookup.axes[(engagement.code, axis.code)] = axis
+        return lookup
+
+    def engagement(self, code: str | None) -> Engagement | None:
+        return self.engagements.get(code) if code else None
+
+    def axis(self, engagement_code: str | None, axis_code: str | None) -> Axis | None:
+        if not engagement_code or not axis_code:
+            return None
+        return self.axes.get((engagement_code, axis_code))
+
+
+def _store(campaign, record, contributions, vectors, result, mapper, previous) -> dict:
+    lookup = _Lookup.of(campaign)
+    existing = {
+        c.stable_id: c
+        for c in db.session.scalars(select(Cluster).where(Cluster.campaign_id == campaign.id))
+    }
+    result_clusters = {info.id: info for info in result.clusters}
+    centroids = np.vstack([info.centroid for info in result.clusters]) if result.clusters else None
+    cluster_maps = (
+        mapper.map(centroids).rows if (mapper is not None and centroids is not None) else []
+    )
+    rows_by_stable: dict[int, Cluster] = {}
+    for info, mapping in zip(result.clusters, cluster_maps or [None] * len(result.clusters),
+                             strict=False):
+        cluster = existing.get(info.id)
+        if cluster is None:
+            cluster = Cluster(campaign_id=campaign.id, stable_id=info.id,
+                              created_run_id=record.id, is_new=True)
+            db.session.add(cluster)
+        else:
+            cluster.is_new = False
+        cluster.active = True
+        cluster.updated_run_id = record.id
+        cluster.size = len(info.members)
+        cluster.keywords = list(info.keywords)
+        cluster.representative_ids = [contributions[i].id for i in info.representatives]
+        # Cohesion: mean cosine similarity of the members to their centroid.
+        cluster.cohesion = float(np.mean(vectors[info.members] @ info.centroid))
+        if not cluster.name_locked:
+            cluster.name = _default_name(info.keywords, info.id)
+        if mapping is not None and not cluster.mapping_locked:
+            _apply_cluster_mapping(cluster, mapping, lookup)
+        rows_by_stable[info.id] = cluster
+    for stable_id, cluster in existing.items():
+        if stable_id not in result_clusters and not cluster.pinned:
+            cluster.active = False
+            cluster.size = 0
+    db.session.flush()
+
+    contribution_maps = mapper.map(vectors).rows if mapper is not None else [None] * len(vectors)
+    assignments = {
+        a.contribution_id: a
+        for a in db.session.scalars(
+            select(ClusterAssignment).where(ClusterAssignment.campaign_id == campaign.id)
+        )
+    }
+    for i, contribution in enumerate(contributions):
+        label = int(result.labels[i])
+        assignment = assignments.get(contribution.id)
+        if assignment is None:
+            assignment = ClusterAssignment(campaign_id=campaign.id, contribution=contribution)
+            db.session.add(assignment)
+        elif assignment.locked:
+            continue
+        assignment.cluster = rows_by_stable.get(label) if label != UNASSIGNED else None
+        assignment.confidence = float(result.confidence[i])
+        assignment.reassigned = bool(result.is_outlier_reassigned[i])
+        assignment.run_id = record.id
+        mapping = contribution_maps[i]
+        if mapping is not None:
+            assignment.engagement = lookup.engagement(mapping.engagement)
+            assignment.axis = lookup.axis(mapping.engagement, mapping.axis)
+            assignment.mapping_score = float(mapping.score)
+            assignment.out_of_frame = bool(mapping.out_of_frame)
+
+    n_unassigned = int(np.sum(np.asarray(result.labels) == UNASSIGNED))
+    record.n_contributions = len(contributions)
+    record.n_clusters = len(result.clusters)
+    record.n_unassigned = n_unassigned
+    db.session.flush()
+    previous_run = db.session.scalar(
+        select(ClusteringRun.id).where(
+            ClusteringRun.campaign_id == campaign.id,
+            ClusteringRun.status == RunStatus.DONE,
+            ClusteringRun.id != record.id,
+        ).order_by(ClusteringRun.id.desc()).limit(1)
+    )
+    changes = result.changes
+    if changes is None:
+        return {"previous_run_id": previous_run, "new_contributions": 0, "new_clusters": [],
+                "moved": 0, "new_per_cluster": {}}
+    return {
+        "previous_run_id": previous_run,
+        "new_contributions": len({str(c.id) for c in contributions} - set(previous.keys)),
+        "new_clusters": [rows_by_stable[i].id for i in changes.new_clusters
+                         if i in rows_by_stable],
+        "moved": len(changes.moved),
+        "new_per_cluster": {str(rows_by_stable[sid].id): int(n)
+                            for sid, n in changes.new_texts_per_cluster.items()
+                            if sid in rows_by_stable},
+        "dissolved": [existing[i].id for i in changes.dissolved if i in existing],
+    }
+
+
+def _default_name(keywords, stable_id: int) -> str:
+    words = [k for k in list(keywords)[:3] if k]
+    if not words:
+        return _("Thème %(n)d", n=stable_id + 1)
+    name = " · ".join(words)
+    return name[:1].upper() + name[1:200]
+
+
+def _apply_cluster_mapping(cluster: Cluster, mapping, lookup: _Lookup) -> None:
+    cluster.engagement = lookup.engagement(mapping.engagement)
+    cluster.axis = lookup.axis(mapping.engagement, mapping.axis)
+    cluster.mapping_score = float(mapping.score)
+    cluster.out_of_frame = bool(mapping.out_of_frame)
+    cluster.second_engagement = lookup.engagement(mapping.second_engagement)
+    cluster.second_axis = None  # the mapper reports a runner-up engagement only
+    cluster.second_score = (
+        float(mapping.second_score) if mapping.second_score is not None else None
+    )
+
+
+# ------------------------------------------------------------------ reading
+
+
+@dataclass
+class BoardItem:
+    cluster: Cluster
+    representatives: list[Contribution]
+
+
+@dataclass
+class AxisSection:
+    axis: Axis
+    clusters: list[BoardItem] = field(default_factory=list)
+
+
+@dataclass
+class EngagementSection:
+    engagement: Engagement
+    axes: list[AxisSection] = field(default_factory=list)
+    clusters: list[BoardItem] = field(default_factory=list)  # no axis chosen
+
+    @property
+    def count(self) -> int:
+        return len(self.clusters) + sum(len(a.clusters) for a in self.axes)
+
+
+@dataclass
+class Board:
+    engagements: list[EngagementSection]
+    out_of_frame: list[BoardItem]
+    unassigned: list[Contribution]
+    unassigned_count: int
+    has_clusters: bool
+
+
+def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
+    """The clusters grouped by engagement and axis, then out of frame, then unsorted."""
+    clusters = list(
+        db.session.scalars(
+            select(Cluster)
+            .where(Cluster.campaign_id == campaign.id, Cluster.active.is_(True))
+            .order_by(Cluster.size.desc(), Cluster.id)
+        )
+    )
+    rep_ids = {i for c in clusters for i in c.representative_ids}
+    reps = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Contribution).where(
+                Contribution.id.in_(rep_ids),
+                Contribution.status == ContributionStatus.PUBLISHED,
+            )
+        )
+    } if rep_ids else {}
+    sections = []
+    by_engagement: dict[int, EngagementSection] = {}
+    by_axis: dict[int, AxisSection] = {}
+    if campaign.framework is not None:
+        for engagement in campaign.framework.engagements:
+            section = EngagementSection(engagement)
+            for axis in engagement.axes:
+                by_axis[axis.id] = AxisSection(axis)
+                section.axes.append(by_axis[axis.id])
+            by_engagement[engagement.id] = section
+            sections.append(section)
+    out_of_frame = []
+    for cluster in clusters:
+        item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids if i in reps][:5])
+        if cluster.out_of_frame or cluster.engagement_id not in by_engagement:
+            out_of_frame.append(item)
+        elif cluster.axis_id in by_axis:
+            by_axis[cluster.axis_id].clusters.append(item)
+        else:
+            by_engagement[cluster.engagement_id].clusters.append(item)
+    unassigned_query = (
+        select(Contribution)
+        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
+        .where(
+            ClusterAssignment.campaign_id == campaign.id,
+            ClusterAssignment.cluster_id.is_(None),
+            Contribution.status == ContributionStatus.PUBLISHED,
+        )
+    )
+    unassigned_count = db.session.scalar(
+        select(func.count()).select_from(unassigned_query.subquery())
+    )
+    unassigned = list(db.session.scalars(unassigned_query.order_by(Contribution.id)
+                                         .limit(unassigned_sample)))
+    return Board(sections, out_of_frame, unassigned, unassigned_count or 0, bool(clusters))
+
+
+@dataclass
+class ClusterDetail:
+    cluster: Cluster
+    rows: list[tuple[ClusterAssignment, Contribution]]
+    workshops: list[str]
+
+
+def cluster_detail(campaign: Campaign, cluster_id: int) -> ClusterDetail:
+    """A cluster with all its published contributions, least confident first."""
+    cluster = db.session.get(Cluster, cluster_id)
+    if cluster is None or cluster.campaign_id != campaign.id:
+        raise NotFound(_("Thème introuvable."))
+    rows = db.session.execute(
+        select(ClusterAssignment, Contribution)
+        .join(Contribution, ClusterAssignment.contribution_id == Contribution.id)
+        .where(
+            ClusterAssignment.cluster_id == cluster.id,
+            Contribution.status == ContributionStatus.PUBLISHED,
+        )
+        .order_by(ClusterAssignment.confidence, Contribution.id)
+    ).all()
+    workshops = sorted({c.workshop.name for _a, c in rows})
+    return ClusterDetail(cluster, [tuple(r) for r in rows], workshops)
