@@ -21,8 +21,8 @@ def notifications():
     form = PreferencesForm(obj=pref)
     if form.validate_on_submit():
         notification_service.set_preferences(
-            current_user, replies=form.replies.data, weekly_digest=form.weekly_digest.data,
-            phase_changes=form.phase_changes.data,
+            current_user._get_current_object(), replies=form.replies.data,
+            weekly_digest=form.weekly_digest.data, phase_changes=form.phase_changes.data,
         )
         db.session.commit()
         flash(_("Vos préférences de notification sont enregistrées."), "success")

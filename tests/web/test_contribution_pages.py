@@ -1,0 +1,306 @@
+"""Contribution pages: posting retries, edits, supports, comments, reports, limits, search."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from motion.models import Comment, Contribution, ContributionStatus, Report, Support
+from tests.conftest import csrf_token
+
+KEY_RE = re.compile(r'name="client_key" type="hidden" value="([^"]+)"')
+
+
+def _workshop_url(workshop, suffix=""):
+    return f"/campagnes/{workshop.campaign.slug}/ateliers/{workshop.slug}{suffix}"
+
+
+def _contribution_url(contribution, suffix=""):
+    return f"/campagnes/{contribution.campaign.slug}/contributions/{contribution.id}{suffix}"
+
+
+def _count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _form_key(client, workshop):
+    html = client.get(_workshop_url(workshop)).get_data(as_text=True)
+    match = KEY_RE.search(html)
+    assert match, "no idempotency key in the form"
+    return match.group(1)
+
+
+def test_a_double_tap_on_publish_creates_one_contribution(client, db, login, make_user,
+                                                          make_workshop, dev_rows):
+    elu = make_user()
+    workshop = make_workshop(members=[elu])
+    login(elu)
+    key = _form_key(client, workshop)
+    token = csrf_token(client, _workshop_url(workshop))
+    data = {"text": dev_rows[100]["text"], "title": "", "client_key": key, "csrf_token": token}
+    first = client.post(_workshop_url(workshop, "/contributions"), data=data)
+    second = client.post(_workshop_url(workshop, "/contributions"), data=data)
+    assert first.status_code == second.status_code == 302
+    assert _count(db, Contribution) == 1
+    assert first.headers["Location"] == second.headers["Location"]
+
+
+def test_a_too_short_text_is_shown_again_with_the_reason(client, db, login, make_user,
+                                                         make_workshop):
+    elu = make_user()
+    workshop = make_workshop(members=[elu])
+    login(elu)
+    token = csrf_token(client, _workshop_url(workshop))
+    response = client.post(_workshop_url(workshop, "/contributions"),
+                           data={"text": "Wifi gratuit", "csrf_token": token})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "trop courte" in html
+    assert "Wifi gratuit</textarea>" in html  # what was typed is kept
+    assert _count(db, Contribution) == 0
+
+
+def test_another_elus_contribution_cannot_be_edited_through_the_url(client, db, login,
+                                                                    make_user,
+                                                                    make_contribution,
+                                                                    dev_rows):
+    contribution = make_contribution(text=dev_rows[101]["text"])
+    intruder = make_user()
+    login(intruder)
+    page = client.get(_contribution_url(contribution, "/modifier"))
+    assert page.status_code == 403
+    assert "vos propres contributions" in page.get_data(as_text=True)
+    token = csrf_token(client, _contribution_url(contribution))
+    response = client.post(_contribution_url(contribution, "/modifier"),
+                           data={"text": dev_rows[102]["text"], "csrf_token": token})
+    assert response.status_code == 403
+    assert "vos propres contributions" in response.get_data(as_text=True)
+    withdraw = client.post(_contribution_url(contribution, "/retirer"),
+                           data={"csrf_token": token})
+    assert withdraw.status_code == 403
+    db.session.expire_all()
+    same = db.session.get(Contribution, contribution.id)
+    assert same.text == dev_rows[101]["text"]
+    assert same.status == ContributionStatus.PUBLISHED
+
+
+def test_the_author_edits_then_withdraws(client, db, login, make_contribution, dev_rows):
+    contribution = make_contribution(text=dev_rows[103]["text"])
+    login(contribution.author)
+    token = csrf_token(client, _contribution_url(contribution, "/modifier"))
+    response = client.post(_contribution_url(contribution, "/modifier"),
+                           data={"text": dev_rows[104]["text"], "title": "Mieux dit",
+                                 "csrf_token": token})
+    assert response.status_code == 302
+    html = client.get(_contribution_url(contribution)).get_data(as_text=True)
+    assert "version précédente est conservée" in html
+    assert "Mieux dit" in html
+    client.post(_contribution_url(contribution, "/retirer"), data={"csrf_token": token})
+    other_page = client.get(_workshop_url(contribution.workshop)).get_data(as_text=True)
+    assert dev_rows[104]["text"][:30] not in other_page
+    assert "0 contribution" in other_page
+
+
+def test_unknown_or_withdrawn_contributions_are_a_french_404_for_others(
+        client, db, login, make_user, make_contribution):
+    contribution = make_contribution()
+    contribution.status = ContributionStatus.WITHDRAWN
+    db.session.commit()
+    login(make_user())
+    response = client.get(_contribution_url(contribution))
+    assert response.status_code == 404
+    assert "plus visible" in response.get_data(as_text=True)
+    missing = client.get(f"/campagnes/{contribution.campaign.slug}/contributions/999999")
+    assert missing.status_code == 404
+
+
+def test_support_and_cancel_from_the_workshop_page(client, db, login, make_user,
+                                                   make_contribution):
+    contribution = make_contribution()
+    fan = make_user()
+    login(fan)
+    page = _workshop_url(contribution.workshop)
+    token = csrf_token(client, page)
+    response = client.post(_contribution_url(contribution, "/soutenir"),
+                           data={"csrf_token": token, "next": page})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(page)
+    html = client.get(page).get_data(as_text=True)
+    assert "1 soutien" in html
+    assert "Vous soutenez cette idée" in html
+    client.post(_contribution_url(contribution, "/soutenir"), data={"csrf_token": token})
+    assert _count(db, Support) == 1
+    client.post(_contribution_url(contribution, "/retirer-soutien"), data={"csrf_token": token})
+    assert _count(db, Support) == 0
+    # An external "next" is ignored.
+    response = client.post(_contribution_url(contribution, "/soutenir"),
+                           data={"csrf_token": token, "next": "https://evil.example/"})
+    assert "evil.example" not in response.headers["Location"]
+
+
+def test_comments_are_escaped_and_threaded(client, db, login, make_user, make_contribution):
+    contribution = make_contribution()
+    login(make_user())
+    token = csrf_token(client, _contribution_url(contribution))
+    client.post(_contribution_url(contribution, "/commentaires"),
+                data={"text": "<img src=x onerror=alert(1)> d'accord", "csrf_token": token})
+    top = db.session.scalars(select(Comment)).one()
+    client.post(_contribution_url(contribution, "/commentaires"),
+                data={"text": "Une réponse", "parent_id": str(top.id), "csrf_token": token})
+    html = client.get(_contribution_url(contribution)).get_data(as_text=True)
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'class="replies"' in html
+    bad = client.post(_contribution_url(contribution, "/commentaires"),
+                      data={"text": "x", "parent_id": "abc", "csrf_token": token})
+    assert bad.status_code == 400
+    assert _count(db, Comment) == 2
+
+
+def test_report_then_the_facilitator_hides_it(client, db, login, make_user, make_contribution):
+    contribution = make_contribution()
+    elu = make_user()
+    login(elu)
+    token = csrf_token(client, _contribution_url(contribution))
+    response = client.post(_contribution_url(contribution, "/signaler"),
+                           data={"reason": "Propos diffamatoires", "csrf_token": token})
+    assert response.status_code == 302
+    again = client.post(_contribution_url(contribution, "/signaler"),
+                        data={"reason": "Encore", "csrf_token": token})
+    assert again.status_code == 409
+    assert "déjà signalé" in again.get_data(as_text=True)
+    queue_url = f"/campagnes/{contribution.campaign.slug}/moderation/"
+    assert client.get(queue_url).status_code == 403
+
+    client.post("/compte/deconnexion", data={"csrf_token": token})
+    login(make_user(role="facilitator"))
+    queue = client.get(queue_url).get_data(as_text=True)
+    assert "Propos diffamatoires" in queue
+    token = csrf_token(client, queue_url)
+    action = f"{queue_url}contribution/{contribution.id}/masquer"
+    no_reason = client.post(action, data={"reason": "", "csrf_token": token})
+    assert no_reason.status_code == 400
+    assert client.post(action, data={"reason": "Diffamation", "csrf_token": token}
+                       ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Contribution, contribution.id).status == ContributionStatus.HIDDEN
+    assert db.session.scalars(select(Report)).one().decision == "hide"
+
+
+def test_posting_is_rate_limited_per_user(app, client, db, login, make_user, make_workshop,
+                                          dev_rows):
+    app.config["RATELIMIT_POSTING"] = "2 per minute"
+    elu = make_user()
+    workshop = make_workshop(members=[elu])
+    login(elu)
+    token = csrf_token(client, _workshop_url(workshop))
+    codes = [
+        client.post(_workshop_url(workshop, "/contributions"),
+                    data={"text": dev_rows[110 + i]["text"], "csrf_token": token}).status_code
+        for i in range(3)
+    ]
+    assert codes == [302, 302, 429]
+    last = client.post(_workshop_url(workshop, "/contributions"),
+                       data={"text": dev_rows[120]["text"], "csrf_token": token})
+    assert "Trop de requêtes" in last.get_data(as_text=True)
+    assert _count(db, Contribution) == 2
+
+
+def test_reporting_is_rate_limited_per_user(app, client, db, login, make_user,
+                                            make_contribution):
+    app.config["RATELIMIT_REPORTING"] = "1 per hour"
+    first, second = make_contribution(), make_contribution()
+    login(make_user())
+    token = csrf_token(client, _contribution_url(first))
+    assert client.post(_contribution_url(first, "/signaler"),
+                       data={"reason": "Spam", "csrf_token": token}).status_code == 302
+    assert client.post(_contribution_url(second, "/signaler"),
+                       data={"reason": "Spam", "csrf_token": token}).status_code == 429
+    assert _count(db, Report) == 1
+
+
+def test_search_page_filters_and_refuses_bad_dates(client, db, login, make_user, make_workshop,
+                                                   make_contribution, dev_rows):
+    elu = make_user(collectivite="Brest")
+    workshop = make_workshop(members=[elu])
+    for row in dev_rows[:30]:
+        make_contribution(author=elu, workshop=workshop, text=row["text"])
+    login(elu)
+    base = f"/campagnes/{workshop.campaign.slug}/contributions/"
+    html = client.get(base, query_string={"q": "impôts"}).get_data(as_text=True)
+    found = re.findall(r'<p class="text">([^<]*)</p>', html)
+    # Every answer with the word is found; SQLite also ignores accents, PostgreSQL stems.
+    assert {r["text"] for r in dev_rows[:30] if "impôts" in r["text"]} <= {
+        t.replace("&#39;", "'") for t in found}
+    assert all(re.search(r"imp[oô]t", t, re.IGNORECASE) for t in found)
+    html = client.get(base, query_string={"collectivite": "Brest"}).get_data(as_text=True)
+    assert "30 résultats" in html
+    bad = client.get(base, query_string={"du": "31/12/2026"})
+    assert bad.status_code == 400
+    assert "Date invalide" in bad.get_data(as_text=True)
+
+
+def test_similar_ideas_api_needs_login_and_answers_json(client, login, make_user,
+                                                        make_contribution, dev_rows):
+    contribution = make_contribution(text=dev_rows[7]["text"])
+    url = f"/api/campagnes/{contribution.campaign.slug}/idees-proches"
+    assert client.get(url, query_string={"texte": "x"}).status_code in (302, 401)
+    login(make_user())
+    response = client.get(url, query_string={
+        "texte": "Il faut finir de raccorder toute la France à Internet, jusqu'aux coins les "
+                 "plus reculés, puisque les services ne sont plus au village."})
+    assert response.status_code == 200
+    [suggestion] = response.get_json()["suggestions"]
+    assert suggestion["id"] == contribution.id
+    assert suggestion["message"].startswith("Une idée proche existe déjà dans l'atelier")
+    assert suggestion["support_url"].endswith(f"/contributions/{contribution.id}/soutenir")
+    unknown = client.get("/api/campagnes/inconnue/idees-proches")
+    assert unknown.status_code == 404
+    assert unknown.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("flags", [{}, {"replies": "y", "phase_changes": "y"}])
+def test_notification_preferences_are_saved(client, db, login, make_user, flags):
+    from motion.services.notifications import get_preferences
+
+    user = make_user()
+    login(user)
+    token = csrf_token(client, "/compte/notifications/")
+    response = client.post("/compte/notifications/", data={"csrf_token": token, **flags})
+    assert response.status_code == 302
+    pref = get_preferences(user)
+    assert (pref.replies, pref.weekly_digest, pref.phase_changes) == (
+        "replies" in flags, False, "phase_changes" in flags)
+
+
+def test_admin_imports_invitations_and_the_link_sets_a_password(app, client, db, login,
+                                                                make_user, make_campaign,
+                                                                tmp_path):
+    import email
+    import io
+
+    app.config["MAIL_DIR"] = str(tmp_path)
+    campaign = make_campaign()
+    login(make_user(role="admin"))
+    token = csrf_token(client, "/admin/invitations")
+    csv_data = "email,nom,collectivité,ateliers\nlea@ville-nantes.fr,Léa,Nantes,Atelier eau\n"
+    response = client.post("/admin/invitations", data={
+        "csrf_token": token, "campaign": campaign.slug,
+        "file": (io.BytesIO(csv_data.encode()), "elus.csv"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "1 comptes créés" in response.get_data(as_text=True)
+    [mail_file] = list(tmp_path.glob("*.eml"))
+    body = email.message_from_bytes(mail_file.read_bytes(),
+                                    policy=email.policy.default).get_content()
+    link = re.search(r"http://localhost(/invitation/\S+)", body).group(1)
+    client.post("/compte/deconnexion", data={"csrf_token": token})
+    page = client.get(link)
+    assert page.status_code == 200
+    token = csrf_token(client, link)
+    done = client.post(link, data={"csrf_token": token, "password": "un long mot de passe",
+                                   "confirm": "un long mot de passe"})
+    assert done.status_code == 302
+    assert client.get(link).status_code == 410
