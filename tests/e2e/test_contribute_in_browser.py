@@ -1,0 +1,161 @@
+"""In a real browser (Debian's chromium driven by Playwright) against a real server process:
+log in as an élu, type an idea that paraphrases an existing one, see the suggestion,
+support it, then post another idea and see it listed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A rewording of dev_rows[7] ("... il faut finir de connecter toute la France, même les coins
+# les plus reculés").
+PARAPHRASE = ("Il faut finir de raccorder toute la France à Internet, jusqu'aux coins les plus "
+              "reculés, puisque les services ne sont plus au village.")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def seeded_instance(tmp_path, monkeypatch, dev_rows):
+    """An instance folder with a migrated SQLite database: a campaign in its collect phase,
+    two workshops holding 120 real answers, and an élu member of the first workshop."""
+    from flask_migrate import upgrade
+
+    from motion import create_app
+    from motion.extensions import db
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+    from motion.services import accounts, campaigns, contributions, frameworks
+
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
+    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
+                      "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        now = utcnow()
+        campaign = campaigns.create_campaign(
+            "congres-e2e", "Congrès de test (navigateur)",
+            framework=frameworks.ensure_default_framework(),
+            phase_starts={PhaseKind.COLLECT: now - timedelta(days=1),
+                          PhaseKind.SYNTHESIS: now + timedelta(days=30)},
+        )
+        services = campaigns.get_or_create_workshop(campaign, "Atelier services publics")
+        taxes = campaigns.get_or_create_workshop(campaign, "Atelier fiscalité")
+        others = accounts.create_user("autre.elu@example.fr", display_name="Autre élu",
+                                      password=PASSWORD, collectivite="Quimper")
+        elu = accounts.create_user("elu.e2e@example.fr", display_name="Élue E2E",
+                                   password=PASSWORD, collectivite="Brest")
+        for workshop in (services, taxes):
+            campaigns.add_member(others, workshop)
+        campaigns.add_member(elu, services)
+        for i, row in enumerate(dev_rows[:120]):
+            contributions.post_contribution(others, services if i % 2 else taxes, row["text"])
+        db.session.commit()
+        db.engine.dispose()
+    return {"instance": instance, "url": url, "workshop_path":
+            "/campagnes/congres-e2e/ateliers/atelier-services-publics",
+            "email": "elu.e2e@example.fr"}
+
+
+@pytest.fixture
+def server(seeded_instance, tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
+    env.update(MOTION_INSTANCE=str(seeded_instance["instance"]), MOTION_ENV="development",
+               MOTION_DATABASE_URL=seeded_instance["url"])
+    log = (tmp_path / "server.log").open("w+")
+    process = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "1"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            log.seek(0)
+            pytest.fail(f"the server did not start:\n{log.read()[-3000:]}")
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make install-browser` (Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="fr-FR")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.mark.e2e
+def test_an_elu_sees_a_similar_idea_supports_it_then_posts_another(server, seeded_instance,
+                                                                   page, dev_rows):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/compte/connexion")
+    page.fill("input[name=email]", seeded_instance["email"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    expect(page.locator(".flash-success")).to_contain_text("Bienvenue")
+
+    page.goto(server + seeded_instance["workshop_path"])
+    page.locator("textarea[name=text]").press_sequentially(PARAPHRASE[:60], delay=5)
+    page.locator("textarea[name=text]").fill(PARAPHRASE)  # the rest at once: one more input
+    suggestion = page.locator("#similar .similar-item").first
+    # The first query loads the embedding model in the server: allow for it.
+    expect(suggestion).to_be_visible(timeout=90_000)
+    expect(suggestion).to_contain_text("Une idée proche existe déjà dans l'atelier")
+    expect(suggestion).to_contain_text(dev_rows[7]["text"][:40])
+
+    suggestion.get_by_role("button", name="Soutenir cette idée").click()
+    expect(page.locator(".flash-success")).to_contain_text("Votre soutien est enregistré")
+    assert page.url.endswith(seeded_instance["workshop_path"])
+
+    new_idea = dev_rows[200]["text"]
+    page.fill("input[name=title]", "Mon autre idée")
+    page.fill("textarea[name=text]", new_idea)
+    page.click("button[type=submit]:has-text('Publier')")
+    expect(page.locator(".flash-success")).to_contain_text("Votre contribution est publiée")
+    listed = page.locator("ol.contributions li.contribution").first
+    expect(listed).to_contain_text("Mon autre idée")
+    expect(listed).to_contain_text(new_idea[:40])
+    expect(listed).to_contain_text("Votre contribution")
