@@ -304,3 +304,16 @@ def test_admin_imports_invitations_and_the_link_sets_a_password(app, client, db,
                                    "confirm": "un long mot de passe"})
     assert done.status_code == 302
     assert client.get(link).status_code == 410
+
+
+def test_workshops_page_lists_mine_first_and_the_others_read_only(client, login, make_user,
+                                                                   make_workshop,
+                                                                   make_campaign):
+    campaign = make_campaign()
+    elu = make_user()
+    make_workshop("Atelier eau", campaign=campaign, members=[elu])
+    make_workshop("Atelier mobilités", campaign=campaign)
+    login(elu)
+    html = client.get(f"/campagnes/{campaign.slug}/ateliers/").get_data(as_text=True)
+    assert html.index("Mes ateliers") < html.index("Atelier eau") < html.index(
+        "Autres ateliers") < html.index("Atelier mobilités")
