@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -15,15 +14,17 @@ REDIS_URL = os.environ.get("MOTION_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 @pytest.fixture
-def redis_available():
+def redis_client():
     redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        client.ping()
     except redis.RedisError:
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    return client
 
 
-def test_two_workers_share_the_posting_limit_through_redis(app, db, redis_available, monkeypatch,
+def test_two_workers_share_the_posting_limit_through_redis(app, db, redis_client, monkeypatch,
                                                            make_user, make_workshop, dev_rows):
     from motion import create_app
     from tests.web.conftest import FreshGlobalsClient
@@ -31,11 +32,13 @@ def test_two_workers_share_the_posting_limit_through_redis(app, db, redis_availa
     elu = make_user()
     workshop = make_workshop(members=[elu])
     url = f"/campagnes/{workshop.campaign.slug}/ateliers/{workshop.slug}"
+    # User ids restart with every test database: forget this id's earlier counters.
+    for key in redis_client.scan_iter(match=f"LIMITS*/user:{elu.id}/*"):
+        redis_client.delete(key)
     monkeypatch.setenv("MOTION_RATELIMIT_STORAGE_URI", REDIS_URL)
     monkeypatch.setenv("MOTION_RATELIMIT_POSTING", "2 per minute")
     config = {"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
-              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-              "RATELIMIT_KEY_PREFIX": f"motion-test-{uuid.uuid4().hex}"}
+              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     codes = []
     for i in range(3):  # each request served by a fresh "worker" (its own app)
         worker = create_app(config)
