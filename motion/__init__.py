@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import gettext
+from flask_babel import format_date, format_datetime, format_percent, get_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from motion import config as default_config
-from motion.extensions import babel, csrf, db, login_manager, migrate
+from motion.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,12 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)  # no default limits: views opt in (posting, reporting)
     babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, format_datetime=format_datetime, format_date=format_date,
+        format_percent=format_percent,
+    )
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

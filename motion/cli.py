@@ -266,7 +266,85 @@ def import_command(file: str, campaign_slug: str, workshop_name: str | None,
                f"rejected {report.rejected_count} ({report.encoding})")
 
 
+@click.command("cluster")
+@click.option("--campaign", "campaign_slug", required=True)
+@with_appcontext
+def cluster_command(campaign_slug: str) -> None:
+    """Cluster a campaign's published contributions into themes (keeps locked decisions)."""
+    from motion.services import campaigns, clustering
+
+    try:
+        campaign = campaigns.get_campaign(campaign_slug)
+        record = clustering.request_run(campaign)
+        db.session.commit()
+    except MotionError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    if not clustering.execute_run(record.id):  # commits its result itself, once
+        db.session.refresh(record)
+        raise click.ClickException(f"clustering failed: {record.error}")
+    db.session.refresh(record)
+    summary = record.summary or {}
+    click.echo(
+        f"{record.n_contributions} contributions → {record.n_clusters} clusters, "
+        f"{record.n_unassigned} left 'à classer' "
+        f"({summary.get('seconds', {}).get('total', '?')} s)."
+    )
+    if summary.get("previous_run_id"):
+        click.echo(
+            f"Since the previous run: {summary.get('new_contributions', 0)} new contributions, "
+            f"{len(summary.get('new_clusters', []))} new clusters, "
+            f"{summary.get('moved', 0)} contributions changed cluster."
+        )
+
+
+@click.command("evaluate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@click.option("--framework", "framework_file", type=click.Path(exists=True, dir_okay=False),
+              help="Framework YAML: also measure the engagement mapping.")
+@click.option("--theme-column", help="Column holding the expected engagement code.")
+@click.option("--stability", is_flag=True,
+              help="Also cluster 90 %% then add 10 %% incrementally (incremental_kept).")
+@click.option("--embedder", "embedder_spec", default="use", show_default=True,
+              help="use | st:PATH_OR_NAME | tfidf")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def evaluate_command(file: str, text_column: str, label_column: str,
+                     framework_file: str | None, theme_column: str | None, stability: bool,
+                     embedder_spec: str, as_json: bool) -> None:
+    """Measure the clustering pipeline on a labelled CSV, without a database."""
+    import json
+
+    from motion import instance_folder
+    from nlp import evaluate as nlp_evaluate
+    from nlp import framework as nlp_framework
+
+    if framework_file and not theme_column:
+        raise click.UsageError("--framework needs --theme-column.")
+    try:
+        texts, labels, themes = nlp_evaluate.read_labelled_csv(
+            file, text_column=text_column, label_column=label_column, theme_column=theme_column
+        )
+        framework = nlp_framework.load_framework(framework_file) if framework_file else None
+        report = nlp_evaluate.evaluate(
+            texts, labels, embedder_spec=embedder_spec, framework=framework, themes=themes,
+            stability=stability, cache_dir=instance_folder() / "embeddings",
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    for key, value in report.items():
+        click.echo(f"{key:>18}: {value}")
+
+
 def register_commands(app: Flask) -> None:
     for command in (init_command, serve_command, campaign_group, user_group,
-                    framework_group, import_command):
+                    framework_group, import_command, cluster_command):
         app.cli.add_command(command)
+
+
+# Commands that need no app (nor database) hang on the group itself.
+main.add_command(evaluate_command)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -138,8 +139,18 @@ def db(app):
     return db
 
 
+class RequestScopedClient(FlaskClient):
+    """Give every request its own app context, hence its own ``g`` and database session,
+    as in production; the test's own session (the fixture's app context) stays apart."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestScopedClient
     return app.test_client()
 
 

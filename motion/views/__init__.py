@@ -31,10 +31,10 @@ def role_required(*roles: Role | str):
 
 
 def register_blueprints(app: Flask) -> None:
-    from motion.extensions import limiter
     from motion.views import (
         admin,
         auth,
+        clusters,
         contributions,
         invitations,
         main,
@@ -47,17 +47,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(workshops.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(clusters.bp)
     app.register_blueprint(contributions.bp)
     app.register_blueprint(contributions.api_bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
-    # The per-user limits decorate these views (posting, reporting).
-    limiter.init_app(app)
-
-    # The templates call these Flask-Babel helpers (setdefault: the factory may provide them).
-    from flask_babel import format_date, format_datetime, get_locale
-
-    for name, helper in (("get_locale", get_locale), ("format_datetime", format_datetime),
-                         ("format_date", format_date)):
-        app.jinja_env.globals.setdefault(name, helper)

@@ -1,0 +1,73 @@
+"""Long work out of the request cycle: a detached process per job, a progress record in the DB.
+
+A view (or the CLI) creates the progress record and commits, then calls :func:`launch`,
+which starts ``python -m motion.jobs cluster RUN_ID`` with the same configuration. The
+page polls the record. The job owns its transaction: it commits its results once; the
+progress updates go through their own short transactions so that the page sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from flask import Flask, current_app
+
+logger = logging.getLogger(__name__)
+
+
+def job_environment(app: Flask) -> dict[str, str]:
+    """The environment a job process needs to build the same app as ``app``."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "MOTION_INSTANCE": app.instance_path,
+            "MOTION_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MOTION_SECRET_KEY": str(app.config["SECRET_KEY"]),
+            "MOTION_ENV": str(app.config["ENV"]),
+            "MOTION_EMBEDDING_MODEL": str(app.config["EMBEDDING_MODEL"]),
+        }
+    )
+    return env
+
+
+def launch(kind: str, record_id: int) -> subprocess.Popen[bytes]:
+    """Start a detached job process; its output goes to ``instance/jobs/``."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    log_dir = Path(app.instance_path) / "jobs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = (log_dir / f"{kind}-{record_id}.log").open("ab")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "motion.jobs", kind, str(record_id)],
+            env=job_environment(app),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    finally:
+        log.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2 or argv[0] != "cluster" or not argv[1].isdigit():
+        print("usage: python -m motion.jobs cluster RUN_ID", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from motion import create_app
+    from motion.services.clustering import execute_run
+
+    app = create_app()
+    with app.app_context():
+        ok = execute_run(int(argv[1]))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
