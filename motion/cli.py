@@ -65,7 +65,7 @@ def init_command(demo: bool, admin_email: str | None, admin_password: str | None
             "--demo is refused outside demo mode: demo accounts have printed passwords. "
             "Use MOTION_ENV=development (or MOTION_DEMO_MODE=1) for a demo instance."
         )
-    upgrade()
+    upgrade(revision="heads")
     click.echo(f"Database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
     framework = frameworks.ensure_default_framework()
     click.echo(f"Default framework: {framework.name} ({len(framework.engagements)} engagements)")

@@ -102,7 +102,7 @@ def migrated(database_url, instance_dir) -> str:
         db.drop_all()
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return database_url
 
