@@ -340,9 +340,32 @@ def evaluate_command(file: str, text_column: str, label_column: str,
         click.echo(f"{key:>18}: {value}")
 
 
+@click.group("notify")
+def notify_group() -> None:
+    """Send the periodic e-mails (run from cron; each mail goes out once)."""
+
+
+@notify_group.command("digest")
+@transactional
+def notify_digest() -> None:
+    """Send the weekly digest to the users who asked for it."""
+    from motion.services import notifications
+
+    click.echo(f"{notifications.send_weekly_digests()} digest(s) sent.")
+
+
+@notify_group.command("phases")
+@transactional
+def notify_phases() -> None:
+    """Tell the users who asked for it that a campaign phase has started."""
+    from motion.services import notifications
+
+    click.echo(f"{notifications.notify_phase_changes()} phase notice(s) sent.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (init_command, serve_command, campaign_group, user_group,
-                    framework_group, import_command, cluster_command):
+                    framework_group, import_command, cluster_command, notify_group):
         app.cli.add_command(command)
 
 
