@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from motion.models.audit import AuditEvent
 from motion.models.campaigns import PHASE_ORDER, Campaign, Phase, PhaseKind, Workshop
-from motion.models.clustering import Cluster, ClusterAssignment, ClusteringRun, RunStatus
+from motion.models.clustering import (
+    Cluster,
+    ClusterAssignment,
+    ClusteringRun,
+    ClusterOperation,
+    ClusterSecondaryMember,
+    RunStatus,
+)
 from motion.models.contributions import (
     Comment,
     CommentStatus,
@@ -18,19 +25,40 @@ from motion.models.contributions import (
     ContributionVersion,
     Support,
 )
+from motion.models.exports import ExportJob, ExportSettings, ExportStatus
 from motion.models.frameworks import Axis, Engagement, Framework
 from motion.models.invitations import Invitation
 from motion.models.moderation import Report, ReportStatus
+from motion.models.motions import (
+    Amendment,
+    AmendmentStatus,
+    Motion,
+    MotionSection,
+    MotionStatus,
+    PreambleVersion,
+    ProjectionState,
+    Proposition,
+    PropositionVersion,
+    ProvenanceLink,
+    Vote,
+    VoteChoice,
+    VoteSession,
+    VoteSessionStatus,
+)
 from motion.models.notifications import NotificationPreference, SentNotification
 from motion.models.people import Membership, Role, User, UserSession
 
 __all__ = [
     "PHASE_ORDER",
+    "Amendment",
+    "AmendmentStatus",
     "AuditEvent",
     "Axis",
     "Campaign",
     "Cluster",
     "ClusterAssignment",
+    "ClusterOperation",
+    "ClusterSecondaryMember",
     "ClusteringRun",
     "Comment",
     "CommentStatus",
@@ -39,12 +67,23 @@ __all__ = [
     "ContributionStatus",
     "ContributionVersion",
     "Engagement",
+    "ExportJob",
+    "ExportSettings",
+    "ExportStatus",
     "Framework",
     "Invitation",
     "Membership",
+    "Motion",
+    "MotionSection",
+    "MotionStatus",
     "NotificationPreference",
     "Phase",
     "PhaseKind",
+    "PreambleVersion",
+    "ProjectionState",
+    "Proposition",
+    "PropositionVersion",
+    "ProvenanceLink",
     "Report",
     "ReportStatus",
     "Role",
@@ -53,5 +92,9 @@ __all__ = [
     "Support",
     "User",
     "UserSession",
+    "Vote",
+    "VoteChoice",
+    "VoteSession",
+    "VoteSessionStatus",
     "Workshop",
 ]

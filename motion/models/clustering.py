@@ -50,6 +50,11 @@ class ClusteringRun(db.Model):
     n_unassigned: Mapped[int] = mapped_column(default=0)
     # What changed since the previous run (new clusters, moves, new texts per cluster).
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Where each contribution stood at the end of the run ("contribution id" -> cluster id
+    # or None), to compare two runs.
+    snapshot: Mapped[dict[str, int | None]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -109,6 +114,15 @@ class Cluster(db.Model):
     updated_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("clustering_runs.id", ondelete="SET NULL")
     )
+    # Provenance of facilitators' merges and splits.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL")
+    )
+    split_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL")
+    )
+    # Optimistic locking: every facilitator's operation checks and increments it.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     engagement: Mapped[Engagement | None] = relationship(foreign_keys=[engagement_id])
@@ -157,3 +171,63 @@ class ClusterAssignment(db.Model):
     contribution: Mapped[Contribution] = relationship()
     engagement: Mapped[Engagement | None] = relationship(foreign_keys=[engagement_id])
     axis: Mapped[Axis | None] = relationship(foreign_keys=[axis_id])
+
+
+class ClusterSecondaryMember(db.Model):
+    """A contribution that also belongs to a second cluster (ideas often carry two themes)."""
+
+    __tablename__ = "cluster_secondary_members"
+    __table_args__ = (UniqueConstraint("contribution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE")
+    )
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cluster: Mapped[Cluster] = relationship()
+    contribution: Mapped[Contribution] = relationship()
+
+
+class ClusterOperation(db.Model):
+    """A facilitator's operation on the themes, with the state needed to undo it.
+
+    ``before`` and ``after`` hold the touched clusters' fields and the touched
+    contributions' assignments (see :mod:`motion.services.synthesis`).
+    """
+
+    __tablename__ = "cluster_operations"
+    __table_args__ = (Index("ix_cluster_operations_campaign_created", "campaign_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    # The cluster the operation is about (the survivor of a merge, the split cluster...).
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    cluster: Mapped[Cluster | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
