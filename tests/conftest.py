@@ -41,9 +41,12 @@ def _worker_suffix(worker_id: str) -> str:
 
 
 def _postgres_database(worker_id: str) -> str:
-    """Create (if needed) this worker's own database on the configured server."""
+    """Create this worker's own database on the configured server (dropped at the end).
+
+    The process id keeps concurrent runs on one server (CI, developers) apart.
+    """
     base = make_url(PG_URL)
-    name = f"{base.database}_{_worker_suffix(worker_id)}"
+    name = f"{base.database}_{_worker_suffix(worker_id)}_{os.getpid()}"
     if not re.fullmatch(r"[A-Za-z0-9_]+", name):
         raise ValueError(f"unexpected database name {name!r}")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -57,20 +60,33 @@ def _postgres_database(worker_id: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory, worker_id) -> str:
+def database_url(request, tmp_path_factory, worker_id) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'motion-test.sqlite'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'motion-test.sqlite'}"
+        return
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("MOTION_REQUIRE_POSTGRES=1 but MOTION_TEST_DATABASE_URL is not set")
         pytest.skip("PostgreSQL not configured (MOTION_TEST_DATABASE_URL)")
     try:
-        return _postgres_database(worker_id)
+        url = _postgres_database(worker_id)
     except Exception as error:  # the server is down or refuses us
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL required but unreachable: {error}")
         pytest.skip(f"PostgreSQL unreachable: {error}")
+    yield url
+    _drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")
