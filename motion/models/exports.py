@@ -1,0 +1,77 @@
+"""Exports: the open-data licence a campaign publishes under, and export jobs with progress."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from motion.extensions import db
+from motion.models._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from motion.models.people import User
+
+
+class ExportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def _str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(enum_cls, name=name, native_enum=False, create_constraint=True,
+                values_callable=lambda e: [m.value for m in e], length=20)
+
+
+class ExportSettings(db.Model):
+    """What the administrator chose for a campaign's open data (one row per campaign)."""
+
+    __tablename__ = "export_settings"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    # A key of ``motion.exports.opendata.LICENCES`` (default: Licence Ouverte 2.0).
+    licence: Mapped[str] = mapped_column(String(40), default="etalab-2.0")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ExportJob(db.Model):
+    """One export generated outside the request, and the progress record the page polls."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # What: "motion", "opendata" or "report"; in which format (odt, docx, pdf, md, csv, json).
+    kind: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ExportStatus] = mapped_column(
+        _str_enum(ExportStatus, "export_status"), default=ExportStatus.QUEUED
+    )
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    # The generated file, relative to the instance folder's ``exports/``, and its size.
+    filename: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
