@@ -53,9 +53,17 @@ def test_make_run_serves_the_demo_campaign(tmp_path):
         assert re.search(r"elu\s+elu\.demo@motion\.local\s+\S{12,}", output)
         assert (tmp_path / "instance" / "motion.sqlite").exists()
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End make and the server it started (its own process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
