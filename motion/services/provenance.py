@@ -1,0 +1,202 @@
+"""Provenance: which contributions a proposition comes from, and what each contribution fed.
+
+Links point at contributions, with a snapshot of the cluster each contribution was in
+when linked (its stable id and name). Later clustering runs, merges, splits or moves only
+change ``ClusterAssignment`` and ``Cluster`` rows, never these links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from motion.extensions import db
+from motion.models import (
+    Cluster,
+    ClusterAssignment,
+    Contribution,
+    ContributionStatus,
+    Motion,
+    Proposition,
+    ProvenanceLink,
+    Support,
+    User,
+    Workshop,
+)
+
+
+def cluster_members(cluster: Cluster) -> list[Contribution]:
+    """The published contributions assigned to ``cluster`` now."""
+    return list(db.session.scalars(
+        select(Contribution)
+        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
+        .where(ClusterAssignment.cluster_id == cluster.id,
+               Contribution.status == ContributionStatus.PUBLISHED)
+        .order_by(Contribution.id)
+    ))
+
+
+def _existing(proposition: Proposition) -> set[int]:
+    if proposition.id is None:
+        return set()
+    return set(db.session.scalars(
+        select(ProvenanceLink.contribution_id)
+        .where(ProvenanceLink.proposition_id == proposition.id)
+    ))
+
+
+def link_clusters(proposition: Proposition, clusters: list[Cluster], *,
+                  actor: User | None = None) -> int:
+    """Link every current member of ``clusters``, with the cluster as it is now."""
+    seen = _existing(proposition)
+    added = 0
+    for cluster in clusters:
+        for contribution in cluster_members(cluster):
+            if contribution.id in seen:
+                continue
+            seen.add(contribution.id)
+            db.session.add(ProvenanceLink(
+                proposition=proposition, contribution_id=contribution.id, cluster_id=cluster.id,
+                cluster_stable_id=cluster.stable_id, cluster_name=cluster.name,
+                linked_by_id=actor.id if actor else None,
+            ))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def link_contributions(proposition: Proposition, contributions: list[Contribution], *,
+                       actor: User | None = None) -> int:
+    """Link single contributions, with the cluster each one is in now (if any)."""
+    seen = _existing(proposition)
+    ids = [c.id for c in contributions if c.id not in seen]
+    clusters = dict(db.session.execute(
+        select(ClusterAssignment.contribution_id, Cluster)
+        .join(Cluster, ClusterAssignment.cluster_id == Cluster.id)
+        .where(ClusterAssignment.contribution_id.in_(ids))
+    ).all()) if ids else {}
+    added = 0
+    for contribution in contributions:
+        if contribution.id in seen:
+            continue
+        seen.add(contribution.id)
+        cluster = clusters.get(contribution.id)
+        db.session.add(ProvenanceLink(
+            proposition=proposition, contribution_id=contribution.id,
+            cluster_id=cluster.id if cluster else None,
+            cluster_stable_id=cluster.stable_id if cluster else None,
+            cluster_name=cluster.name if cluster else None,
+            linked_by_id=actor.id if actor else None,
+        ))
+        added += 1
+    db.session.flush()
+    return added
+
+
+@dataclass
+class SourceRow:
+    """One contribution behind a proposition, for the provenance view."""
+
+    link: ProvenanceLink
+    contribution: Contribution
+    workshop: str
+    collectivite: str | None
+    supports: int
+    current_cluster: str | None
+
+
+def sources(proposition: Proposition) -> list[SourceRow]:
+    """The contributions behind ``proposition``, their workshops, collectivités and supports."""
+    supports = (
+        select(Support.contribution_id, func.count(Support.id).label("n"))
+        .group_by(Support.contribution_id).subquery()
+    )
+    rows = db.session.execute(
+        select(ProvenanceLink, Contribution, Workshop.name, User.collectivite,
+               func.coalesce(supports.c.n, 0), Cluster.name)
+        .join(Contribution, ProvenanceLink.contribution_id == Contribution.id)
+        .join(Workshop, Contribution.workshop_id == Workshop.id)
+        .join(User, Contribution.author_id == User.id, isouter=True)
+        .join(supports, supports.c.contribution_id == Contribution.id, isouter=True)
+        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id,
+              isouter=True)
+        .join(Cluster, ClusterAssignment.cluster_id == Cluster.id, isouter=True)
+        .where(ProvenanceLink.proposition_id == proposition.id)
+        .order_by(ProvenanceLink.cluster_name, Contribution.id)
+    ).all()
+    return [
+        SourceRow(link, contribution, workshop, contribution.collectivite or user_collectivite,
+                  int(n), current)
+        for link, contribution, workshop, user_collectivite, n, current in rows
+    ]
+
+
+@dataclass
+class Counters:
+    contributions: int
+    elus: int
+    collectivites: int
+    unused: int
+    published: int
+
+
+def proposition_counters(proposition: Proposition) -> Counters:
+    """How many contributions, élus and collectivités a proposition represents."""
+    return _counters(ProvenanceLink.proposition_id == proposition.id,
+                     proposition.motion.campaign_id, with_unused=False)
+
+
+def motion_counters(motion: Motion) -> Counters:
+    """What the motion represents, and how many published contributions fed nothing."""
+    ids = select(Proposition.id).where(Proposition.motion_id == motion.id)
+    return _counters(ProvenanceLink.proposition_id.in_(ids), motion.campaign_id, with_unused=True)
+
+
+def _counters(condition, campaign_id: int, *, with_unused: bool) -> Counters:
+    linked = (
+        select(Contribution.id, Contribution.author_id,
+               func.coalesce(Contribution.collectivite, User.collectivite).label("coll"))
+        .join(ProvenanceLink, ProvenanceLink.contribution_id == Contribution.id)
+        .join(User, Contribution.author_id == User.id, isouter=True)
+        .where(condition, Contribution.status == ContributionStatus.PUBLISHED)
+        .distinct().subquery()
+    )
+    n, elus, colls = db.session.execute(
+        select(func.count(func.distinct(linked.c.id)),
+               func.count(func.distinct(linked.c.author_id)),
+               func.count(func.distinct(linked.c.coll)))
+    ).one()
+    published = unused = 0
+    if with_unused:
+        published = db.session.scalar(
+            select(func.count(Contribution.id)).where(
+                Contribution.campaign_id == campaign_id,
+                Contribution.status == ContributionStatus.PUBLISHED)
+        ) or 0
+        unused = published - n
+    return Counters(int(n), int(elus), int(colls), int(unused), int(published))
+
+
+def propositions_fed_by(contribution: Contribution) -> list[tuple[Proposition, ProvenanceLink]]:
+    """The propositions a contribution fed, with the link (and its cluster snapshot)."""
+    return [tuple(r) for r in db.session.execute(
+        select(Proposition, ProvenanceLink)
+        .join(ProvenanceLink, ProvenanceLink.proposition_id == Proposition.id)
+        .where(ProvenanceLink.contribution_id == contribution.id)
+        .order_by(Proposition.id)
+    ).all()]
+
+
+def unused_contributions(motion: Motion, *, limit: int = 50) -> list[Contribution]:
+    """A sample of published contributions that fed no proposition of the motion."""
+    used = (select(ProvenanceLink.contribution_id)
+            .join(Proposition, ProvenanceLink.proposition_id == Proposition.id)
+            .where(Proposition.motion_id == motion.id))
+    return list(db.session.scalars(
+        select(Contribution).where(
+            Contribution.campaign_id == motion.campaign_id,
+            Contribution.status == ContributionStatus.PUBLISHED,
+            Contribution.id.not_in(used),
+        ).order_by(Contribution.id).limit(limit)
+    ))
