@@ -122,7 +122,10 @@ def evaluate(
     theme_accuracy = None
     if framework is not None:
         mapper = FrameworkMapper(embedder).fit(framework)
-        mapped = mapper.map(embeddings)
+        # A text's engagement is its theme's (see FrameworkMapper.map_clustered).
+        mapped = mapper.map_clustered(
+            embeddings, result.labels, {c.id: c.centroid for c in result.clusters}
+        )
         theme_accuracy = float(
             np.mean([m == t for m, t in zip(mapped.engagement, themes, strict=True)])
         )

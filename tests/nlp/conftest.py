@@ -28,7 +28,7 @@ def dev_csv_path() -> Path:
 def dev_csv() -> Path:
     path = dev_csv_path()
     if not path.exists():
-        pytest.skip(f"dev data not found at {path} (set MOTION_SHARED_DATA)")
+        pytest.fail(f"dev data not found at {path} (set MOTION_SHARED_DATA)")
     return path
 
 

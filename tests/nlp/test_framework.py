@@ -115,3 +115,24 @@ def test_mapper_on_dev_themes(use, small_rows):
         mapper.map(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="not fitted"):
         FrameworkMapper(use).map(np.zeros((1, 512)))
+
+
+def test_map_clustered_gives_members_their_cluster_place(use):
+    mapper = FrameworkMapper(use).fit(load_framework(THEMES_YAML))
+    texts = [
+        "Baisser la TVA sur les produits de première nécessité",
+        "Supprimer la taxe d'habitation pour tous",
+        "Je ne sais pas",
+    ]
+    x = use.encode(texts)
+    centroid = x[:2].mean(axis=0)
+    centroid /= np.linalg.norm(centroid)
+    mapped = mapper.map_clustered(x, [0, 0, -1], {0: centroid})
+    cluster_match = mapper.map(centroid[None, :]).rows[0]
+    assert mapped.rows[0] == mapped.rows[1] == cluster_match
+    assert mapped.engagement[0] == "La fiscalité et les dépenses publiques"
+    own = mapper.map(x[2:]).rows[0]  # "à classer" keeps its own match
+    assert (mapped.engagement[2], mapped.out_of_frame[2]) == (own.engagement, own.out_of_frame)
+    assert mapped.score[2] == pytest.approx(own.score, abs=1e-6)
+    with pytest.raises(ValueError, match="labels"):
+        mapper.map_clustered(x, [0], {0: centroid})
