@@ -319,6 +319,7 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
         if assignment is None:
             assignment = ClusterAssignment(campaign_id=campaign.id, contribution=contribution)
             db.session.add(assignment)
+            assignments[contribution.id] = assignment
         elif assignment.locked:
             continue
         assignment.cluster = rows_by_stable.get(label) if label != UNASSIGNED else None
@@ -331,12 +332,24 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
             assignment.axis = lookup.axis(mapping.engagement, mapping.axis)
             assignment.mapping_score = float(mapping.score)
             assignment.out_of_frame = bool(mapping.out_of_frame)
+    db.session.flush()
+    # A contribution in a theme takes the theme's place in the framework: a centroid is
+    # a far more reliable signal than one short text (nlp FrameworkMapper.map_clustered),
+    # and it follows the facilitators' moves of the theme. "À classer" keeps its own.
+    for assignment in assignments.values():
+        cluster = assignment.cluster
+        if cluster is not None:
+            assignment.engagement_id = cluster.engagement_id
+            assignment.axis_id = cluster.axis_id
+            assignment.mapping_score = cluster.mapping_score
+            assignment.out_of_frame = cluster.out_of_frame
 
     n_unassigned = int(np.sum(np.asarray(result.labels) == UNASSIGNED))
     record.n_contributions = len(contributions)
     record.n_clusters = len(result.clusters)
     record.n_unassigned = n_unassigned
     db.session.flush()
+    record.snapshot = run_snapshot(campaign)
     previous_run = db.session.scalar(
         select(ClusteringRun.id).where(
             ClusteringRun.campaign_id == campaign.id,
@@ -359,6 +372,19 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
                             if sid in rows_by_stable},
         "dissolved": [existing[i].id for i in changes.dissolved if i in existing],
     }
+
+
+def run_snapshot(campaign: Campaign) -> dict[str, int | None]:
+    """Where each published contribution stands now: "contribution id" -> cluster id."""
+    rows = db.session.execute(
+        select(ClusterAssignment.contribution_id, ClusterAssignment.cluster_id)
+        .join(Contribution, Contribution.id == ClusterAssignment.contribution_id)
+        .where(
+            ClusterAssignment.campaign_id == campaign.id,
+            Contribution.status == ContributionStatus.PUBLISHED,
+        )
+    ).all()
+    return {str(contribution_id): cluster_id for contribution_id, cluster_id in rows}
 
 
 def _default_name(keywords, stable_id: int) -> str:
