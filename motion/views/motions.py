@@ -1,0 +1,329 @@
+"""The motion: its page, propositions from clusters, versions, amendments and adoption."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from motion.errors import Conflict, InvalidInput, MotionError
+from motion.extensions import db
+from motion.models import Contribution, Role
+from motion.services import amendments, campaigns, motions, provenance, votes
+from motion.services.diff import word_diff
+from motion.views import role_required
+from motion.views.forms import EmptyForm
+
+bp = Blueprint("motions", __name__, url_prefix="/campagnes/<campaign_slug>/motion")
+
+FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
+
+
+def _check_csrf() -> None:
+    if not EmptyForm().validate_on_submit():
+        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
+
+
+def _ids(name: str) -> list[int]:
+    values = request.values.getlist(name)
+    if len(values) == 1 and "," in values[0]:
+        values = values[0].split(",")
+    try:
+        return [int(v) for v in values if str(v).strip()]
+    except ValueError:
+        raise InvalidInput(_("Identifiant invalide dans « %(name)s ».", name=name)) from None
+
+
+def _load(campaign_slug: str):
+    campaign = campaigns.get_campaign(campaign_slug)
+    return campaign, motions.require_motion(campaign)
+
+
+def _is_facilitator() -> bool:
+    return current_user.has_role(*FACILITATORS)
+
+
+@bp.get("")
+@login_required
+def index(campaign_slug: str):
+    """Show the motion: preamble, sections with their propositions, and its counters."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    motion = motions.get_motion(campaign)
+    if motion is None:
+        return render_template("motions/empty.html", campaign=campaign, form=EmptyForm())
+    return render_template(
+        "motions/index.html", campaign=campaign, motion=motion,
+        counters=provenance.motion_counters(motion), form=EmptyForm(),
+        facilitator=_is_facilitator(),
+    )
+
+
+@bp.post("/creer")
+@role_required(*FACILITATORS)
+def create(campaign_slug: str):
+    """Create the campaign's motion, one section per engagement."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    _check_csrf()
+    motions.create_motion(campaign, actor=current_user)
+    db.session.commit()
+    flash(_("La motion est créée."), "success")
+    return redirect(url_for(".index", campaign_slug=campaign.slug))
+
+
+@bp.route("/propositions/nouvelle", methods=["GET", "POST"])
+@role_required(*FACILITATORS)
+def new_proposition(campaign_slug: str):
+    """Choose themes or contributions, then edit the extractive draft and create it."""
+    campaign, motion = _load(campaign_slug)
+    motions.ensure_editable(motion)
+    cluster_ids, contribution_ids = _ids("themes"), _ids("contributions")
+    if not cluster_ids and not contribution_ids:
+        if request.method == "POST":
+            flash(_("Choisissez au moins un thème ou une contribution."), "error")
+        from motion.services import clustering
+
+        return render_template("motions/choose.html", campaign=campaign, motion=motion,
+                               board=clustering.board(campaign, unassigned_sample=0))
+    clusters = motions.load_clusters(campaign, cluster_ids)
+    contributions = motions.load_contributions(campaign, contribution_ids)
+    if request.method == "POST" and request.form.get("create"):
+        _check_csrf()
+        section = motions.get_section(motion, request.form.get("section", type=int) or 0)
+        try:
+            proposition = motions.create_proposition(
+                motion, section, title=request.form.get("title", ""),
+                text=request.form.get("text", ""), clusters=clusters,
+                contributions=contributions, actor=current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template(
+                "motions/new.html", campaign=campaign, motion=motion, clusters=clusters,
+                contributions=contributions, title=request.form.get("title", ""),
+                text=request.form.get("text", ""), section_id=section.id, form=EmptyForm()), 400
+        db.session.commit()
+        flash(_("La proposition est créée avec %(n)d contributions liées.",
+                n=len(proposition.provenance)), "success")
+        return redirect(url_for(".proposition", campaign_slug=campaign.slug,
+                                proposition_id=proposition.id))
+    draft = motions.prefill(clusters, contributions)
+    section = motions.section_for(motion, draft.engagement_id)
+    db.session.commit()  # the "Autres propositions" section, if it had to be made
+    return render_template("motions/new.html", campaign=campaign, motion=motion,
+                           clusters=clusters, contributions=contributions, title=draft.title,
+                           text=draft.text, section_id=section.id, form=EmptyForm())
+
+
+@bp.get("/propositions/<int:proposition_id>")
+@login_required
+def proposition(campaign_slug: str, proposition_id: int):
+    """A proposition with its provenance, versions, amendments and vote results."""
+    campaign, motion = _load(campaign_slug)
+    item = motions.get_proposition(motion, proposition_id)
+    return render_template(
+        "motions/proposition.html", campaign=campaign, motion=motion, proposition=item,
+        sources=provenance.sources(item), counters=provenance.proposition_counters(item),
+        amendments_open=amendments.amendments_open(item), form=EmptyForm(),
+        facilitator=_is_facilitator(), credited=amendments.credited_authors,
+        latest_vote=votes.latest_session(item),
+    )
+
+
+@bp.route("/propositions/<int:proposition_id>/modifier", methods=["GET", "POST"])
+@role_required(*FACILITATORS)
+def edit(campaign_slug: str, proposition_id: int):
+    """Edit a proposition: every save is a new version."""
+    campaign, motion = _load(campaign_slug)
+    item = motions.get_proposition(motion, proposition_id)
+    motions.ensure_editable(motion)
+    values = {"title": item.title, "text": item.text, "reason": "",
+              "base_version": item.version_number}
+    if request.method == "POST":
+        _check_csrf()
+        values = {k: request.form.get(k, "") for k in ("title", "text", "reason")}
+        values["base_version"] = request.form.get("base_version", type=int)
+        try:
+            motions.add_version(item, title=values["title"], text=values["text"],
+                                actor=current_user, reason=values["reason"],
+                                base_version=values["base_version"])
+        except (InvalidInput, Conflict) as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("motions/edit.html", campaign=campaign, motion=motion,
+                                   proposition=item, values=values, form=EmptyForm()), \
+                error.status_code
+        db.session.commit()
+        flash(_("Nouvelle version enregistrée."), "success")
+        return redirect(url_for(".proposition", campaign_slug=campaign.slug,
+                                proposition_id=item.id))
+    return render_template("motions/edit.html", campaign=campaign, motion=motion,
+                           proposition=item, values=values, form=EmptyForm())
+
+
+def _pair(latest: int) -> tuple[int, int]:
+    new = request.args.get("a", type=int) or latest
+    old = request.args.get("de", type=int) or max(1, new - 1)
+    return old, new
+
+
+@bp.get("/propositions/<int:proposition_id>/versions")
+@login_required
+def versions(campaign_slug: str, proposition_id: int):
+    """The versions of a proposition and a word-level diff between two of them."""
+    campaign, motion = _load(campaign_slug)
+    item = motions.get_proposition(motion, proposition_id)
+    old_n, new_n = _pair(item.version_number)
+    old, new = motions.get_version(item, old_n), motions.get_version(item, new_n)
+    return render_template(
+        "motions/versions.html", campaign=campaign, motion=motion, proposition=item,
+        old=old, new=new, title_diff=word_diff(old.title, new.title),
+        text_diff=word_diff(old.text, new.text), form=EmptyForm(),
+        facilitator=_is_facilitator(), credited=amendments.credited_authors)
+
+
+@bp.post("/propositions/<int:proposition_id>/versions/<int:number>/restaurer")
+@role_required(*FACILITATORS)
+def restore(campaign_slug: str, proposition_id: int, number: int):
+    """Make an earlier version current again (as a new version)."""
+    campaign, motion = _load(campaign_slug)
+    item = motions.get_proposition(motion, proposition_id)
+    _check_csrf()
+    motions.restore_version(item, number, actor=current_user)
+    db.session.commit()
+    flash(_("La version %(n)d est rétablie.", n=number), "success")
+    return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id))
+
+
+@bp.post("/propositions/<int:proposition_id>/amendements")
+@login_required
+def propose_amendment(campaign_slug: str, proposition_id: int):
+    """Propose an amendment (replacement text and justification)."""
+    campaign, motion = _load(campaign_slug)
+    item = motions.get_proposition(motion, proposition_id)
+    _check_csrf()
+    try:
+        amendments.propose(item, current_user, text=request.form.get("text", ""),
+                           justification=request.form.get("justification", ""))
+    except MotionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_template(
+            "motions/proposition.html", campaign=campaign, motion=motion, proposition=item,
+            sources=provenance.sources(item), counters=provenance.proposition_counters(item),
+            amendments_open=amendments.amendments_open(item), form=EmptyForm(),
+            facilitator=_is_facilitator(), credited=amendments.credited_authors,
+            latest_vote=votes.latest_session(item), draft=request.form), error.status_code
+    db.session.commit()
+    flash(_("Votre amendement est déposé. Vous serez prévenu de la décision si vous l'avez "
+            "demandé dans vos préférences de notification."), "success")
+    return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id,
+                            _anchor="amendements"))
+
+
+@bp.post("/propositions/<int:proposition_id>/amendements/<int:amendment_id>/<decision>")
+@role_required(*FACILITATORS)
+def decide_amendment(campaign_slug: str, proposition_id: int, amendment_id: int,
+                     decision: str):
+    """Accept or reject one amendment."""
+    campaign, motion = _load(campaign_slug)
+    item = motions.get_proposition(motion, proposition_id)
+    amendment = amendments.get_amendment(item, amendment_id)
+    _check_csrf()
+    reason = request.form.get("reason", "")
+    if decision == "accepter":
+        amendments.accept(amendment, actor=current_user, reason=reason)
+        flash(_("Amendement accepté : une nouvelle version le cite."), "success")
+    elif decision == "rejeter":
+        amendments.reject(amendment, actor=current_user, reason=reason)
+        flash(_("Amendement rejeté."), "success")
+    else:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id,
+                            _anchor="amendements"))
+
+
+@bp.post("/propositions/<int:proposition_id>/amendements/fusion")
+@role_required(*FACILITATORS)
+def merge_amendments(campaign_slug: str, proposition_id: int):
+    """Merge several amendments into one new version crediting all their authors."""
+    campaign, motion = _load(campaign_slug)
+    item = motions.get_proposition(motion, proposition_id)
+    _check_csrf()
+    amendments.merge(item, _ids("amendements"), text=request.form.get("text", ""),
+                     actor=current_user, reason=request.form.get("reason", ""))
+    db.session.commit()
+    flash(_("Amendements fusionnés dans une nouvelle version."), "success")
+    return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id))
+
+
+@bp.route("/preambule", methods=["GET", "POST"])
+@login_required
+def preamble(campaign_slug: str):
+    """The preamble's versions with a diff; facilitators edit and restore it."""
+    campaign, motion = _load(campaign_slug)
+    latest = max(v.number for v in motion.preamble_versions)
+    text = motion.preamble
+    if request.method == "POST":
+        if not _is_facilitator():
+            abort(403)
+        _check_csrf()
+        text = request.form.get("text", "")
+        try:
+            restore_n = request.form.get("restore", type=int)
+            if restore_n:
+                motions.restore_preamble(motion, restore_n, actor=current_user)
+            else:
+                motions.save_preamble(motion, text, actor=current_user,
+                                      reason=request.form.get("reason", ""),
+                                      base_version=request.form.get("base_version", type=int))
+        except (InvalidInput, Conflict) as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Préambule enregistré."), "success")
+            return redirect(url_for(".preamble", campaign_slug=campaign.slug))
+    old_n, new_n = _pair(latest)
+    old = motions.get_preamble_version(motion, old_n)
+    new = motions.get_preamble_version(motion, new_n)
+    return render_template("motions/preamble.html", campaign=campaign, motion=motion,
+                           text=text, latest=latest, old=old, new=new,
+                           diff=word_diff(old.text, new.text), form=EmptyForm(),
+                           facilitator=_is_facilitator())
+
+
+@bp.post("/adopter")
+@role_required(*FACILITATORS)
+def adopt(campaign_slug: str):
+    """Mark the motion adopted: it becomes read-only."""
+    campaign, motion = _load(campaign_slug)
+    _check_csrf()
+    motions.adopt(motion, actor=current_user)
+    db.session.commit()
+    flash(_("La motion est adoptée. Son texte ne peut plus être modifié."), "success")
+    return redirect(url_for(".index", campaign_slug=campaign.slug))
+
+
+@bp.get("/contributions/<int:contribution_id>")
+@login_required
+def contribution(campaign_slug: str, contribution_id: int):
+    """Which propositions a contribution fed."""
+    campaign, motion = _load(campaign_slug)
+    item = db.session.get(Contribution, contribution_id)
+    if item is None or item.campaign_id != campaign.id or not item.is_published:
+        abort(404)
+    return render_template("motions/contribution.html", campaign=campaign, motion=motion,
+                           contribution=item, fed=provenance.propositions_fed_by(item))
+
+
+@bp.get("/a-classer")
+@role_required(*FACILITATORS)
+def unused(campaign_slug: str):
+    """Published contributions that fed no proposition (a sample)."""
+    campaign, motion = _load(campaign_slug)
+    return render_template("motions/unused.html", campaign=campaign, motion=motion,
+                           rows=provenance.unused_contributions(motion, limit=100),
+                           counters=provenance.motion_counters(motion))
+
+

@@ -1,0 +1,62 @@
+// Vote without reloading the page (the form still works without JavaScript), and follow
+// the room: reload when the projector shows another proposition or the round changes.
+(function () {
+  "use strict";
+  var root = document.getElementById("phone-vote");
+  if (!root || !window.fetch) { return; }
+  var form = root.querySelector("form.vote-form");
+  var labels = { "for": "pour", "against": "contre", "abstain": "abstention" };
+
+  if (form) {
+    var status = form.querySelector(".vote-mine");
+    var token = form.querySelector('input[name="csrf_token"]').value;
+    var clicked = null;
+    form.addEventListener("click", function (event) {
+      if (event.target.name === "choice") { clicked = event.target; }
+    });
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter || clicked;
+      if (!button) { return; }
+      event.preventDefault();
+      var choice = button.value;
+      fetch(form.getAttribute("data-api"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token,
+                   "Accept": "application/json" },
+        body: JSON.stringify({ choice: choice })
+      }).then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      }).then(function (res) {
+        if (res.ok) {
+          var buttons = form.querySelectorAll("button.vote");
+          for (var i = 0; i < buttons.length; i++) {
+            buttons[i].setAttribute("aria-pressed", buttons[i] === button ? "true" : "false");
+          }
+          status.textContent = "Vote enregistré : " + labels[choice] +
+            ". Vous pouvez le changer tant que le vote est ouvert.";
+        } else {
+          status.textContent = (res.body && res.body.error && res.body.error.message) ||
+            "Votre vote n'a pas pu être enregistré.";
+        }
+      }).catch(function () {
+        status.textContent = "Réseau indisponible : votre vote n'a pas été envoyé. Réessayez.";
+      });
+    });
+  }
+
+  var url = root.getAttribute("data-state-url");
+  window.setInterval(function () {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (state) {
+        if (!state) { return; }
+        var session = state.session || {};
+        if (String(state.proposition_id || "") !== root.getAttribute("data-proposition") ||
+            String(session.id || "") !== root.getAttribute("data-session") ||
+            String(session.status || "") !== root.getAttribute("data-status")) {
+          window.location.reload();
+        }
+      })
+      .catch(function () {});
+  }, 3000);
+})();
