@@ -1,0 +1,192 @@
+"""In real browsers against a real server: a facilitator drafts a proposition from two
+themes, edits it, opens the vote from the control page; three élus vote from their own
+browser contexts; the projector shows 3 votes; the vote is closed and frozen."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.e2e.test_contribute_in_browser import CHROMIUM, CHROMIUM_ARGS, REPO, _free_port
+
+SLUG = "pleniere-e2e"
+
+
+@pytest.fixture
+def plenary_instance(tmp_path, monkeypatch, dev_rows):
+    """A migrated SQLite instance: 200 real answers clustered, a facilitator, three élus."""
+    from flask_migrate import upgrade
+
+    from motion import create_app
+    from motion.extensions import db
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+    from motion.services import accounts, campaigns, clustering, frameworks, imports
+
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
+    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
+                      "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="heads")
+        now = utcnow()
+        campaign = campaigns.create_campaign(
+            SLUG, "Plénière (navigateur)", framework=frameworks.ensure_default_framework(),
+            phase_starts={PhaseKind.COLLECT: now - timedelta(days=30),
+                          PhaseKind.SYNTHESIS: now - timedelta(days=2),
+                          PhaseKind.PLENARY: now - timedelta(hours=1)})
+        path = tmp_path / "rows.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "text", "workshop"])
+            for row in dev_rows[:200]:
+                writer.writerow([row["id"], row["text"], "Atelier plénière"])
+        imports.import_csv(path, campaign)
+        clustering.cluster_campaign(campaign, clustering.request_run(campaign))
+        workshop = campaigns.get_workshop(campaign, "atelier-pleniere")
+        accounts.create_user("anim@example.fr", display_name="Animation", role="facilitator",
+                             password=PASSWORD)
+        for i in range(3):
+            elu = accounts.create_user(f"elu{i}@example.fr", display_name=f"Élu {i}",
+                                       password=PASSWORD, collectivite=f"Commune {i}")
+            campaigns.add_member(elu, workshop)
+        db.session.commit()
+        db.engine.dispose()
+    return {"instance": instance, "url": url}
+
+
+@pytest.fixture
+def server(plenary_instance, tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
+    env.update(MOTION_INSTANCE=str(plenary_instance["instance"]), MOTION_ENV="development",
+               MOTION_DATABASE_URL=plenary_instance["url"])
+    log = (tmp_path / "server.log").open("w+")
+    process = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "2"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            log.seek(0)
+            pytest.fail(f"the server did not start:\n{log.read()[-3000:]}")
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make install-browser` (Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _login(browser, server, email):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{server}/compte/connexion")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    expect(page.locator(".flash-success")).to_contain_text("Bienvenue")
+    return page
+
+
+@pytest.mark.e2e
+def test_plenary_from_two_themes_to_a_frozen_vote(server, browser):
+    from playwright.sync_api import expect
+
+    motion_url = f"{server}/campagnes/{SLUG}/motion"
+    anim = _login(browser, server, "anim@example.fr")
+    anim.goto(motion_url)
+    anim.get_by_role("button", name="Créer la motion").click()
+    expect(anim.locator(".flash-success")).to_contain_text("La motion est créée")
+
+    anim.get_by_role("link", name="Nouvelle proposition à partir des thèmes").click()
+    boxes = anim.locator("input[name=themes]")
+    expect(boxes.first).to_be_visible()
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    anim.get_by_role("button", name="Composer le brouillon").click()
+    expect(anim.locator("textarea[name=text]")).to_contain_text("Les élus demandent notamment")
+    anim.fill("input[name=title]", "Un guichet numérique de proximité")
+    anim.fill("textarea[name=text]", "Ouvrir un guichet d'accompagnement dans chaque mairie.")
+    anim.get_by_role("button", name="Créer la proposition").click()
+    expect(anim.locator(".flash-success")).to_contain_text("contributions liées")
+    expect(anim.locator("table.sources tbody tr").first).to_be_visible()
+
+    anim.get_by_role("link", name="Modifier").click()
+    anim.fill("textarea[name=text]",
+              "Ouvrir un guichet d'accompagnement numérique dans chaque mairie.")
+    anim.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    expect(anim.locator(".flash-success")).to_contain_text("Nouvelle version")
+
+    anim.goto(f"{motion_url}/pilotage")
+    anim.get_by_role("button", name="Suivante").click()
+    anim.get_by_role("button", name="Ouvrir le vote").click()
+    expect(anim.locator(".flash-success")).to_contain_text("Le vote est ouvert")
+
+    projector = anim.context.new_page()
+    projector.goto(f"{motion_url}/projection")
+    expect(projector.locator("h1")).to_have_text("Un guichet numérique de proximité")
+    expect(projector.locator(".p-vote-status")).to_have_text("Vote ouvert")
+    expect(projector.locator("img[src$='qr.svg']")).to_be_visible()
+    expect(projector.locator('[data-count="total"]')).to_have_text("0")
+
+    phones = [_login(browser, server, f"elu{i}@example.fr") for i in range(3)]
+    for phone, choice in zip(phones, ["Pour", "Contre", "Pour"], strict=True):
+        phone.goto(f"{server}/v/{SLUG}")
+        phone.get_by_role("button", name=choice, exact=True).click()
+        expect(phone.locator(".vote-mine")).to_contain_text("Vote enregistré")
+
+    # Polled every second: the projector shows the three votes within 2 s.
+    expect(projector.locator('[data-count="total"]')).to_have_text("3", timeout=2500)
+    expect(projector.locator('[data-count="pour"]')).to_have_text("2")
+    expect(projector.locator('[data-count="contre"]')).to_have_text("1")
+
+    anim.get_by_role("button", name="Clore le vote").click()
+    expect(anim.locator(".flash-success")).to_contain_text("2 pour, 1 contre, 0 abstentions")
+    expect(projector.locator(".p-vote-status")).to_have_text("Vote clos", timeout=5000)
+    expect(projector.locator('[data-count="total"]')).to_have_text("3")
+
+    # A late vote is refused and changes nothing.
+    late = phones[1]
+    late.goto(f"{server}/v/{SLUG}")
+    expect(late.locator("#contenu")).to_contain_text("Le vote est clos : 2 pour, 1 contre")
+    anim.goto(motion_url)
+    expect(anim.locator(".vote-result")).to_contain_text("2 pour, 1 contre, 0 abstentions")
+    expect(anim.locator(".vote-result")).to_contain_text("adoptée")
+    for page in phones:
+        page.context.close()

@@ -1,0 +1,127 @@
+"""Motion pages over HTTP: drafting, versions, projection control, phone votes, adoption."""
+
+from __future__ import annotations
+
+import re
+
+from motion.models import Proposition
+from motion.services import campaigns, motions
+from tests.conftest import csrf_token
+
+
+def _setup(db, make_campaign, make_user, make_contribution):
+    campaign = make_campaign("web-motion")
+    workshop = campaigns.get_or_create_workshop(campaign, "Atelier inclusion")
+    facilitator = make_user(role="facilitator")
+    elu = make_user()
+    campaigns.add_member(elu, workshop)
+    db.session.commit()
+    sources = [make_contribution(author=elu, workshop=workshop) for _ in range(2)]
+    return campaign, facilitator, elu, sources
+
+
+def test_facilitator_drafts_edits_projects_and_participants_vote(
+        client, db, login, make_campaign, make_user, make_contribution):
+    campaign, facilitator, elu, sources = _setup(db, make_campaign, make_user,
+                                                 make_contribution)
+    base = f"/campagnes/{campaign.slug}/motion"
+    login(facilitator)
+    token = csrf_token(client, base)
+    assert client.post(f"{base}/creer", data={"csrf_token": token}).status_code == 302
+
+    ids = ",".join(str(c.id) for c in sources)
+    draft = client.get(f"{base}/propositions/nouvelle?contributions={ids}")
+    assert draft.status_code == 200
+    page = draft.get_data(as_text=True)
+    assert sources[0].text.split()[0] in page  # extractive prefill
+    section = re.search(r'<option value="(\d+)" selected', page).group(1)
+    created = client.post(f"{base}/propositions/nouvelle", data={
+        "csrf_token": token, "contributions": [str(c.id) for c in sources], "section": section,
+        "title": "Médiation numérique", "text": "Former des médiateurs dans chaque mairie.",
+        "create": "1"})
+    assert created.status_code == 302
+    db.session.expire_all()
+    proposition = db.session.query(Proposition).one()
+    assert len(proposition.provenance) == 2
+
+    edited = client.post(f"{base}/propositions/{proposition.id}/modifier", data={
+        "csrf_token": token, "title": "Médiation numérique",
+        "text": "Former des médiateurs numériques dans chaque mairie rurale.",
+        "reason": "précision", "base_version": "1"})
+    assert edited.status_code == 302
+    stale = client.post(f"{base}/propositions/{proposition.id}/modifier", data={
+        "csrf_token": token, "title": "T", "text": "Mon texte à ne pas perdre.",
+        "base_version": "1"})
+    assert stale.status_code == 409
+    assert "Mon texte à ne pas perdre." in stale.get_data(as_text=True)
+    diff = client.get(f"{base}/propositions/{proposition.id}/versions?de=1&a=2")
+    assert "<ins>numériques </ins>" in diff.get_data(as_text=True)
+    assert "<del>mairie.</del><ins>mairie rurale.</ins>" in diff.get_data(as_text=True)
+
+    control = f"{base}/pilotage"
+    assert client.post(f"{control}/suivante", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"{control}/ouvrir", data={"csrf_token": token}).status_code == 302
+    screen = client.get(f"{base}/projection")
+    assert screen.status_code == 200
+    assert "Médiation numérique" in screen.get_data(as_text=True)
+    qr = client.get(f"{base}/qr.svg")
+    assert qr.mimetype == "image/svg+xml"
+    assert b"<svg" in qr.data
+
+    state = client.get(f"/api/campagnes/{campaign.slug}/motion/etat").get_json()
+    session_id = state["session"]["id"]
+    assert state["proposition_id"] == proposition.id
+    assert state["session"]["status"] == "open"
+
+    # The élu votes from the phone page, then changes the vote through the JSON API.
+    client.post("/compte/deconnexion", data={"csrf_token": token})
+    login(elu)
+    phone = client.get(f"/v/{campaign.slug}")
+    assert "Médiation numérique" in phone.get_data(as_text=True)
+    elu_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                          phone.get_data(as_text=True)).group(1)
+    voted = client.post(f"/v/{campaign.slug}", data={
+        "csrf_token": elu_token, "session": session_id, "choice": "for"})
+    assert voted.status_code == 302
+    changed = client.post(f"/api/votes/{session_id}", json={"choice": "against"},
+                          headers={"X-CSRFToken": elu_token})
+    assert changed.status_code == 200
+    state = client.get(f"/api/campagnes/{campaign.slug}/motion/etat").get_json()
+    assert (state["session"]["pour"], state["session"]["contre"], state["session"]["total"]) \
+        == (0, 1, 1)
+    assert client.get(control).status_code == 403  # élus do not drive the projector
+
+    client.post("/compte/deconnexion", data={"csrf_token": elu_token})
+    login(facilitator)
+    token = csrf_token(client, base)
+    assert client.post(f"{control}/clore", data={"csrf_token": token}).status_code == 302
+    client.post("/compte/deconnexion", data={"csrf_token": token})
+    login(elu)
+    elu_token = csrf_token(client, f"/v/{campaign.slug}")
+    refused = client.post(f"/api/votes/{session_id}", json={"choice": "for"},
+                          headers={"X-CSRFToken": elu_token})
+    assert refused.status_code == 409
+    assert "clos" in refused.get_json()["error"]["message"]
+    db.session.expire_all()
+    frozen = db.session.get(Proposition, proposition.id)
+    assert (frozen.result_for, frozen.result_against, frozen.outcome) == (0, 1, "rejected")
+
+
+def test_an_adopted_motion_refuses_edits_with_a_clear_message(
+        client, db, login, make_campaign, make_user, make_contribution):
+    campaign, facilitator, _elu, _sources = _setup(db, make_campaign, make_user,
+                                                   make_contribution)
+    motion = motions.create_motion(campaign)
+    proposition = motions.create_proposition(motion, motion.sections[0], title="T",
+                                             text="Texte.")
+    motions.adopt(motion, actor=facilitator)
+    db.session.commit()
+    base = f"/campagnes/{campaign.slug}/motion"
+    login(facilitator)
+    token = csrf_token(client, base)
+    page = client.get(base).get_data(as_text=True)
+    assert "Motion adoptée le" in page
+    response = client.post(f"{base}/propositions/{proposition.id}/modifier", data={
+        "csrf_token": token, "title": "T", "text": "Autre.", "base_version": "1"})
+    assert response.status_code == 403
+    assert "adoptée" in response.get_data(as_text=True)
