@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
         motions,
         preferences,
         projection,
+        synthesis,
         votes,
         workshops,
     )
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
+    app.register_blueprint(synthesis.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(votes.bp)

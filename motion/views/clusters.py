@@ -12,6 +12,7 @@ from motion.models import Role
 from motion.services import campaigns, clustering
 from motion.views import role_required
 from motion.views.forms import EmptyForm
+from motion.views.synthesis import board_context, detail_context
 
 bp = Blueprint("clusters", __name__)
 
@@ -29,6 +30,7 @@ def board(campaign_slug: str):
         board=clustering.board(campaign),
         run=clustering.latest_run(campaign),
         form=EmptyForm(),
+        **board_context(campaign),
     )
 
 
@@ -52,7 +54,8 @@ def show(campaign_slug: str, cluster_id: int):
     """List a cluster's contributions, least confident first."""
     campaign = campaigns.get_campaign(campaign_slug)
     detail = clustering.cluster_detail(campaign, cluster_id)
-    return render_template("clusters/show.html", campaign=campaign, detail=detail)
+    return render_template("clusters/show.html", campaign=campaign, detail=detail,
+                           **detail_context(campaign, detail))
 
 
 @bp.get("/api/campagnes/<campaign_slug>/calculs/<int:run_id>")

@@ -1,0 +1,311 @@
+"""Facilitators shape the themes: plain forms for every operation, undo, history,
+comparison of two runs, coverage of the framework."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from motion.errors import Conflict, InvalidInput
+from motion.extensions import db
+from motion.models import Role
+from motion.services import campaigns, clustering, coverage, synthesis
+from motion.views import role_required
+from motion.views.forms import EmptyForm
+
+bp = Blueprint("synthesis", __name__, url_prefix="/campagnes/<campaign_slug>")
+
+FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
+
+
+def _check_csrf() -> None:
+    if not EmptyForm().validate_on_submit():
+        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
+
+
+def _back(campaign) -> str:
+    """The local page the form came from (``next``), else the board."""
+    target = request.form.get("next") or ""
+    parsed = urlparse(target)
+    if target.startswith("/") and not target.startswith("//") and not parsed.netloc:
+        return target
+    return url_for("clusters.board", campaign_slug=campaign.slug)
+
+
+def _int(name: str) -> int | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(_("Valeur invalide pour « %(field)s ».", field=name))
+    return int(raw)
+
+
+def _cluster_or_none(campaign, name: str):
+    cluster_id = _int(name)
+    return synthesis.get_cluster(campaign, cluster_id) if cluster_id is not None else None
+
+
+def _done(campaign, operation) -> object:
+    db.session.commit()
+    flash(operation.description, "success")
+    return redirect(_back(campaign))
+
+
+def _cluster(campaign_slug: str, cluster_id: int):
+    _check_csrf()
+    campaign = campaigns.get_campaign(campaign_slug)
+    return campaign, synthesis.get_cluster(campaign, cluster_id)
+
+
+# ------------------------------------------------------------------ cluster operations
+
+
+@bp.post("/themes/<int:cluster_id>/renommer")
+@role_required(*FACILITATORS)
+def rename(campaign_slug: str, cluster_id: int):
+    """Rename a cluster and write its summary; a stale edit shows the form again, kept."""
+    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    name, summary = request.form.get("name", ""), request.form.get("summary")
+    try:
+        operation = synthesis.rename(
+            campaign, cluster, name=name, summary=summary, version=_int("version"),
+            actor=current_user, reason=request.form.get("reason"),
+        )
+    except Conflict as error:
+        db.session.rollback()
+        detail = clustering.cluster_detail(campaign, cluster_id)
+        return render_template(
+            "clusters/show.html", campaign=campaign, detail=detail,
+            **detail_context(campaign, detail), error=error.message,
+            draft={"name": name, "summary": summary or "", "reason": request.form.get("reason")},
+        ), 409
+    return _done(campaign, operation)
+
+
+@bp.post("/themes/<int:cluster_id>/deplacer")
+@role_required(*FACILITATORS)
+def move(campaign_slug: str, cluster_id: int):
+    """Move a cluster to an engagement, an axis or "hors cadre"."""
+    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    operation = synthesis.move_cluster(
+        campaign, cluster, target=request.form.get("target", ""), version=_int("version"),
+        actor=current_user, reason=request.form.get("reason"),
+    )
+    return _done(campaign, operation)
+
+
+@bp.post("/themes/<int:cluster_id>/epingler")
+@role_required(*FACILITATORS)
+def pin(campaign_slug: str, cluster_id: int):
+    """Pin or unpin a cluster."""
+    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    operation = synthesis.set_pinned(
+        campaign, cluster, pinned=request.form.get("pinned") == "1", version=_int("version"),
+        actor=current_user, reason=request.form.get("reason"),
+    )
+    return _done(campaign, operation)
+
+
+@bp.post("/themes/fusionner")
+@role_required(*FACILITATORS)
+def merge(campaign_slug: str):
+    """Merge clusters (values "id:version"; the first one keeps its place and name)."""
+    _check_csrf()
+    campaign = campaigns.get_campaign(campaign_slug)
+    clusters, versions = [], {}
+    for value in request.form.getlist("clusters"):
+        raw_id, _sep, raw_version = value.partition(":")
+        if not value:
+            continue
+        if not (raw_id.isdigit() and raw_version.isdigit()):
+            raise InvalidInput(_("Choix de thèmes invalide : rechargez la page."))
+        cluster = synthesis.get_cluster(campaign, int(raw_id))
+        clusters.append(cluster)
+        versions[cluster.id] = int(raw_version)
+    operation = synthesis.merge(campaign, clusters, versions=versions,
+                                name=request.form.get("name"), actor=current_user,
+                                reason=request.form.get("reason"))
+    return _done(campaign, operation)
+
+
+@bp.get("/themes/<int:cluster_id>/scinder")
+@role_required(*FACILITATORS)
+def split_form(campaign_slug: str, cluster_id: int):
+    """Propose a split of a cluster (or every member in part 1, to pick by hand)."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    cluster = synthesis.get_cluster(campaign, cluster_id)
+    try:
+        n_parts = int(request.args.get("parties", 2))
+    except ValueError:
+        n_parts = 2
+    manual = request.args.get("mode") == "manuel"
+    plan = synthesis.propose_split(campaign, cluster, n_parts=n_parts, manual=manual)
+    return render_template("synthesis/split.html", campaign=campaign, plan=plan,
+                           manual=manual, n_parts=n_parts, max_parts=synthesis.MAX_PARTS)
+
+
+@bp.post("/themes/<int:cluster_id>/scinder")
+@role_required(*FACILITATORS)
+def split(campaign_slug: str, cluster_id: int):
+    """Confirm a split: each contribution's part comes from its "part-<id>" field."""
+    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    n_parts = _int("parts") or 2
+    if not 2 <= n_parts <= synthesis.MAX_PARTS:
+        raise InvalidInput(_("Choisissez entre 2 et %(n)d sous-thèmes.", n=synthesis.MAX_PARTS))
+    parts: list[list[int]] = [[] for _ in range(n_parts)]
+    for key, value in request.form.items():
+        if key.startswith("part-") and key[5:].isdigit():
+            if not value.isdigit() or not 1 <= int(value) <= n_parts:
+                raise InvalidInput(_("Sous-thème invalide : rechargez la page."))
+            parts[int(value) - 1].append(int(key[5:]))
+    names = [request.form.get(f"name-{i + 1}", "") for i in range(n_parts)]
+    nonempty = [(part, name) for part, name in zip(parts, names, strict=True) if part]
+    operation = synthesis.split(
+        campaign, cluster, parts=[p for p, _n in nonempty], names=[n for _p, n in nonempty],
+        version=_int("version"), actor=current_user, reason=request.form.get("reason"),
+    )
+    db.session.commit()
+    flash(operation.description, "success")
+    return redirect(url_for("clusters.board", campaign_slug=campaign.slug,
+                            _anchor=f"theme-{cluster.id}"))
+
+
+# ------------------------------------------------------------------ contributions
+
+
+@bp.post("/contributions/<int:contribution_id>/theme")
+@role_required(*FACILITATORS)
+def move_contribution(campaign_slug: str, contribution_id: int):
+    """Move a contribution to another cluster (empty: "à classer"), locked there."""
+    _check_csrf()
+    campaign = campaigns.get_campaign(campaign_slug)
+    operation = synthesis.move_contribution(
+        campaign, contribution_id, target=_cluster_or_none(campaign, "target"),
+        expected_cluster_id=_int("from"), actor=current_user,
+        reason=request.form.get("reason"),
+    )
+    return _done(campaign, operation)
+
+
+@bp.post("/contributions/<int:contribution_id>/verrou")
+@role_required(*FACILITATORS)
+def lock(campaign_slug: str, contribution_id: int):
+    """Lock (or unlock) a contribution's assignment."""
+    _check_csrf()
+    campaign = campaigns.get_campaign(campaign_slug)
+    operation = synthesis.set_locked(
+        campaign, contribution_id, locked=request.form.get("locked") == "1",
+        expected_cluster_id=_int("from"), actor=current_user,
+        reason=request.form.get("reason"),
+    )
+    return _done(campaign, operation)
+
+
+@bp.post("/contributions/<int:contribution_id>/second-theme")
+@role_required(*FACILITATORS)
+def secondary(campaign_slug: str, contribution_id: int):
+    """Attach a contribution to a second cluster (empty: remove it)."""
+    _check_csrf()
+    campaign = campaigns.get_campaign(campaign_slug)
+    operation = synthesis.set_secondary(
+        campaign, contribution_id, cluster=_cluster_or_none(campaign, "cluster"),
+        expected_cluster_id=_int("from"), actor=current_user,
+        reason=request.form.get("reason"),
+    )
+    return _done(campaign, operation)
+
+
+@bp.get("/themes/a-classer")
+@role_required(*FACILITATORS)
+def unsorted(campaign_slug: str):
+    """List the "à classer" contributions, each with a form to place it."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    return render_template("synthesis/unsorted.html", campaign=campaign,
+                           rows=synthesis.unassigned_rows(campaign),
+                           clusters=synthesis.active_clusters(campaign))
+
+
+# ------------------------------------------------------------------ history and undo
+
+
+@bp.get("/themes/historique")
+@role_required(*FACILITATORS)
+def history(campaign_slug: str):
+    """Every operation on the themes, newest first, each with its undo button."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    return render_template("synthesis/history.html", campaign=campaign,
+                           operations=synthesis.history(campaign, limit=300))
+
+
+@bp.post("/themes/operations/<int:operation_id>/annuler")
+@role_required(*FACILITATORS)
+def undo(campaign_slug: str, operation_id: int):
+    """Undo an operation."""
+    _check_csrf()
+    campaign = campaigns.get_campaign(campaign_slug)
+    operation = synthesis.get_operation(campaign, operation_id)
+    synthesis.undo(campaign, operation, actor=current_user)
+    db.session.commit()
+    flash(_("Annulé : %(what)s", what=operation.description), "success")
+    return redirect(_back(campaign))
+
+
+# ------------------------------------------------------------------ runs and coverage
+
+
+@bp.get("/themes/calculs/comparer")
+@role_required(*FACILITATORS)
+def compare(campaign_slug: str):
+    """Compare two clustering runs."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    runs = synthesis.finished_runs(campaign)
+    comparison = None
+    first, second = request.args.get("a", ""), request.args.get("b", "")
+    if not first and len(runs) >= 2:
+        first, second = str(runs[1].id), str(runs[0].id)
+    if first and second:
+        if not (first.isdigit() and second.isdigit()):
+            raise InvalidInput(_("Choisissez deux calculs dans les listes."))
+        comparison = synthesis.compare_runs(campaign, int(first), int(second))
+    return render_template("synthesis/compare.html", campaign=campaign, runs=runs,
+                           comparison=comparison, first=first, second=second)
+
+
+@bp.get("/couverture")
+@role_required(*FACILITATORS)
+def coverage_view(campaign_slug: str):
+    """Contributions, themes, workshops and collectivités per engagement and axis."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    return render_template("synthesis/coverage.html", campaign=campaign,
+                           rows=coverage.coverage(campaign))
+
+
+def detail_context(campaign, detail) -> dict:
+    """What the cluster page needs besides the detail: forms' choices and history."""
+    cluster = detail.cluster
+    return {
+        "clusters": synthesis.active_clusters(campaign),
+        "placements": synthesis.placement_choices(campaign),
+        "secondary": synthesis.secondary_of(c.id for _a, c in detail.rows),
+        "also_here": synthesis.secondary_members(cluster),
+        "operations": synthesis.history(campaign, cluster=cluster, limit=20),
+        "collectivites": sorted({c.collectivite for _a, c in detail.rows if c.collectivite}),
+        "form": EmptyForm(),
+    }
+
+
+def board_context(campaign) -> dict:
+    """What the synthesis board needs besides the clusters."""
+    operations = synthesis.history(campaign, limit=1)
+    return {
+        "stats": synthesis.cluster_stats(campaign),
+        "clusters": synthesis.active_clusters(campaign),
+        "placements": synthesis.placement_choices(campaign),
+        "last_operation": operations[0] if operations and not operations[0].is_undone
+        else None,
+        "runs": synthesis.finished_runs(campaign)[:2],
+    }

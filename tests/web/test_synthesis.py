@@ -1,0 +1,249 @@
+"""The synthesis board's plain forms: every operation works without JavaScript, stale edits
+get a French 409 that keeps the typed text, undo, history, run comparison and coverage."""
+
+from __future__ import annotations
+
+import csv
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from motion.models import AuditEvent, Cluster, ClusterAssignment, ClusteringRun
+from motion.services import clustering, imports
+from tests.conftest import csrf_token
+
+
+def _run(db, campaign):
+    record = clustering.request_run(campaign)
+    db.session.commit()
+    assert clustering.execute_run(record.id), record.error
+    db.session.expire_all()
+    return db.session.get(ClusteringRun, record.id)
+
+
+def _import(db, campaign, rows, path):
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text", "workshop", "collectivite"])
+        writer.writerows([r["id"], r["text"], r["theme"], f"Ville {i % 11}"]
+                         for i, r in enumerate(rows))
+    imports.import_csv(path, campaign)
+    db.session.commit()
+
+
+@pytest.fixture
+def board(db, make_campaign, dev_rows, tmp_path, make_user, login):
+    campaign = make_campaign("synthese")
+    _import(db, campaign, dev_rows[:300], tmp_path / "a.csv")
+    _run(db, campaign)
+    login(make_user(role="facilitator"))
+    return campaign
+
+
+def _clusters(db):
+    db.session.expire_all()
+    return db.session.scalars(select(Cluster).where(Cluster.active.is_(True))
+                              .order_by(Cluster.size.desc(), Cluster.id)).all()
+
+
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return unescape(response.get_data(as_text=True))
+
+
+def test_elus_cannot_use_the_synthesis_pages(client, login, make_user, make_campaign):
+    make_campaign("synthese")
+    login(make_user(role="elu"))
+    for path in ("/campagnes/synthese/themes/historique", "/campagnes/synthese/couverture",
+                 "/campagnes/synthese/themes/calculs/comparer"):
+        assert client.get(path).status_code == 403
+    token = csrf_token(client, "/")
+    response = client.post("/campagnes/synthese/themes/fusionner", data={"csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_board_cards_show_stats_and_forms(client, db, board):
+    html = _page(client, "/campagnes/synthese/themes")
+    big = _clusters(db)[0]
+    assert f'id="theme-{big.id}"' in html
+    assert f'data-version="{big.version}"' in html
+    assert "Fusionner avec" in html
+    assert "Déplacer vers" in html
+    assert re.search(r"\d+ ateliers?\s*·\s*\d+ collectivités?", html)
+    assert "js/board.js" in html
+    assert "<script>" not in html  # no inline script (CSP)
+
+
+def test_rename_merge_move_and_undo_by_plain_forms(client, db, board):
+    first, second, third = _clusters(db)[:3]
+    token = csrf_token(client, "/campagnes/synthese/themes")
+    response = client.post(f"/campagnes/synthese/themes/{first.id}/renommer", data={
+        "csrf_token": token, "name": "Accès aux services publics", "summary": "Un résumé.",
+        "version": first.version, "reason": "plus parlant"})
+    assert response.status_code == 302
+    assert "Accès aux services publics" in _page(client, "/campagnes/synthese/themes")
+
+    db.session.expire_all()
+    first = db.session.get(Cluster, first.id)
+    response = client.post("/campagnes/synthese/themes/fusionner", data={
+        "csrf_token": token,
+        "clusters": [f"{first.id}:{first.version}", f"{second.id}:{second.version}"]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(Cluster, second.id).active
+    assert db.session.get(Cluster, first.id).name == "Accès aux services publics"
+
+    axis = board.framework.engagements[1].axes[0]
+    response = client.post(f"/campagnes/synthese/themes/{third.id}/deplacer", data={
+        "csrf_token": token, "target": f"a:{axis.id}", "version": third.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Cluster, third.id).axis_id == axis.id
+
+    html = _page(client, "/campagnes/synthese/themes/historique")
+    assert "fusionné" in html
+    assert "Justification : plus parlant" in html
+    merge_event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "synthesis.merge")).one()
+    response = client.post(
+        f"/campagnes/synthese/themes/operations/{merge_event.object_id}/annuler",
+        data={"csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Cluster, second.id).active
+    assert "Annulé" in _page(client, "/campagnes/synthese/themes")
+
+
+def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, board):
+    cluster = _clusters(db)[0]
+    token = csrf_token(client, "/campagnes/synthese/themes")
+    stale = cluster.version
+    client.post(f"/campagnes/synthese/themes/{cluster.id}/renommer", data={
+        "csrf_token": token, "name": "Nom de la première animatrice", "version": stale})
+    response = client.post(f"/campagnes/synthese/themes/{cluster.id}/renommer", data={
+        "csrf_token": token, "name": "Mon nom à moi", "summary": "Mon long résumé",
+        "version": stale})
+    assert response.status_code == 409
+    html = unescape(response.get_data(as_text=True))
+    assert "Ce thème a été modifié par quelqu'un d'autre" in html
+    assert 'value="Mon nom à moi"' in html
+    assert "Mon long résumé" in html
+    db.session.expire_all()
+    assert db.session.get(Cluster, cluster.id).name == "Nom de la première animatrice"
+    # A stale merge (another form) gets the error page, also 409, also in French.
+    response = client.post("/campagnes/synthese/themes/fusionner", data={
+        "csrf_token": token, "clusters": [f"{cluster.id}:{stale}",
+                                          f"{_clusters(db)[1].id}:1"]})
+    assert response.status_code == 409
+    assert "modifié par quelqu'un d'autre" in unescape(response.get_data(as_text=True))
+
+
+def test_bad_inputs_are_400_in_french(client, db, board):
+    cluster = _clusters(db)[0]
+    token = csrf_token(client, "/campagnes/synthese/themes")
+    response = client.post(f"/campagnes/synthese/themes/{cluster.id}/deplacer", data={
+        "csrf_token": token, "target": "a:abc", "version": cluster.version})
+    assert response.status_code == 400
+    assert "référentiel" in unescape(response.get_data(as_text=True))
+    response = client.post(f"/campagnes/synthese/themes/{cluster.id}/renommer", data={
+        "csrf_token": token, "name": "x", "version": "deux"})
+    assert response.status_code == 400
+    response = client.post(f"/campagnes/synthese/themes/{cluster.id}/renommer", data={
+        "name": "Sans jeton", "version": cluster.version})
+    assert response.status_code == 400
+    assert client.post("/campagnes/synthese/themes/999999/renommer", data={
+        "csrf_token": token, "name": "x", "version": 1}).status_code == 404
+
+
+def test_split_page_proposes_parts_and_confirming_creates_a_theme(client, db, board):
+    cluster = _clusters(db)[0]
+    html = _page(client, f"/campagnes/synthese/themes/{cluster.id}/scinder?parties=2")
+    selects = dict(re.findall(r'name="part-(\d+)">\s*<option value="1" ?(selected)?', html))
+    assert len(selects) == cluster.size
+    token = csrf_token(client, f"/campagnes/synthese/themes/{cluster.id}/scinder")
+    data = {"csrf_token": token, "version": cluster.version, "parts": "2",
+            "name-1": cluster.name, "name-2": "Le sous-thème"}
+    members = sorted(int(i) for i in selects)
+    for i, contribution_id in enumerate(members):
+        data[f"part-{contribution_id}"] = "1" if i % 3 else "2"
+    response = client.post(f"/campagnes/synthese/themes/{cluster.id}/scinder", data=data)
+    assert response.status_code == 302
+    new = db.session.scalars(select(Cluster).where(Cluster.name == "Le sous-thème")).one()
+    assert new.size == len(members[::3])
+    assert new.split_from_id == cluster.id
+
+
+def test_move_lock_and_second_cluster_from_the_theme_page(client, db, board):
+    big, other = _clusters(db)[:2]
+    path = f"/campagnes/synthese/themes/{big.id}"
+    html = _page(client, path)
+    contribution_id = int(re.search(r'id="contribution-(\d+)"', html).group(1))
+    token = csrf_token(client, path)
+    response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/second-theme",
+                           data={"csrf_token": token, "cluster": other.id, "from": big.id,
+                                 "next": path})
+    assert response.headers["Location"].endswith(path)
+    assert f"Aussi dans : {other.name}" in _page(client, path)
+    response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/theme",
+                           data={"csrf_token": token, "target": other.id, "from": big.id})
+    assert response.status_code == 302
+    assignment = db.session.scalar(select(ClusterAssignment).where(
+        ClusterAssignment.contribution_id == contribution_id))
+    assert (assignment.cluster_id, assignment.locked) == (other.id, True)
+    # The same form sent again (a stale page): refused.
+    response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/theme",
+                           data={"csrf_token": token, "target": "", "from": big.id})
+    assert response.status_code == 409
+    response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/verrou",
+                           data={"csrf_token": token, "locked": "0", "from": other.id})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(ClusterAssignment, assignment.id).locked
+
+
+def test_coverage_chart_is_server_rendered_svg(client, db, board):
+    html = _page(client, "/campagnes/synthese/couverture")
+    assert "<svg" in html
+    assert 'role="img"' in html
+    engagements = board.framework.engagements
+    for engagement in engagements:
+        assert f"{engagement.code} — {engagement.title}" in html
+    bars = re.findall(r'<rect [^>]*width="([\d.]+)"', html)
+    assert len(bars) == len(re.findall(r'<tr class="coverage-', html))
+    assert max(float(w) for w in bars) == pytest.approx(480.0)
+    # Every contribution is counted once among the engagements, "hors cadre", "à classer".
+    counts = re.findall(
+        r'<tr class="coverage-(engagement|other)[^"]*">\s*<th scope="row">.*?</th>\s*'
+        r"<td>(\d+)</td>", html, re.S)
+    assert sum(int(n) for _level, n in counts) == 300
+
+
+def test_compare_two_runs_page(client, db, board, dev_rows, tmp_path):
+    first = db.session.scalars(select(ClusteringRun)).one()
+    _import(db, board, dev_rows[300:400], tmp_path / "b.csv")
+    second = _run(db, board)
+    html = _page(client, "/campagnes/synthese/themes/calculs/comparer")
+    assert f"Du calcul n° {first.id} au calcul n° {second.id}" in html
+    assert "100 nouvelles contributions" in html
+    assert "Calcul de départ" in html
+    assert "Voir le détail" in _page(client, "/campagnes/synthese/themes")
+    response = client.get(f"/campagnes/synthese/themes/calculs/comparer?a={first.id}&b=x")
+    assert response.status_code == 400
+
+
+def test_unsorted_page_places_a_contribution(client, db, board):
+    html = _page(client, "/campagnes/synthese/themes/a-classer")
+    match = re.search(r'id="contribution-(\d+)"', html)
+    if match is None:
+        pytest.skip("the run left nothing 'à classer'")
+    contribution_id = int(match.group(1))
+    target = _clusters(db)[0]
+    token = csrf_token(client, "/campagnes/synthese/themes/a-classer")
+    response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/theme",
+                           data={"csrf_token": token, "target": target.id, "from": ""})
+    assert response.status_code == 302
+    assert db.session.scalar(select(ClusterAssignment.cluster_id).where(
+        ClusterAssignment.contribution_id == contribution_id)) == target.id
