@@ -36,13 +36,13 @@ def register_blueprints(app: Flask) -> None:
         auth,
         clusters,
         contributions,
+        exports,
         invitations,
         main,
         moderation,
         motions,
         preferences,
         projection,
-        synthesis,
         votes,
         workshops,
     )
@@ -57,7 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
-    app.register_blueprint(synthesis.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(votes.bp)

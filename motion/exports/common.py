@@ -1,0 +1,82 @@
+"""Wording and small helpers shared by the document renderers (the documents are French)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+
+from motion.exports.document import MotionDocument, SourceEntry, VoteResult
+from motion.exports.typography import french
+
+DRAFT_MARK = "PROJET"
+DRAFT_NOTICE = "PROJET — document de travail, non adopté"
+PREAMBLE_HEADING = "Préambule"
+ANNEX_HEADING = "Annexe — sources des propositions"
+VOTES_HEADING = "Résultats des votes"
+VOTE_COLUMNS = ("N°", "Proposition", "Pour", "Contre", "Abstention", "Résultat")
+SOURCES_INTRO = (
+    "Pour chaque proposition, les contributions publiées qui l’ont inspirée, "
+    "avec leur atelier et leur collectivité."
+)
+
+
+def fr_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        text = format_datetime(value, "d MMMM y 'à' HH:mm", tzinfo=value.tzinfo, locale="fr")
+    else:
+        text = format_date(value, "d MMMM y", locale="fr")
+    # French ordinal for the first day of the month: « 1er mars ».
+    return "1er" + text[1:] if value.day == 1 else text
+
+
+def title_page_lines(doc: MotionDocument) -> list[str]:
+    """The lines under the title: congress, date and place, adoption, draft notice."""
+    lines = [french(doc.congress)]
+    where = ", ".join(x for x in (fr_date(doc.congress_date), french(doc.place or "")) if x)
+    if where:
+        lines.append(where)
+    if doc.adopted_on is not None:
+        lines.append(f"Motion adoptée le {fr_date(doc.adopted_on)}")
+    else:
+        lines.append(DRAFT_NOTICE)
+    return lines
+
+
+def section_heading(index: int, code: str, title: str) -> str:
+    return french(f"{code} — {title}") if code else french(title)
+
+
+def proposition_heading(number: str, title: str) -> str:
+    return french(f"Proposition {number} — {title}")
+
+
+def outcome(result: VoteResult) -> str:
+    return "Adoptée" if result.adopted else "Rejetée"
+
+
+def vote_cells(number: str, title: str, result: VoteResult) -> list[str]:
+    return [number, french(title), str(result.pour), str(result.contre),
+            str(result.abstention), outcome(result)]
+
+
+def source_line(source: SourceEntry, *, with_author: bool) -> str:
+    """ "(n° 123 — Atelier X — Commune Y — Nom)": the reference after a quoted source."""
+    parts = [f"n° {source.contribution_id}", source.workshop]
+    if source.collectivite:
+        parts.append(source.collectivite)
+    if with_author and source.author:
+        parts.append(source.author)
+    if source.supports:
+        parts.append(f"{source.supports} soutien{'s' if source.supports > 1 else ''}")
+    return french(" — ".join(parts))
+
+
+def quoted(text: str) -> str:
+    return french(f"« {' '.join(text.split())} »")
+
+
+def footer_text(doc: MotionDocument) -> str:
+    return french(doc.congress)

@@ -1,0 +1,175 @@
+"""What the exports render: plain frozen values, built once from the database.
+
+Every renderer (ODT, DOCX, HTML/PDF, Markdown, open data) takes these objects and
+nothing else, so that they can be tested on documents built from real rows without a
+database, and so that all formats say exactly the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+LANGUAGE = "fr-FR"
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """A published contribution behind a proposition (the annex of sources)."""
+
+    contribution_id: int
+    text: str
+    workshop: str
+    collectivite: str | None = None
+    # Only set when the campaign allows publishing authors' names.
+    author: str | None = None
+    supports: int = 0
+    cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    pour: int
+    contre: int
+    abstention: int
+
+    @property
+    def total(self) -> int:
+        return self.pour + self.contre + self.abstention
+
+    @property
+    def adopted(self) -> bool:
+        # Abstentions are not counted among the votes cast (suffrages exprimés).
+        return self.pour > self.contre
+
+
+@dataclass(frozen=True)
+class PropositionEntry:
+    id: int
+    number: str  # "1.2": section 1, second proposition
+    title: str
+    text: str
+    sources: tuple[SourceEntry, ...] = ()
+    cluster_ids: tuple[int, ...] = ()
+    vote: VoteResult | None = None
+
+    @property
+    def contribution_ids(self) -> tuple[int, ...]:
+        return tuple(s.contribution_id for s in self.sources)
+
+    @property
+    def collectivites(self) -> tuple[str, ...]:
+        return tuple(sorted({s.collectivite for s in self.sources if s.collectivite}))
+
+    @property
+    def workshops(self) -> tuple[str, ...]:
+        return tuple(sorted({s.workshop for s in self.sources if s.workshop}))
+
+    @property
+    def provenance_line(self) -> str:
+        """ "Issue de 12 contributions de 5 collectivités, ateliers A et B." """
+        n = len(self.sources)
+        if n == 0:
+            return "Proposition rédigée en atelier, sans contribution rattachée."
+        m = len(self.collectivites)
+        parts = [f"Issue de {n} contribution{'s' if n > 1 else ''}"]
+        if m:
+            parts.append(f" de {m} collectivité{'s' if m > 1 else ''}")
+        workshops = self.workshops
+        if workshops:
+            label = "atelier" if len(workshops) == 1 else "ateliers"
+            names = ", ".join(workshops[:-1]) + (" et " if len(workshops) > 1 else "")
+            parts.append(f", {label} {names}{workshops[-1]}")
+        return "".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class Section:
+    """One engagement of the framework and the propositions placed under it."""
+
+    code: str
+    title: str
+    propositions: tuple[PropositionEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class VoteSummaryRow:
+    number: str
+    title: str
+    result: VoteResult
+
+
+@dataclass(frozen=True)
+class MotionDocument:
+    campaign_slug: str
+    congress: str  # the campaign's title
+    title: str  # the motion's title
+    preamble: str
+    sections: tuple[Section, ...]
+    place: str | None = None
+    congress_date: date | None = None
+    adopted_on: date | None = None
+    publish_author_names: bool = False
+    generated_at: datetime | None = None
+    language: str = LANGUAGE
+
+    @property
+    def is_draft(self) -> bool:
+        """Before adoption every export says "PROJET"."""
+        return self.adopted_on is None
+
+    @property
+    def propositions(self) -> tuple[PropositionEntry, ...]:
+        return tuple(p for s in self.sections for p in s.propositions)
+
+    @property
+    def votes(self) -> tuple[VoteSummaryRow, ...]:
+        return tuple(
+            VoteSummaryRow(p.number, p.title, p.vote) for p in self.propositions if p.vote
+        )
+
+    @property
+    def n_contributions(self) -> int:
+        return len({i for p in self.propositions for i in p.contribution_ids})
+
+    @property
+    def n_collectivites(self) -> int:
+        return len({c for p in self.propositions for c in p.collectivites})
+
+
+# ------------------------------------------------------------------ synthesis report
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """How many contributions and themes fall under one engagement."""
+
+    code: str
+    title: str
+    contributions: int
+    clusters: int
+
+
+@dataclass(frozen=True)
+class ReportCluster:
+    id: int
+    name: str
+    size: int
+    keywords: tuple[str, ...]
+    representatives: tuple[str, ...]
+    engagement: str | None = None  # "E1 — title", or None when out of frame
+    axis: str | None = None
+    workshops: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SynthesisReport:
+    campaign_slug: str
+    congress: str
+    coverage: tuple[CoverageRow, ...]
+    clusters: tuple[ReportCluster, ...]
+    n_contributions: int
+    n_out_of_frame: int = 0
+    n_unassigned: int = 0
+    generated_at: datetime | None = None
+    language: str = LANGUAGE

@@ -1,0 +1,295 @@
+"""Exports: the motion document, open data and the synthesis report, now or as a job.
+
+Small campaigns are exported within the request; large ones (or on demand) by a detached
+process with a progress record the page polls, as clustering runs do (``motion.jobs``).
+Services only add and flush; the view, the CLI command or the job commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from motion.errors import Conflict, InvalidInput, NotFound
+from motion.exports import builder, opendata
+from motion.extensions import db
+from motion.models import (
+    Campaign,
+    Contribution,
+    ContributionStatus,
+    ExportJob,
+    ExportSettings,
+    ExportStatus,
+    User,
+)
+from motion.models._types import utcnow
+from motion.services import audit
+
+logger = logging.getLogger(__name__)
+
+# What can be exported, in which formats.
+KINDS: dict[str, tuple[str, ...]] = {
+    "motion": ("odt", "docx", "pdf", "md"),
+    "opendata": ("csv", "json"),
+    "report": ("odt", "pdf"),
+}
+FORMATS = ("odt", "docx", "pdf", "md", "csv", "json")
+MIMETYPES = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "application/zip",  # the CSV files and their LISEZMOI.md, zipped
+    "json": "application/json",
+}
+EXTENSIONS = {"csv": "zip"}
+STEMS = {"motion": "motion", "opendata": "donnees-ouvertes", "report": "rapport-synthese"}
+# Above this many published contributions, the web exports in a job (PDF layout of a
+# long annex takes seconds).
+SYNC_MAX_CONTRIBUTIONS = 400
+STALE_AFTER = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    filename: str
+    mimetype: str
+
+
+def default_kind(fmt: str) -> str:
+    return "opendata" if fmt in KINDS["opendata"] else "motion"
+
+
+def check(kind: str, fmt: str) -> None:
+    if kind not in KINDS:
+        raise InvalidInput(_("Type d'export inconnu : %(kind)s.", kind=kind))
+    if fmt not in KINDS[kind]:
+        raise InvalidInput(_("Le format %(format)s n'est pas proposé pour cet export.",
+                             format=fmt))
+
+
+def filename_for(campaign: Campaign, kind: str, fmt: str) -> str:
+    stamp = utcnow().strftime("%Y%m%d")
+    return f"{STEMS[kind]}-{campaign.slug}-{stamp}.{EXTENSIONS.get(fmt, fmt)}"
+
+
+def render(campaign: Campaign, kind: str, fmt: str,
+           progress: Callable[[float, str], None] | None = None) -> ExportFile:
+    """Build the document from the database and render it in ``fmt``."""
+    check(kind, fmt)
+    progress = progress or (lambda value, message: None)
+    progress(0.1, _("Lecture des données"))
+    if kind == "motion":
+        doc = builder.build_motion_document(campaign)
+        if doc is None:
+            raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
+        progress(0.4, _("Mise en page du document"))
+        content = _render_motion(doc, fmt)
+    elif kind == "opendata":
+        data = builder.build_opendata(campaign)
+        progress(0.6, _("Écriture des fichiers"))
+        content = opendata.render_json(data) if fmt == "json" else opendata.render_csv_zip(data)
+    else:
+        from motion.exports import report
+
+        data = builder.build_report(campaign)
+        progress(0.4, _("Mise en page du rapport"))
+        content = report.render_report_odt(data) if fmt == "odt" else \
+            report.render_report_pdf(data)
+    progress(0.95, _("Enregistrement"))
+    return ExportFile(content, filename_for(campaign, kind, fmt), MIMETYPES[fmt])
+
+
+def _render_motion(doc, fmt: str) -> bytes:
+    if fmt == "odt":
+        from motion.exports.odt import render_motion_odt
+
+        return render_motion_odt(doc)
+    if fmt == "docx":
+        from motion.exports.docx import render_motion_docx
+
+        return render_motion_docx(doc)
+    if fmt == "pdf":
+        from motion.exports.pdf import render_motion_pdf
+
+        return render_motion_pdf(doc)
+    from motion.exports.markdown import render_markdown
+
+    return render_markdown(doc)
+
+
+def published_count(campaign: Campaign) -> int:
+    return db.session.scalar(
+        select(func.count(Contribution.id)).where(
+            Contribution.campaign_id == campaign.id,
+            Contribution.status == ContributionStatus.PUBLISHED)
+    ) or 0
+
+
+def needs_job(campaign: Campaign) -> bool:
+    limit = current_app.config.get("EXPORT_SYNC_MAX_CONTRIBUTIONS", SYNC_MAX_CONTRIBUTIONS)
+    return published_count(campaign) > limit
+
+
+# ------------------------------------------------------------------ licence
+
+
+def licence_choices() -> list[opendata.Licence]:
+    return list(opendata.LICENCES.values())
+
+
+def set_licence(campaign: Campaign, code: str, *, actor: User | None = None) -> ExportSettings:
+    """Choose the licence the campaign's open data is published under."""
+    if code not in opendata.LICENCES:
+        raise InvalidInput(_("Licence inconnue : %(code)s.", code=code))
+    settings = db.session.get(ExportSettings, campaign.id)
+    if settings is None:
+        settings = ExportSettings(campaign_id=campaign.id)
+        db.session.add(settings)
+    previous = settings.licence
+    settings.licence = code
+    settings.updated_by_id = actor.id if actor else None
+    db.session.flush()
+    audit.record("export.licence", campaign, actor=actor, campaign_id=campaign.id,
+                 before=previous, after=code)
+    return settings
+
+
+def current_licence(campaign: Campaign) -> opendata.Licence:
+    return opendata.licence_for(builder.licence_code(campaign))
+
+
+# ------------------------------------------------------------------ jobs
+
+
+def exports_dir(app=None) -> Path:
+    path = Path((app or current_app).instance_path) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def request_export(campaign: Campaign, kind: str, fmt: str, *,
+                   actor: User | None = None) -> ExportJob:
+    """Create the progress record of an export job; refuse a duplicate while one runs."""
+    check(kind, fmt)
+    if kind == "motion":
+        from motion.models.motions import Motion
+
+        if db.session.scalar(select(Motion.id).where(Motion.campaign_id == campaign.id)) is None:
+            raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
+    active = db.session.scalar(
+        select(ExportJob).where(
+            ExportJob.campaign_id == campaign.id, ExportJob.kind == kind,
+            ExportJob.format == fmt,
+            ExportJob.status.in_([ExportStatus.QUEUED, ExportStatus.RUNNING]),
+            ExportJob.created_at > utcnow() - STALE_AFTER,
+        )
+    )
+    if active is not None:
+        raise Conflict(_("Cet export est déjà en préparation."))
+    job = ExportJob(campaign_id=campaign.id, requested_by=actor, kind=kind, format=fmt,
+                    status=ExportStatus.QUEUED, message=_("En attente"))
+    db.session.add(job)
+    db.session.flush()
+    audit.record("export.request", job, actor=actor, campaign_id=campaign.id,
+                 kind=kind, format=fmt)
+    return job
+
+
+def get_job(campaign: Campaign, job_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.campaign_id != campaign.id:
+        raise NotFound(_("Export introuvable."))
+    return job
+
+
+def recent_jobs(campaign: Campaign, limit: int = 10) -> list[ExportJob]:
+    return list(db.session.scalars(
+        select(ExportJob).where(ExportJob.campaign_id == campaign.id)
+        .order_by(ExportJob.id.desc()).limit(limit)
+    ))
+
+
+def job_file(job: ExportJob) -> Path:
+    """The generated file of a finished job (NotFound if it is gone)."""
+    if job.status != ExportStatus.DONE or not job.filename:
+        raise NotFound(_("Ce fichier n'est pas (ou plus) disponible."))
+    path = exports_dir() / job.filename
+    if not path.is_file():
+        raise NotFound(_("Ce fichier n'est pas (ou plus) disponible."))
+    return path
+
+
+def download_name(job: ExportJob) -> str:
+    return job.filename.split("__", 1)[-1] if job.filename else "export"
+
+
+def _progress(job_id: int, value: float, message: str, **fields) -> None:
+    """Record progress in its own short transaction, visible to the polling page."""
+    with db.engine.begin() as conn:
+        conn.execute(update(ExportJob).where(ExportJob.id == job_id)
+                     .values(progress=value, message=message[:300], **fields))
+
+
+def execute_export(job_id: int) -> bool:
+    """Generate a recorded export into the instance folder; commit once at the end."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None:
+        raise NotFound(f"no export job {job_id}")
+    campaign = db.session.get(Campaign, job.campaign_id)
+    _progress(job_id, 0.02, _("Démarrage"), status=ExportStatus.RUNNING, started_at=utcnow())
+    try:
+        result = render(campaign, job.kind, job.format,
+                        progress=lambda v, m: _progress(job_id, v, m))
+        # The job id keeps names unique; the part after "__" is what the browser saves.
+        name = f"{job.id}__{result.filename}"
+        path = exports_dir() / name
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(result.content)
+        tmp.replace(path)
+        job.filename = name
+        job.size = len(result.content)
+        job.status = ExportStatus.DONE
+        job.progress = 1.0
+        job.message = _("Terminé")
+        job.finished_at = utcnow()
+        audit.record("export.generate", job, actor=job.requested_by, campaign_id=campaign.id,
+                     kind=job.kind, format=job.format, size=job.size)
+        db.session.commit()
+        return True
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("export job %s failed", job_id)
+        message = error.message if isinstance(error, InvalidInput | NotFound) else _(
+            "erreur inattendue pendant l'export (détails dans le journal du serveur)")
+        _progress(job_id, 1.0, _("Échec"), status=ExportStatus.FAILED, error=message,
+                  finished_at=utcnow())
+        return False
+
+
+def launch(job_id: int) -> subprocess.Popen[bytes]:
+    """Start the job in a detached process (``python -m motion.exports.job ID``)."""
+    from motion.jobs import job_environment
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    log_dir = Path(app.instance_path) / "jobs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = (log_dir / f"export-{job_id}.log").open("ab")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "motion.exports.job", str(job_id)],
+            env=job_environment(app), stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+        )
+    finally:
+        log.close()
