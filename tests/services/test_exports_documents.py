@@ -1,0 +1,354 @@
+"""The motion document and the synthesis report, opened with real readers.
+
+The documents are built from real dev rows (Grand Débat answers) without a database;
+tests/services/test_exports.py covers the builder and the end-to-end exports.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from datetime import UTC, date, datetime
+
+import pytest
+
+from motion.exports import common, markdown, odt, report
+from motion.exports import docx as docx_export
+from motion.exports.document import (
+    CoverageRow,
+    MotionDocument,
+    PropositionEntry,
+    ReportCluster,
+    Section,
+    SourceEntry,
+    SynthesisReport,
+    VoteResult,
+)
+from motion.exports.pdf import render_motion_pdf
+from motion.exports.typography import NNBSP, french
+
+ENGAGEMENTS = [
+    ("E1", "Garantir l'égalité d'accès au numérique"),
+    ("E2", "Un numérique responsable : sobre et durable"),
+    ("E3", "Des services publics numériques de confiance"),
+    ("E4", "Faire vivre la démocratie locale"),
+]
+
+
+def _motion(rows, *, adopted: bool, authors: bool = False, per_proposition: int = 6,
+            empty_last_section: bool = False) -> MotionDocument:
+    """Four sections of two propositions, each with real dev texts as its sources."""
+    sections, k = [], 0
+    for s, (code, title) in enumerate(ENGAGEMENTS, start=1):
+        propositions = []
+        count = 0 if (empty_last_section and s == 4) else 2
+        for p in range(1, count + 1):
+            sources = tuple(
+                SourceEntry(contribution_id=1000 + i, text=rows[i]["text"],
+                            workshop=rows[i]["theme"], collectivite=f"Commune n°{i % 7}",
+                            author=f"Auteur {i}", supports=i % 3)
+                for i in range(k, k + per_proposition)
+            )
+            k += per_proposition
+            propositions.append(PropositionEntry(
+                id=s * 10 + p, number=f"{s}.{p}", title=rows[k]["question"][:120],
+                text=rows[k]["text"] + "\n\n" + rows[k + 1]["text"], sources=sources,
+                cluster_ids=(s, s + 10), vote=VoteResult(41, 7, 3) if adopted else None,
+            ))
+        sections.append(Section(code, title, tuple(propositions)))
+    return MotionDocument(
+        campaign_slug="congres", congress="Congrès national des élus au numérique 2027",
+        title="Motion du congrès : pour un numérique d'intérêt général",
+        preamble="Réunis en congrès, les élus ont contribué. Pourquoi ? Pour agir !\n\n"
+                 "Second paragraphe : la suite.",
+        sections=tuple(sections), place="Cahors", congress_date=date(2027, 3, 1),
+        adopted_on=date(2027, 3, 2) if adopted else None, publish_author_names=authors,
+        generated_at=datetime(2027, 3, 2, 9, 30, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def draft(dev_rows):
+    return _motion(dev_rows, adopted=False)
+
+
+@pytest.fixture
+def adopted(dev_rows):
+    return _motion(dev_rows, adopted=True, authors=True)
+
+
+# ---------------------------------------------------------------- typography
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Pourquoi pas? Agir: vite; maintenant !", f"Pourquoi pas{NNBSP}? Agir{NNBSP}: vite{NNBSP}; "
+                                              f"maintenant{NNBSP}!"),
+    ('Il a dit "non merci".', f"Il a dit «{NNBSP}non merci{NNBSP}»."),
+    ("« déjà »", f"«{NNBSP}déjà{NNBSP}»"),
+    ("à 10:30, voir https://exemple.fr/a?b=c", "à 10:30, voir https://exemple.fr/a?b=c"),
+    ("l'État...", "l\u2019État…"),
+    ("", ""),
+])
+def test_french_typography(raw, expected):
+    assert french(raw) == expected
+    assert french(expected) == expected  # idempotent
+
+
+def test_provenance_line_counts_contributions_collectivites_and_workshops(draft):
+    proposition = draft.sections[0].propositions[0]
+    line = proposition.provenance_line
+    assert line.startswith("Issue de 6 contributions de ")
+    assert f"{len(proposition.collectivites)} collectivités" in line
+    for workshop in proposition.workshops:
+        assert workshop in line
+
+
+# ---------------------------------------------------------------- ODT
+
+
+def _odt_parts(content: bytes):
+    from odf import teletype, text
+    from odf.opendocument import load
+
+    document = load(io.BytesIO(content))
+    headings = [(int(h.getAttribute("outlinelevel")), teletype.extractText(h))
+                for h in document.text.getElementsByType(text.H)]
+    paragraphs = [teletype.extractText(p) for p in document.text.getElementsByType(text.P)]
+    return document, headings, paragraphs
+
+
+def test_odt_has_real_headings_provenance_annex_and_french_punctuation(draft):
+    from odf import dc, style, text
+
+    document, headings, paragraphs = _odt_parts(odt.render_motion_odt(draft))
+    level1 = [t for level, t in headings if level == 1]
+    assert level1[0] == "Préambule"
+    assert level1[1] == french("E1 — Garantir l'égalité d'accès au numérique")
+    assert level1[-1] == common.ANNEX_HEADING
+    assert common.VOTES_HEADING not in level1  # no vote yet
+    # Each proposition: a level-2 heading in its section, then again in the annex.
+    for proposition in draft.propositions:
+        heading = common.proposition_heading(proposition.number, proposition.title)
+        assert [t for level, t in headings if level == 2].count(heading) == 2
+        assert french(proposition.provenance_line) in paragraphs
+        for source in proposition.sources:
+            assert common.quoted(source.text) in paragraphs
+            reference = common.source_line(source, with_author=False)
+            assert reference in paragraphs
+            assert source.author not in reference  # names not allowed by the campaign
+    assert f"Pourquoi{NNBSP}? Pour agir{NNBSP}!" in " ".join(paragraphs)
+    assert "« " not in " ".join(paragraphs)  # guillemets take narrow no-break spaces
+    # Styles are real named styles (the navigator and tables of contents use them).
+    names = {s.getAttribute("name") for s in document.styles.getElementsByType(style.Style)}
+    assert {"Heading_20_1", "Heading_20_2", "Title", "Text_20_body"} <= names
+    # "PROJET" in the page header, page numbers in the footer, language and title.
+    master = document.masterstyles.getElementsByType(style.MasterPage)[0]
+    header = master.getElementsByType(style.Header)[0]
+    assert "PROJET" in "".join(str(n) for n in header.getElementsByType(text.P))
+    assert master.getElementsByType(style.Footer)[0].getElementsByType(text.PageNumber)
+    assert str(document.meta.getElementsByType(dc.Language)[0]) == "fr-FR"
+    assert str(document.meta.getElementsByType(dc.Title)[0]) == french(draft.title)
+
+
+def test_adopted_odt_has_no_projet_but_the_vote_table(adopted):
+    from odf import style, table, teletype
+
+    document, headings, paragraphs = _odt_parts(odt.render_motion_odt(adopted))
+    master = document.masterstyles.getElementsByType(style.MasterPage)[0]
+    assert not master.getElementsByType(style.Header)
+    assert not any("PROJET" in p for p in paragraphs)
+    assert "Motion adoptée le 2 mars 2027" in paragraphs
+    assert (1, common.VOTES_HEADING) in headings
+    votes = document.text.getElementsByType(table.Table)[0]
+    rows = [[teletype.extractText(c) for c in r.getElementsByType(table.TableCell)]
+            for r in votes.getElementsByType(table.TableRow)]
+    assert rows[0] == list(common.VOTE_COLUMNS)
+    assert len(rows) == 1 + len(adopted.propositions)
+    assert rows[1][2:] == ["41", "7", "3", "Adoptée"]
+    # This campaign publishes authors' names: they appear in the annex.
+    source = adopted.propositions[0].sources[0]
+    assert common.source_line(source, with_author=True) in paragraphs
+    assert source.author in common.source_line(source, with_author=True)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_the_odt_to_pdf_without_error(draft, tmp_path):
+    from pypdf import PdfReader
+
+    source = tmp_path / "motion.odt"
+    source.write_bytes(odt.render_motion_odt(draft))
+    result = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "motion.pdf").pages)
+    assert "Préambule" in text
+    assert draft.propositions[-1].title[:30] in " ".join(text.split())
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def test_docx_has_heading_styles_header_page_numbers_and_votes(draft, adopted):
+    from docx import Document
+
+    document = Document(io.BytesIO(docx_export.render_motion_docx(draft)))
+    styled = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Heading 1", "Préambule") in styled
+    assert ("Heading 1", common.ANNEX_HEADING) in styled
+    for proposition in draft.propositions:
+        heading = common.proposition_heading(proposition.number, proposition.title)
+        assert styled.count(("Heading 2", heading)) == 2
+        assert ("Provenance", french(proposition.provenance_line)) in styled
+    assert ("Quote", common.quoted(draft.propositions[0].sources[0].text)) in styled
+    assert "PROJET" in document.sections[0].header.paragraphs[0].text
+    footer_xml = document.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml
+    assert "NUMPAGES" in footer_xml
+    assert document.core_properties.title == french(draft.title)
+    assert document.core_properties.language == "fr-FR"
+    assert not document.tables
+
+    final = Document(io.BytesIO(docx_export.render_motion_docx(adopted)))
+    assert "PROJET" not in final.sections[0].header.paragraphs[0].text
+    votes = final.tables[0]
+    assert [c.text for c in votes.rows[0].cells] == list(common.VOTE_COLUMNS)
+    assert [c.text for c in votes.rows[1].cells][2:] == ["41", "7", "3", "Adoptée"]
+    assert len(votes.rows) == 1 + len(adopted.propositions)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _pdf_text(content: bytes):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, " ".join(text.split())
+
+
+def test_pdf_is_tagged_with_language_title_and_headings(draft):
+    reader, text = _pdf_text(render_motion_pdf(draft))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fr-FR"
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata.title == french(draft.title)
+    # The structure tree holds real headings (H1, H2, H3), paragraphs and lists.
+    tags = set()
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if depth > 60 or not hasattr(node, "get"):
+            return
+        if node.get("/S"):
+            tags.add(str(node["/S"]))
+        kids = node.get("/K")
+        if kids is None:
+            return
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if hasattr(kid, "get_object"):
+                walk(kid, depth + 1)
+
+    walk(root["/StructTreeRoot"])
+    assert {"/H1", "/H2", "/H3", "/P", "/L"} <= tags, tags
+    # Title page, then one page per engagement at least, then the annex.
+    assert len(reader.pages) >= 6
+    assert "PROJET" in text
+    assert "Préambule" in text
+    for proposition in draft.propositions:
+        assert " ".join(proposition.provenance_line.split()[:5]) in text
+    assert re.search(r"page 2 sur \d+", text)
+
+
+def test_adopted_pdf_has_no_projet_and_shows_votes(adopted):
+    _reader, text = _pdf_text(render_motion_pdf(adopted))
+    assert "PROJET" not in text
+    assert common.VOTES_HEADING in text
+    assert "Motion adoptée le 2 mars 2027" in text
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def test_markdown_structure_and_escaping(dev_rows):
+    doc = _motion(dev_rows, adopted=True, empty_last_section=True)
+    text = markdown.render_markdown(doc).decode("utf-8")
+    assert text.startswith(f"# {french(doc.title)}")
+    assert "PROJET" not in text
+    assert "\n## Préambule\n" in text
+    assert "*Aucune proposition dans cette partie.*" in text
+    assert f"\n## {common.VOTES_HEADING}\n" in text
+    assert text.count("\n### Proposition 1.1 — ") == 2  # the section and the annex
+    assert "| 1.1 | " in text
+    draft_text = markdown.render_markdown(_motion(dev_rows, adopted=False)).decode("utf-8")
+    assert draft_text.startswith(f"> **{common.DRAFT_NOTICE}**")
+    tricky = _motion([{**r, "text": "*gras* <b>html</b> [lien](x) # titre"} for r in dev_rows],
+                     adopted=False)
+    rendered = markdown.render_markdown(tricky).decode("utf-8")
+    assert r"\*gras\* \<b\>html\</b\> \[lien\](x) \# titre" in rendered
+
+
+# ---------------------------------------------------------------- synthesis report
+
+
+@pytest.fixture
+def synthesis(dev_rows):
+    clusters = []
+    for i, theme in enumerate(sorted({r["theme"] for r in dev_rows})):
+        members = [r for r in dev_rows if r["theme"] == theme]
+        clusters.append(ReportCluster(
+            id=i + 1, name=theme, size=len(members),
+            keywords=tuple(theme.lower().split()[:4]),
+            representatives=tuple(r["text"] for r in members[:3]),
+            engagement=f"E{i % 4 + 1} — {ENGAGEMENTS[i % 4][1]}" if i < 3 else None,
+            workshops=(theme,),
+        ))
+    coverage = tuple(CoverageRow(code, title, 100 * (n + 1), n + 2)
+                     for n, (code, title) in enumerate(ENGAGEMENTS))
+    return SynthesisReport(
+        campaign_slug="congres", congress="Congrès national des élus au numérique 2027",
+        coverage=coverage, clusters=tuple(clusters), n_contributions=len(dev_rows),
+        n_out_of_frame=12, n_unassigned=34, generated_at=datetime(2027, 3, 2, tzinfo=UTC),
+    )
+
+
+def test_report_odt_has_the_chart_coverage_table_and_every_cluster(synthesis):
+    from odf import draw, table, teletype
+
+    content = report.render_report_odt(synthesis)
+    document, headings, paragraphs = _odt_parts(content)
+    assert (2, report.COVERAGE_HEADING) in headings
+    assert [t for level, t in headings if level == 3] == [french(c.name)
+                                                          for c in synthesis.clusters]
+    frame = document.text.getElementsByType(draw.Frame)[0]
+    assert "E4 : 400 contributions" in teletype.extractText(frame).replace(NNBSP, " ")
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        png = [n for n in archive.namelist() if n.endswith(".png")]
+        assert png
+        assert archive.read(png[0])[:8] == b"\x89PNG\r\n\x1a\n"
+    cells = [teletype.extractText(c) for c in
+             document.text.getElementsByType(table.Table)[0].getElementsByType(table.TableCell)]
+    assert cells[:3] == ["Engagement", "Contributions", "Thèmes"]
+    assert "400" in cells
+    first = synthesis.clusters[0]
+    assert common.quoted(first.representatives[0]) in paragraphs
+    assert any(first.keywords[0] in p for p in paragraphs)
+    assert any(p.startswith("Rattachement") and "Hors cadre" in p for p in paragraphs)
+
+
+def test_report_pdf_is_tagged_and_lists_clusters(synthesis):
+    reader, text = _pdf_text(report.render_report_pdf(synthesis))
+    assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"].value is True
+    assert report.COVERAGE_HEADING in text
+    for cluster in synthesis.clusters:
+        assert " ".join(french(cluster.name).split()) in text
+    assert "E4" in text
+    assert "400" in text
