@@ -90,6 +90,12 @@ def init_command(demo: bool, admin_email: str | None, admin_password: str | None
                        f"{result.inserted} real contributions.")
         else:
             click.echo(f"Demo campaign '{result.campaign.slug}' already present.")
+        from motion.services.demo_motion import create_demo_motion
+        from motion.services.motions import propositions_in_order
+
+        motion = create_demo_motion(result.campaign, actor=None)
+        click.echo(f"Demo themes and draft motion ready "
+                   f"({len(propositions_in_order(motion))} propositions).")
         click.echo("Demo accounts (demo only; new passwords at every `motion init --demo`):")
         for email, role, password in result.credentials:
             click.echo(f"  {role.value:<12} {email:<32} {password}")
