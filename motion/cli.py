@@ -370,8 +370,11 @@ def notify_phases() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from motion.cli_export import export_command
+
     for command in (init_command, serve_command, campaign_group, user_group,
-                    framework_group, import_command, cluster_command, notify_group):
+                    framework_group, import_command, cluster_command, notify_group,
+                    export_command):
         app.cli.add_command(command)
 
 
