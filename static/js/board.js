@@ -35,6 +35,9 @@
   function isCard(el) { return el.classList.contains("cluster-card"); }
   function isItem(el) { return el.classList.contains("board-item"); }
   function cardOf(el) { return el.closest(".cluster-card"); }
+  function ownGrab(source) {
+    return source.querySelector(isCard(source) ? ".card-tools .grab" : ".grab");
+  }
 
   // What dropping ``source`` on ``target`` (a card, a zone or the unsorted section) does.
   function action(source, target) {
@@ -89,7 +92,7 @@
   // ------------------------------------------------------------ keyboard (and click)
   function cancel(silent) {
     if (!grabbed) { return; }
-    var button = grabbed.querySelector(".grab");
+    var button = ownGrab(grabbed);
     if (button) { button.setAttribute("aria-pressed", "false"); }
     grabbed.classList.remove("is-grabbed");
     board.classList.remove("grabbing");
@@ -101,7 +104,7 @@
     grabbed = null;
     if (!silent) {
       announce(message("cancelled"));
-      var again = previous.querySelector(".grab");
+      var again = ownGrab(previous);
       if (again) { again.focus(); }
     }
   }
@@ -111,7 +114,7 @@
     grabbed = source;
     source.classList.add("is-grabbed");
     board.classList.add("grabbing");
-    source.querySelector(".grab").setAttribute("aria-pressed", "true");
+    ownGrab(source).setAttribute("aria-pressed", "true");
     targets().forEach(function (target) {
       var todo = action(source, target);
       var b = dropButton(target);
