@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ def test_init_demo_creates_campaign_and_prints_accounts(runner, db):
     result = runner.invoke(args=["init", "--demo"])
     assert result.exit_code == 0, result.output
     assert "3300 real contributions" in result.output
+    assert re.search(r"draft motion ready \(([1-9]\d*) propositions\)", result.output)
     for email in ("elu.demo@motion.local", "animation.demo@motion.local",
                   "admin.demo@motion.local"):
         assert email in result.output
