@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test install-browser bench lint clean i18n
+.PHONY: run test install install-test install-browser bench lint clean i18n install-system-libs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test install-browser
+install: $(VENV)/.installed install-system-libs
+install-test: $(VENV)/.installed-test install-browser install-system-libs
+
+# WeasyPrint (PDF exports) needs Pango, HarfBuzz and fonts from the system.
+SYSTEM_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+## Install the system libraries of the PDF exports if missing (Debian/Ubuntu; idempotent)
+install-system-libs:
+	@command -v dpkg >/dev/null 2>&1 || exit 0; \
+	dpkg -s $(SYSTEM_LIBS) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_LIBS); \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(SYSTEM_LIBS); fi; }
 
 ## Browser tests drive Debian's chromium (never a downloaded browser); install it if missing
 install-browser:
