@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
         motions,
         preferences,
         projection,
+        synthesis,
         votes,
         workshops,
     )
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(synthesis.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(votes.bp)
