@@ -26,7 +26,6 @@ from motion.models.contributions import (
     Support,
 )
 from motion.models.exports import ExportJob, ExportSettings, ExportStatus
-from motion.models.exports import ExportJob, ExportSettings, ExportStatus
 from motion.models.frameworks import Axis, Engagement, Framework
 from motion.models.invitations import Invitation
 from motion.models.moderation import Report, ReportStatus
@@ -68,9 +67,6 @@ __all__ = [
     "ContributionStatus",
     "ContributionVersion",
     "Engagement",
-    "ExportJob",
-    "ExportSettings",
-    "ExportStatus",
     "ExportJob",
     "ExportSettings",
     "ExportStatus",
