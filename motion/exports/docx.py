@@ -185,12 +185,12 @@ def render_motion_docx(doc: MotionDocument) -> bytes:
             body.paragraph("Aucune contribution rattachée.", "Provenance")
         for source in proposition.sources:
             body.paragraph(common.quoted(" ".join(source.text.split())), "Quote")
-            document.add_paragraph(
+            body.paragraph(
                 common.source_line(source, with_author=doc.publish_author_names),
-                style="Source reference")
+                "Source reference")
     if doc.generated_at is not None:
-        document.add_paragraph(f"Document généré le {common.fr_date(doc.generated_at)}.",
-                               style="Provenance")
+        body.paragraph(f"Document généré le {common.fr_date(doc.generated_at)}.",
+                       "Provenance")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
