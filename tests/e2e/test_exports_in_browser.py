@@ -1,0 +1,133 @@
+"""In a real browser against a real `motion serve`: a facilitator asks for the motion's PDF,
+follows the job's progress (polled by static/js/run-progress.js), then downloads the file."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.e2e.test_contribute_in_browser import CHROMIUM_ARGS, REPO, _free_port, page  # noqa: F401
+
+SLUG = "congres-exports"
+
+
+@pytest.fixture
+def seeded(tmp_path, monkeypatch, dev_rows):
+    """A campaign of 120 real answers, a draft motion of two propositions, a facilitator;
+    the instance exports anything above 10 contributions in a background job."""
+    from flask_migrate import upgrade
+
+    from motion import create_app
+    from motion.extensions import db
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+    from motion.services import accounts, campaigns, contributions, frameworks, motions
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text("EXPORT_SYNC_MAX_CONTRIBUTIONS = 10\n")
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
+    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
+                      "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="heads")
+        now = utcnow()
+        campaign = campaigns.create_campaign(
+            SLUG, "Congrès de test (exports)", framework=frameworks.ensure_default_framework(),
+            phase_starts={PhaseKind.COLLECT: now - timedelta(days=1),
+                          PhaseKind.SYNTHESIS: now + timedelta(days=30)},
+        )
+        workshop = campaigns.get_or_create_workshop(campaign, "Atelier services publics")
+        elu = accounts.create_user("elu.exports@example.fr", display_name="Élu exports",
+                                   password=PASSWORD, collectivite="Rodez")
+        campaigns.add_member(elu, workshop)
+        posted = [contributions.post_contribution(elu, workshop, row["text"])
+                  for row in dev_rows[:120]]
+        accounts.create_user("animation.exports@example.fr", display_name="Animation",
+                             role="facilitator", password=PASSWORD)
+        motion = motions.create_motion(campaign, preamble="Réunis en congrès, nous proposons :")
+        engagement = campaign.framework.engagements[0]
+        motions.create_proposition(motion, motions.section_for(motion, engagement.id),
+                                   title="Raccorder chaque commune au très haut débit",
+                                   text=dev_rows[300]["text"], contributions=posted[:30])
+        db.session.commit()
+        db.engine.dispose()
+    return {"instance": instance, "url": url}
+
+
+@pytest.fixture
+def server(seeded, tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
+    env.update(MOTION_INSTANCE=str(seeded["instance"]), MOTION_ENV="development",
+               MOTION_DATABASE_URL=seeded["url"])
+    log = (tmp_path / "server.log").open("w+")
+    process = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "1"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            log.seek(0)
+            pytest.fail(f"the server did not start:\n{log.read()[-3000:]}")
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.mark.e2e
+def test_a_facilitator_exports_the_motion_pdf_through_a_job(server, page):  # noqa: F811
+    from playwright.sync_api import expect
+    from pypdf import PdfReader
+
+    page.goto(f"{server}/compte/connexion")
+    page.fill("input[name=email]", "animation.exports@example.fr")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    expect(page.locator(".flash-success")).to_be_visible()
+
+    page.goto(f"{server}/campagnes/{SLUG}/exports")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exports et données ouvertes")
+    expect(page.locator("body")).to_contain_text("préparés en arrière-plan")
+    motion_section = page.locator("section[aria-labelledby=export-motion]")
+    button = motion_section.get_by_role("button", name="Télécharger : PDF accessible")
+    button.focus()
+    page.keyboard.press("Enter")  # keyboard only
+    page.wait_for_url(f"{server}/campagnes/{SLUG}/exports/*")
+    # The script polls the progress record and reloads the page when the job ends.
+    ready = page.locator("p[role=status]", has_text="Le fichier est prêt.")
+    expect(ready).to_be_visible(timeout=120_000)
+    link = page.get_by_role("link", name="Télécharger motion-congres-exports-")
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pdf")
+    reader = PdfReader(io.BytesIO(download.path().read_bytes()))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Raccorder chaque commune au très haut débit" in text
+    assert "PROJET" in text
+    assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
