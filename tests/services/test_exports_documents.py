@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import zipfile
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -352,3 +353,86 @@ def test_report_pdf_is_tagged_and_lists_clusters(synthesis):
         assert " ".join(french(cluster.name).split()) in text
     assert "E4" in text
     assert "400" in text
+
+
+# ---------------------------------------------------------------- open data files
+
+
+def _dataset(rows):
+    from motion.exports.opendata import OpenCluster, OpenContribution, OpenDataSet, licence_for
+
+    tricky = 'Un texte avec une virgule, des "guillemets droits"\net un retour à la ligne'
+    contributions = tuple(
+        OpenContribution(
+            id=i + 1, title=None, text=tricky if i == 0 else row["text"],
+            workshop=row["theme"], engagement=f"E{i % 4 + 1}", axis=f"E{i % 4 + 1}.1",
+            cluster=i % 5 + 1, cluster_name=f"Thème {i % 5 + 1}", supports=i % 4,
+            date="2027-01-15", collectivite=f"Commune n°{i % 9}")
+        for i, row in enumerate(rows[:200])
+    )
+    clusters = tuple(OpenCluster(k, f"Thème {k}", 40, ("mot", "clé"), "E1", None, False,
+                                 (k, k + 5)) for k in range(1, 6))
+    return OpenDataSet("congres", "Congrès 2027", licence_for(None),
+                       datetime(2027, 3, 2, 9, 30, tzinfo=UTC), contributions, clusters, None)
+
+
+def test_open_data_json_of_a_campaign_without_motion_validates(dev_rows):
+    import json
+
+    import jsonschema
+
+    from motion.exports.opendata import render_json
+
+    schema = json.loads((Path(__file__).resolve().parents[2]
+                         / "docs/schemas/opendata.schema.json").read_text())
+    data = json.loads(render_json(_dataset(dev_rows)))
+    jsonschema.validate(data, schema, format_checker=jsonschema.FormatChecker())
+    assert data["motion"] is None
+    assert data["metadata"]["licence"]["name"] == "Licence Ouverte / Open Licence version 2.0"
+    assert data["metadata"]["generated_at"] == "2027-03-02T09:30:00+00:00"
+
+
+def _has_calc() -> bool:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return False
+    program = Path(soffice).resolve().parent
+    return any(program.glob("libsclo.so")) or any(program.glob("*calc*"))
+
+
+@pytest.mark.skipif(not _has_calc(), reason="LibreOffice Calc is not installed")
+def test_libreoffice_opens_the_contributions_csv_cleanly(dev_rows, tmp_path):
+    """LibreOffice Calc reads the CSV (UTF-8, comma, double quotes) into the same cells."""
+    from odf import table, teletype
+    from odf.opendocument import load
+
+    from motion.exports.opendata import CONTRIBUTION_COLUMNS, contributions_csv
+
+    data = _dataset(dev_rows)
+    source = tmp_path / "contributions.csv"
+    source.write_bytes(contributions_csv(data))
+    result = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--infilter=CSV:44,34,76,1", "--convert-to", "ods", "--outdir", str(tmp_path),
+         str(source)],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    sheet = load(str(tmp_path / "contributions.ods")).spreadsheet.getElementsByType(
+        table.Table)[0]
+    rows = []
+    for row in sheet.getElementsByType(table.TableRow):
+        cells = []
+        for cell in row.getElementsByType(table.TableCell):
+            repeat = int(cell.getAttribute("numbercolumnsrepeated") or 1)
+            value = "\n".join(teletype.extractText(p) for p in cell.childNodes)
+            cells += [value] * min(repeat, len(CONTRIBUTION_COLUMNS))
+        if any(cells):
+            rows.append(cells[:len(CONTRIBUTION_COLUMNS)])
+    assert rows[0] == list(CONTRIBUTION_COLUMNS)
+    assert len(rows) == 1 + len(data.contributions)
+    assert rows[1][2] == data.contributions[0].text  # comma, quotes and line break intact
+    for cells, contribution in zip(rows[1:], data.contributions, strict=True):
+        assert cells[2] == contribution.text
+        assert cells[3] == contribution.workshop
+        assert cells[10] == contribution.collectivite
