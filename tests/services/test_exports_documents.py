@@ -259,6 +259,9 @@ def test_pdf_is_tagged_with_language_title_and_headings(draft):
 
     walk(root["/StructTreeRoot"])
     assert {"/H1", "/H2", "/H3", "/P", "/L"} <= tags, tags
+    # Headings also give the reader's bookmarks (the PDF outline).
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert french(draft.title) in outline
     # Title page, then one page per engagement at least, then the annex.
     assert len(reader.pages) >= 6
     assert "PROJET" in text
@@ -351,6 +354,23 @@ def test_report_pdf_is_tagged_and_lists_clusters(synthesis):
     assert report.COVERAGE_HEADING in text
     for cluster in synthesis.clusters:
         assert " ".join(french(cluster.name).split()) in text
+    # The chart is a tagged figure whose alternative text gives the numbers.
+    figures = []
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if depth > 60 or not hasattr(node, "get"):
+            return
+        if node.get("/S") == "/Figure":
+            figures.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids]) if kids is not None else []:
+            if hasattr(kid, "get_object"):
+                walk(kid, depth + 1)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert any("E4" in alt and "400 contributions" in alt.replace(NNBSP, " ")
+               for alt in figures), figures
     assert "E4" in text
     assert "400" in text
 
