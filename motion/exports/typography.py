@@ -22,6 +22,8 @@ _BEFORE_HIGH = re.compile(rf"(?<=\S){_SPACES}*([;:!?»])")
 _AFTER_OPENING = re.compile(rf"«{_SPACES}*")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _URL = re.compile(r"\b(?:https?|ftp|mailto):\S+|\bwww\.\S+", re.IGNORECASE)
+# Characters XML 1.0 forbids (ODT and DOCX are XML): pasted texts sometimes carry them.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _fix_segment(text: str) -> str:
@@ -51,6 +53,7 @@ def french(text: str | None) -> str:
     """Return ``text`` with French typographic spacing and quotation marks."""
     if not text:
         return ""
+    text = _XML_ILLEGAL.sub(" ", text)
     parts = []
     last = 0
     for match in _URL.finditer(text):

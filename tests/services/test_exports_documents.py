@@ -107,6 +107,16 @@ def test_provenance_line_counts_contributions_collectivites_and_workshops(draft)
         assert workshop in line
 
 
+def test_control_characters_pasted_in_a_text_do_not_break_the_xml_formats(dev_rows):
+    from docx import Document
+
+    rows = [{**r, "text": r["text"] + " \x0bfin\x01"} for r in dev_rows]
+    doc = _motion(rows, adopted=False, per_proposition=2)
+    _document, _headings, paragraphs = _odt_parts(odt.render_motion_odt(doc))
+    assert any(p.endswith(" fin ") for p in paragraphs)
+    assert Document(io.BytesIO(docx_export.render_motion_docx(doc))).paragraphs
+
+
 # ---------------------------------------------------------------- ODT
 
 
