@@ -1,7 +1,8 @@
 """Long work out of the request cycle: a detached process per job, a progress record in the DB.
 
 A view (or the CLI) creates the progress record and commits, then calls :func:`launch`,
-which starts ``python -m motion.jobs cluster RUN_ID`` with the same configuration. The
+which starts ``python -m motion.jobs KIND RECORD_ID`` with the same configuration
+(kinds: ``cluster``, a clustering run; ``export``, an export job). The
 page polls the record. The job owns its transaction: it commits its results once; the
 progress updates go through their own short transactions so that the page sees them.
 """
@@ -12,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -34,6 +36,9 @@ def job_environment(app: Flask) -> dict[str, str]:
     return env
 
 
+JOB_KINDS = ("cluster", "export")
+
+
 def launch(kind: str, record_id: int) -> subprocess.Popen[bytes]:
     """Start a detached job process; its output goes to ``instance/jobs/``."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -54,18 +59,31 @@ def launch(kind: str, record_id: int) -> subprocess.Popen[bytes]:
         log.close()
 
 
+def _runner(kind: str) -> Callable[[int], bool] | None:
+    """The function that executes a recorded job of ``kind`` (and commits its result)."""
+    if kind == "cluster":
+        from motion.services.clustering import execute_run
+
+        return execute_run
+    if kind == "export":
+        from motion.services.exports import execute_export
+
+        return execute_export
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2 or argv[0] != "cluster" or not argv[1].isdigit():
-        print("usage: python -m motion.jobs cluster RUN_ID", file=sys.stderr)
+    if len(argv) != 2 or argv[0] not in JOB_KINDS or not argv[1].isdigit():
+        print(f"usage: python -m motion.jobs {{{'|'.join(JOB_KINDS)}}} RECORD_ID",
+              file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from motion import create_app
-    from motion.services.clustering import execute_run
 
     app = create_app()
     with app.app_context():
-        ok = execute_run(int(argv[1]))
+        ok = _runner(argv[0])(int(argv[1]))
     return 0 if ok else 1
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -278,18 +277,7 @@ def execute_export(job_id: int) -> bool:
 
 
 def launch(job_id: int) -> subprocess.Popen[bytes]:
-    """Start the job in a detached process (``python -m motion.exports.job ID``)."""
-    from motion.jobs import job_environment
+    """Start the export job in a detached process (see :mod:`motion.jobs`)."""
+    from motion import jobs
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    log_dir = Path(app.instance_path) / "jobs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = (log_dir / f"export-{job_id}.log").open("ab")
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "motion.exports.job", str(job_id)],
-            env=job_environment(app), stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
-        )
-    finally:
-        log.close()
+    return jobs.launch("export", job_id)

@@ -254,9 +254,10 @@ def test_report_from_the_database_covers_every_engagement(db, exported):
 
 
 def test_export_job_runs_out_of_process_and_records_progress(db, exported):
-    from motion.exports.job import main as job_main
+    from motion.jobs import main as job_main
 
-    assert job_main(["not-a-number"]) == 2
+    assert job_main(["export", "not-a-number"]) == 2
+    assert job_main(["nothing", "1"]) == 2
     campaign = exported["campaign"]
     job = exports.request_export(campaign, "motion", "odt")
     db.session.commit()
