@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.test_contribute_in_browser import page, server  # noqa: F401 (fixtures)
 
 SLUG = "congres-synthese"
 EMAIL = "animatrice@example.fr"
@@ -79,6 +78,11 @@ def seeded_instance(tmp_path, monkeypatch, dev_rows):
     return {"instance": instance, "url": url, "add_more": add_more, "app": app}
 
 
+@pytest.fixture
+def server(seeded_instance, live_server):
+    return live_server(seeded_instance["instance"], seeded_instance["url"])
+
+
 def _login(tab, base):
     tab.goto(f"{base}/compte/connexion")
     tab.fill("input[name=email]", EMAIL)
@@ -111,8 +115,8 @@ def _db_state(seeded, sql, **params):
 
 
 @pytest.mark.e2e
-def test_a_facilitator_shapes_the_themes_and_a_rerun_keeps_them(server, seeded_instance,  # noqa: F811
-                                                                page):  # noqa: F811
+def test_a_facilitator_shapes_the_themes_and_a_rerun_keeps_them(server, seeded_instance,
+                                                                page):
     from playwright.sync_api import expect
 
     base = server
@@ -186,7 +190,7 @@ def _tab_to(tab, predicate: str, *, limit: int = 3000, backwards: bool = False) 
 
 
 @pytest.mark.e2e
-def test_the_board_works_with_the_keyboard_only(server, seeded_instance, page):  # noqa: F811
+def test_the_board_works_with_the_keyboard_only(server, seeded_instance, page):
     from playwright.sync_api import expect
 
     base = server

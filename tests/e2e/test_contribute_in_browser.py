@@ -4,33 +4,16 @@ support it, then post another idea and see it listed."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A rewording of dev_rows[7] ("... il faut finir de connecter toute la France, même les coins
 # les plus reculés").
 PARAPHRASE = ("Il faut finir de raccorder toute la France à Internet, jusqu'aux coins les plus "
               "reculés, puisque les services ne sont plus au village.")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -78,52 +61,8 @@ def seeded_instance(tmp_path, monkeypatch, dev_rows):
 
 
 @pytest.fixture
-def server(seeded_instance, tmp_path):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
-    env.update(MOTION_INSTANCE=str(seeded_instance["instance"]), MOTION_ENV="development",
-               MOTION_DATABASE_URL=seeded_instance["url"])
-    log = (tmp_path / "server.log").open("w+")
-    process = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            log.seek(0)
-            pytest.fail(f"the server did not start:\n{log.read()[-3000:]}")
-        yield base
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-
-
-@pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make install-browser` (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="fr-FR")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def server(seeded_instance, live_server):
+    return live_server(seeded_instance["instance"], seeded_instance["url"])
 
 
 @pytest.mark.e2e

@@ -4,17 +4,11 @@ follows the job's progress (polled by static/js/run-progress.js), then downloads
 from __future__ import annotations
 
 import io
-import os
-import signal
-import subprocess
-import time
-import urllib.request
 from datetime import timedelta
 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.test_contribute_in_browser import CHROMIUM_ARGS, REPO, _free_port, page  # noqa: F401
 
 SLUG = "congres-exports"
 
@@ -65,42 +59,12 @@ def seeded(tmp_path, monkeypatch, dev_rows):
 
 
 @pytest.fixture
-def server(seeded, tmp_path):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
-    env.update(MOTION_INSTANCE=str(seeded["instance"]), MOTION_ENV="development",
-               MOTION_DATABASE_URL=seeded["url"])
-    log = (tmp_path / "server.log").open("w+")
-    process = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            log.seek(0)
-            pytest.fail(f"the server did not start:\n{log.read()[-3000:]}")
-        yield base
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+def server(seeded, live_server):
+    return live_server(seeded["instance"], seeded["url"])
 
 
 @pytest.mark.e2e
-def test_a_facilitator_exports_the_motion_pdf_through_a_job(server, page):  # noqa: F811
+def test_a_facilitator_exports_the_motion_pdf_through_a_job(server, page):
     from playwright.sync_api import expect
     from pypdf import PdfReader
 

@@ -5,18 +5,11 @@ browser contexts; the projector shows 3 votes; the vote is closed and frozen."""
 from __future__ import annotations
 
 import csv
-import os
-import signal
-import subprocess
-import time
-import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.test_contribute_in_browser import CHROMIUM, CHROMIUM_ARGS, REPO, _free_port
 
 SLUG = "pleniere-e2e"
 
@@ -66,49 +59,8 @@ def plenary_instance(tmp_path, monkeypatch, dev_rows):
 
 
 @pytest.fixture
-def server(plenary_instance, tmp_path):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
-    env.update(MOTION_INSTANCE=str(plenary_instance["instance"]), MOTION_ENV="development",
-               MOTION_DATABASE_URL=plenary_instance["url"])
-    log = (tmp_path / "server.log").open("w+")
-    process = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "2"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            log.seek(0)
-            pytest.fail(f"the server did not start:\n{log.read()[-3000:]}")
-        yield base
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make install-browser` (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def server(plenary_instance, live_server):
+    return live_server(plenary_instance["instance"], plenary_instance["url"], workers=2)
 
 
 def _login(browser, server, email):

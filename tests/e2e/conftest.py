@@ -1,0 +1,101 @@
+"""End-to-end helpers: a real ``motion serve`` process and Debian's chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+# No background traffic: this machine has no network but the package registries.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a process started in its own session, and everything it started."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def wait_for_http(url: str, process: subprocess.Popen, log_path: Path,
+                  timeout: float = 60) -> str:
+    """Wait for HTTP 200 on ``url`` from a starting server; fail with its log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return response.read().decode()
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"no HTTP 200 from {url}:\n{log_path.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[Callable[..., str]]:
+    """Start ``motion serve`` (production server) on an instance; returns its base URL."""
+    processes: list[subprocess.Popen] = []
+
+    def start(instance: Path, database_url: str, *, workers: int = 1) -> str:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
+        env.update(MOTION_INSTANCE=str(instance), MOTION_ENV="development",
+                   MOTION_DATABASE_URL=database_url)
+        log_path = tmp_path / f"server-{port}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
+                 "--port", str(port), "--workers", str(workers)],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/healthz", process, log_path)
+        return base
+
+    yield start
+    for process in processes:
+        stop(process)
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make install-browser` (Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    yield context.new_page()
+    context.close()
