@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     String,
     Text,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.frameworks import Engagement, Framework
@@ -82,8 +81,7 @@ class Phase(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     kind: Mapped[PhaseKind] = mapped_column(
-        Enum(PhaseKind, name="phase_kind", native_enum=False, create_constraint=True,
-             values_callable=lambda e: [m.value for m in e], length=20)
+        str_enum(PhaseKind, "phase_kind")
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.contributions import Contribution
@@ -38,8 +38,7 @@ class ClusteringRun(db.Model):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     status: Mapped[RunStatus] = mapped_column(
-        Enum(RunStatus, name="run_status", native_enum=False, create_constraint=True,
-             values_callable=lambda e: [m.value for m in e], length=20),
+        str_enum(RunStatus, "run_status"),
         default=RunStatus.QUEUED,
     )
     progress: Mapped[float] = mapped_column(Float, default=0.0)

@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.campaigns import Campaign, Workshop
@@ -33,10 +33,6 @@ class ContributionSource(enum.StrEnum):
     IMPORT = "import"
     PLENARY = "plenary"
 
-
-def _str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, native_enum=False, create_constraint=True,
-                values_callable=lambda e: [m.value for m in e], length=20)
 
 
 class Contribution(db.Model):
@@ -64,10 +60,10 @@ class Contribution(db.Model):
         ForeignKey("engagements.id", ondelete="SET NULL")
     )
     status: Mapped[ContributionStatus] = mapped_column(
-        _str_enum(ContributionStatus, "contribution_status"), default=ContributionStatus.PUBLISHED
+        str_enum(ContributionStatus, "contribution_status"), default=ContributionStatus.PUBLISHED
     )
     source: Mapped[ContributionSource] = mapped_column(
-        _str_enum(ContributionSource, "contribution_source"), default=ContributionSource.WEB
+        str_enum(ContributionSource, "contribution_source"), default=ContributionSource.WEB
     )
     external_id: Mapped[str | None] = mapped_column(String(200))
     # The idempotency key of the form that created it (web posts only).
@@ -141,7 +137,7 @@ class Comment(db.Model):
     )
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[ContributionStatus] = mapped_column(
-        _str_enum(ContributionStatus, "comment_status"), default=ContributionStatus.PUBLISHED
+        str_enum(ContributionStatus, "comment_status"), default=ContributionStatus.PUBLISHED
     )
     client_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, Float, ForeignKey, String, Text
+from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.people import User
@@ -22,10 +22,6 @@ class ExportStatus(enum.StrEnum):
     DONE = "done"
     FAILED = "failed"
 
-
-def _str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, native_enum=False, create_constraint=True,
-                values_callable=lambda e: [m.value for m in e], length=20)
 
 
 class ExportSettings(db.Model):
@@ -58,7 +54,7 @@ class ExportJob(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(10))
     status: Mapped[ExportStatus] = mapped_column(
-        _str_enum(ExportStatus, "export_status"), default=ExportStatus.QUEUED
+        str_enum(ExportStatus, "export_status"), default=ExportStatus.QUEUED
     )
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(String(300), default="")

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.campaigns import Campaign
@@ -37,10 +36,6 @@ if TYPE_CHECKING:
     from motion.models.frameworks import Engagement
     from motion.models.people import User
 
-
-def _str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, native_enum=False, create_constraint=True,
-                values_callable=lambda e: [m.value for m in e], length=20)
 
 
 class MotionStatus(enum.StrEnum):
@@ -79,7 +74,7 @@ class Motion(db.Model):
     # The current preamble; its history is in ``preamble_versions``.
     preamble: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[MotionStatus] = mapped_column(
-        _str_enum(MotionStatus, "motion_status"), default=MotionStatus.DRAFT
+        str_enum(MotionStatus, "motion_status"), default=MotionStatus.DRAFT
     )
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -271,7 +266,7 @@ class Amendment(db.Model):
     text: Mapped[str] = mapped_column(Text)
     justification: Mapped[str] = mapped_column(Text)
     status: Mapped[AmendmentStatus] = mapped_column(
-        _str_enum(AmendmentStatus, "amendment_status"), default=AmendmentStatus.PENDING
+        str_enum(AmendmentStatus, "amendment_status"), default=AmendmentStatus.PENDING
     )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -301,7 +296,7 @@ class VoteSession(db.Model):
     )
     round: Mapped[int] = mapped_column(default=1)
     status: Mapped[VoteSessionStatus] = mapped_column(
-        _str_enum(VoteSessionStatus, "vote_session_status"), default=VoteSessionStatus.OPEN
+        str_enum(VoteSessionStatus, "vote_session_status"), default=VoteSessionStatus.OPEN
     )
     # The version of the proposition put to the vote.
     version_number: Mapped[int]
@@ -336,7 +331,7 @@ class Vote(db.Model):
         ForeignKey("propositions.id", ondelete="CASCADE")
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    choice: Mapped[VoteChoice] = mapped_column(_str_enum(VoteChoice, "vote_choice"))
+    choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.campaigns import Workshop
@@ -31,8 +31,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     collectivite: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", native_enum=False, create_constraint=True,
-             values_callable=lambda e: [m.value for m in e], length=20),
+        str_enum(Role, "user_role"),
         default=Role.ELU,
     )
     # None until the account's owner sets a password (invitations).
