@@ -214,7 +214,15 @@ def main() -> None:
     for size, te, tc, k, mcs in growth:
         lines.append(f"| {size:,} | {te:.1f} | {tc:.1f} | {k} | {mcs} |")
     lines.append("")
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
+    out = Path(args.out)
+    # Keep what follows this script's part: the hand-written notes and the other benches'
+    # sections (live votes, exports).
+    kept = ""
+    if out.exists():
+        previous = out.read_text(encoding="utf-8")
+        if "\n## Notes" in previous:
+            kept = "\n" + previous[previous.index("\n## Notes") + 1:]
+    out.write_text("\n".join(lines).rstrip() + "\n" + kept, encoding="utf-8")
     print("\n".join(lines))
 
 
