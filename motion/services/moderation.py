@@ -89,27 +89,27 @@ def _resolve_reports(item: Item, moderator: User, decision: str, reason: str) ->
 
 def hide(moderator: User, item: Item, reason: str) -> None:
     """Hide a published item from everyone but its author and the moderators."""
-    _check_moderator(moderator)
-    reason = _validate_reason(reason)
-    if item.status != ContributionStatus.PUBLISHED:
-        raise InvalidInput(_("Seul un élément publié peut être masqué."))
-    item.status = ContributionStatus.HIDDEN
-    db.session.flush()
-    resolved = _resolve_reports(item, moderator, "hide", reason)
-    audit.record(f"{type(item).__tablename__[:-1]}.hide", item, actor=moderator,
-                 campaign_id=_campaign_id(item), reason=reason, reports=resolved)
+    _switch_status(moderator, item, reason, "hide", ContributionStatus.PUBLISHED,
+                   ContributionStatus.HIDDEN, _("Seul un élément publié peut être masqué."))
 
 
 def restore(moderator: User, item: Item, reason: str) -> None:
     """Publish a hidden item again."""
+    _switch_status(moderator, item, reason, "restore", ContributionStatus.HIDDEN,
+                   ContributionStatus.PUBLISHED, _("Seul un élément masqué peut être rétabli."))
+
+
+def _switch_status(moderator: User, item: Item, reason: str, action: str,
+                   expected: ContributionStatus, new: ContributionStatus, refusal: str) -> None:
+    """Move ``item`` from ``expected`` to ``new``, close its reports and audit it."""
     _check_moderator(moderator)
     reason = _validate_reason(reason)
-    if item.status != ContributionStatus.HIDDEN:
-        raise InvalidInput(_("Seul un élément masqué peut être rétabli."))
-    item.status = ContributionStatus.PUBLISHED
+    if item.status != expected:
+        raise InvalidInput(refusal)
+    item.status = new
     db.session.flush()
-    resolved = _resolve_reports(item, moderator, "restore", reason)
-    audit.record(f"{type(item).__tablename__[:-1]}.restore", item, actor=moderator,
+    resolved = _resolve_reports(item, moderator, action, reason)
+    audit.record(f"{type(item).__tablename__[:-1]}.{action}", item, actor=moderator,
                  campaign_id=_campaign_id(item), reason=reason, reports=resolved)
 
 
