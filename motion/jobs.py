@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -37,6 +38,21 @@ def job_environment(app: Flask) -> dict[str, str]:
 
 
 JOB_KINDS = ("cluster", "export")
+
+
+def record_progress(model: type, record_id: int, value: float, message: str,
+                    **fields: Any) -> None:
+    """Write a job's progress in its own short transaction, visible to the polling page
+    while the job's own work stays uncommitted until it ends."""
+    from sqlalchemy import update
+
+    from motion.extensions import db
+
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(model).where(model.id == record_id)
+            .values(progress=value, message=message[:300], **fields)
+        )
 
 
 def launch(kind: str, record_id: int) -> subprocess.Popen[bytes]:

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._progress import ProgressRecord
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -25,24 +26,16 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class ClusteringRun(db.Model):
+class ClusteringRun(ProgressRecord, db.Model):
     """One run of the pipeline on a campaign, and the progress record the page polls."""
 
     __tablename__ = "clustering_runs"
+    FINISHED = (RunStatus.DONE, RunStatus.FAILED)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
-    requested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
     status: Mapped[RunStatus] = mapped_column(
         str_enum(RunStatus, "run_status"),
         default=RunStatus.QUEUED,
     )
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    message: Mapped[str] = mapped_column(String(300), default="")
     model: Mapped[str | None] = mapped_column(String(200))
     n_contributions: Mapped[int] = mapped_column(default=0)
     n_clusters: Mapped[int] = mapped_column(default=0)
@@ -54,16 +47,6 @@ class ClusteringRun(db.Model):
     snapshot: Mapped[dict[str, int | None]] = mapped_column(
         JSON, default=dict, server_default="{}"
     )
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    requested_by: Mapped[User | None] = relationship()
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
 
 
 class Cluster(db.Model):

@@ -6,14 +6,15 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from motion.extensions import db
+from motion.models._progress import ProgressRecord
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
-    from motion.models.people import User
+    pass
 
 
 class ExportStatus(enum.StrEnum):
@@ -38,36 +39,18 @@ class ExportSettings(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class ExportJob(db.Model):
+class ExportJob(ProgressRecord, db.Model):
     """One export generated outside the request, and the progress record the page polls."""
 
     __tablename__ = "export_jobs"
+    FINISHED = (ExportStatus.DONE, ExportStatus.FAILED)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
-    requested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
     # What: "motion", "opendata" or "report"; in which format (odt, docx, pdf, md, csv, json).
     kind: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(10))
     status: Mapped[ExportStatus] = mapped_column(
         str_enum(ExportStatus, "export_status"), default=ExportStatus.QUEUED
     )
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    message: Mapped[str] = mapped_column(String(300), default="")
     # The generated file, relative to the instance folder's ``exports/``, and its size.
     filename: Mapped[str | None] = mapped_column(String(255))
     size: Mapped[int | None]
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    requested_by: Mapped[User | None] = relationship()
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

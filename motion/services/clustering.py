@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from motion import jobs
 from motion.errors import Conflict, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
@@ -126,13 +127,7 @@ def request_run(campaign: Campaign, *, actor: User | None = None) -> ClusteringR
 
 
 def _progress(run_id: int, value: float, message: str, **fields: Any) -> None:
-    """Record progress in its own short transaction, visible to the polling page."""
-    with db.engine.begin() as conn:
-        conn.execute(
-            update(ClusteringRun)
-            .where(ClusteringRun.id == run_id)
-            .values(progress=value, message=message[:300], **fields)
-        )
+    jobs.record_progress(ClusteringRun, run_id, value, message, **fields)
 
 
 def execute_run(run_id: int) -> bool:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from motion import jobs
 from motion.errors import Conflict, InvalidInput, NotFound
 from motion.exports import builder, opendata
 from motion.extensions import db
@@ -234,10 +235,7 @@ def download_name(job: ExportJob) -> str:
 
 
 def _progress(job_id: int, value: float, message: str, **fields) -> None:
-    """Record progress in its own short transaction, visible to the polling page."""
-    with db.engine.begin() as conn:
-        conn.execute(update(ExportJob).where(ExportJob.id == job_id)
-                     .values(progress=value, message=message[:300], **fields))
+    jobs.record_progress(ExportJob, job_id, value, message, **fields)
 
 
 def execute_export(job_id: int) -> bool:
@@ -278,6 +276,4 @@ def execute_export(job_id: int) -> bool:
 
 def launch(job_id: int) -> subprocess.Popen[bytes]:
     """Start the export job in a detached process (see :mod:`motion.jobs`)."""
-    from motion import jobs
-
     return jobs.launch("export", job_id)

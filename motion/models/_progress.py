@@ -1,0 +1,46 @@
+"""What every record of work done outside the request shares (the page polls it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from motion.models._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from motion.models.people import User
+
+
+class ProgressRecord:
+    """Columns of a job's progress record: who asked, how far it got, how it ended.
+
+    The concrete class adds ``status`` (its own enum whose finished members are listed in
+    ``FINISHED``) and what the job produces.
+    """
+
+    FINISHED: tuple = ()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @declared_attr
+    def requested_by(cls) -> Mapped[User | None]:  # noqa: N805 (SQLAlchemy declared_attr)
+        return relationship()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
