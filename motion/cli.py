@@ -18,9 +18,12 @@ from motion.models import PhaseKind, Role
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
-    from motion import create_app
+    from motion import ConfigurationError, create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:  # a clear message, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -132,7 +135,7 @@ def serve_command(host: str, port: int, workers: int | None, timeout: int) -> No
 
     from motion import create_app
 
-    create_app()  # fail now, in the foreground, if the configuration is unusable
+    _create_app()  # fail now, in the foreground, if the configuration is unusable
     workers = workers or min(8, multiprocessing.cpu_count() * 2 + 1)
 
     class Server(BaseApplication):

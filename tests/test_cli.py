@@ -140,3 +140,17 @@ def test_evaluate_reports_a_missing_column_without_traceback(tmp_path):
     assert result.exit_code == 1
     assert "text" in result.output
     assert "Traceback" not in result.output
+
+
+def test_production_without_secret_is_a_clear_cli_error(tmp_path):
+    from click.testing import CliRunner
+
+    from motion.cli import main
+
+    result = CliRunner().invoke(main, ["init"], env={
+        "MOTION_ENV": "production", "MOTION_SECRET_KEY": None,
+        "MOTION_INSTANCE": str(tmp_path / "instance")})
+    assert result.exit_code == 1
+    assert "No real SECRET_KEY configured" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "instance" / "motion.sqlite").exists()
