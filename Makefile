@@ -53,9 +53,13 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+## Benchmarks: clustering vs BERTopic (rewrites its part of docs/benchmarks.md); live votes
+## and exports print Markdown tables for their sections
 bench: install-test
 	$(PIP) -q -e '.[test,bench]'
 	$(BIN)/python bench/bench_clustering.py
+	$(BIN)/python bench/bench_votes.py --db both
+	$(BIN)/python bench/bench_exports.py --markdown
 
 lint: install-test
 	$(BIN)/ruff check motion nlp tests bench
