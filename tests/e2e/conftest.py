@@ -9,7 +9,9 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -52,6 +54,45 @@ def wait_for_http(url: str, process: subprocess.Popen, log_path: Path,
         except OSError:
             time.sleep(0.3)
     pytest.fail(f"no HTTP 200 from {url}:\n{log_path.read_text()[-3000:]}")
+
+
+class Seed(NamedTuple):
+    instance: Path
+    url: str
+    app: Any
+
+
+@pytest.fixture
+def seed_database(tmp_path, monkeypatch) -> Callable[..., Any]:
+    """Open a new migrated SQLite database for a live server, to seed it in an app context.
+
+    Leaving the block commits what was added and closes the connections, so the server
+    process starts on a quiet file. ``instance_config`` becomes ``instance/config.py``.
+    """
+
+    @contextmanager
+    def open_database(instance_config: str = "") -> Iterator[Seed]:
+        from flask_migrate import upgrade
+
+        from motion import create_app
+        from motion.extensions import db
+
+        instance = tmp_path / "instance"
+        instance.mkdir(exist_ok=True)
+        if instance_config:
+            (instance / "config.py").write_text(instance_config)
+        url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+        monkeypatch.setenv("MOTION_INSTANCE", str(instance))
+        app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
+                          "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade(revision="heads")
+            yield Seed(instance, url, app)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+
+    return open_database
 
 
 @pytest.fixture

@@ -17,24 +17,15 @@ EMAIL = "animatrice@example.fr"
 
 
 @pytest.fixture
-def seeded_instance(tmp_path, monkeypatch, dev_rows):
+def seeded_instance(tmp_path, seed_database, dev_rows):
     """A migrated SQLite instance: 300 real answers clustered once, a facilitator; the
     embedding cache is in the instance, shared with the server and its jobs."""
-    from flask_migrate import upgrade
-
-    from motion import create_app
     from motion.extensions import db
     from motion.models import PhaseKind
     from motion.models._types import utcnow
     from motion.services import accounts, campaigns, clustering, contributions, frameworks
 
-    instance = tmp_path / "instance"
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
-                      "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade(revision="heads")
+    with seed_database() as (instance, url, app):
         now = utcnow()
         campaign = campaigns.create_campaign(
             SLUG, "Congrès de test (synthèse)", framework=frameworks.ensure_default_framework(),
@@ -57,8 +48,6 @@ def seeded_instance(tmp_path, monkeypatch, dev_rows):
         record = clustering.request_run(campaign)
         db.session.commit()
         assert clustering.execute_run(record.id), record.error
-        db.session.remove()
-        db.engine.dispose()
 
     def add_more():
         """60 new contributions, as if élus kept posting."""

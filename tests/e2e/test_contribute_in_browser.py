@@ -17,24 +17,14 @@ PARAPHRASE = ("Il faut finir de raccorder toute la France à Internet, jusqu'aux
 
 
 @pytest.fixture
-def seeded_instance(tmp_path, monkeypatch, dev_rows):
+def seeded_instance(tmp_path, seed_database, dev_rows):
     """An instance folder with a migrated SQLite database: a campaign in its collect phase,
     two workshops holding 120 real answers, and an élu member of the first workshop."""
-    from flask_migrate import upgrade
-
-    from motion import create_app
-    from motion.extensions import db
     from motion.models import PhaseKind
     from motion.models._types import utcnow
     from motion.services import accounts, campaigns, contributions, frameworks
 
-    instance = tmp_path / "instance"
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
-                      "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
+    with seed_database() as (instance, url, app):
         now = utcnow()
         campaign = campaigns.create_campaign(
             "congres-e2e", "Congrès de test (navigateur)",
@@ -53,8 +43,6 @@ def seeded_instance(tmp_path, monkeypatch, dev_rows):
         campaigns.add_member(elu, services)
         for i, row in enumerate(dev_rows[:120]):
             contributions.post_contribution(others, services if i % 2 else taxes, row["text"])
-        db.session.commit()
-        db.engine.dispose()
     return {"instance": instance, "url": url, "workshop_path":
             "/campagnes/congres-e2e/ateliers/atelier-services-publics",
             "email": "elu.e2e@example.fr"}

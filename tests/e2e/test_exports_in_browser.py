@@ -14,26 +14,14 @@ SLUG = "congres-exports"
 
 
 @pytest.fixture
-def seeded(tmp_path, monkeypatch, dev_rows):
+def seeded(tmp_path, seed_database, dev_rows):
     """A campaign of 120 real answers, a draft motion of two propositions, a facilitator;
     the instance exports anything above 10 contributions in a background job."""
-    from flask_migrate import upgrade
-
-    from motion import create_app
-    from motion.extensions import db
     from motion.models import PhaseKind
     from motion.models._types import utcnow
     from motion.services import accounts, campaigns, contributions, frameworks, motions
 
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    (instance / "config.py").write_text("EXPORT_SYNC_MAX_CONTRIBUTIONS = 10\n")
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
-                      "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade(revision="heads")
+    with seed_database("EXPORT_SYNC_MAX_CONTRIBUTIONS = 10\n") as (instance, url, app):
         now = utcnow()
         campaign = campaigns.create_campaign(
             SLUG, "Congrès de test (exports)", framework=frameworks.ensure_default_framework(),
@@ -53,8 +41,6 @@ def seeded(tmp_path, monkeypatch, dev_rows):
         motions.create_proposition(motion, motions.section_for(motion, engagement.id),
                                    title="Raccorder chaque commune au très haut débit",
                                    text=dev_rows[300]["text"], contributions=posted[:30])
-        db.session.commit()
-        db.engine.dispose()
     return {"instance": instance, "url": url}
 
 

@@ -15,23 +15,13 @@ SLUG = "pleniere-e2e"
 
 
 @pytest.fixture
-def plenary_instance(tmp_path, monkeypatch, dev_rows):
+def plenary_instance(tmp_path, seed_database, dev_rows):
     """A migrated SQLite instance: 200 real answers clustered, a facilitator, three élus."""
-    from flask_migrate import upgrade
-
-    from motion import create_app
-    from motion.extensions import db
     from motion.models import PhaseKind
     from motion.models._types import utcnow
     from motion.services import accounts, campaigns, clustering, frameworks, imports
 
-    instance = tmp_path / "instance"
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
-    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
-                      "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade(revision="heads")
+    with seed_database() as (instance, url, app):
         now = utcnow()
         campaign = campaigns.create_campaign(
             SLUG, "Plénière (navigateur)", framework=frameworks.ensure_default_framework(),
@@ -53,8 +43,6 @@ def plenary_instance(tmp_path, monkeypatch, dev_rows):
             elu = accounts.create_user(f"elu{i}@example.fr", display_name=f"Élu {i}",
                                        password=PASSWORD, collectivite=f"Commune {i}")
             campaigns.add_member(elu, workshop)
-        db.session.commit()
-        db.engine.dispose()
     return {"instance": instance, "url": url}
 
 
