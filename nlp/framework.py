@@ -83,6 +83,20 @@ def _text_field(item: Mapping, key: str, where: str, required: bool) -> str:
     return value
 
 
+def _entry(item: object, where: str, allowed: set[str] | frozenset[str]) -> tuple[str, str, str]:
+    """Check one engagement or axis mapping; return its code, title and description."""
+    if not isinstance(item, Mapping):
+        raise ValueError(f"{where}: expected a mapping, got {type(item).__name__}")
+    extra = sorted(set(map(str, item)) - allowed)
+    if extra:
+        raise ValueError(f"{where}: unknown keys {extra}")
+    return (
+        _text_field(item, "code", where, required=True),
+        _text_field(item, "title", where, required=True),
+        _text_field(item, "description", where, required=False),
+    )
+
+
 def parse_framework(data: object) -> Framework:
     """Validate a decoded YAML/JSON document and build a :class:`Framework`.
 
@@ -116,14 +130,7 @@ def parse_framework(data: object) -> Framework:
 
     for i, item in enumerate(raw):
         where = f"engagements[{i}]"
-        if not isinstance(item, Mapping):
-            raise ValueError(f"{where}: expected a mapping, got {type(item).__name__}")
-        extra = sorted(set(map(str, item)) - _ENGAGEMENT_KEYS)
-        if extra:
-            raise ValueError(f"{where}: unknown keys {extra}")
-        code = _text_field(item, "code", where, required=True)
-        title = _text_field(item, "title", where, required=True)
-        description = _text_field(item, "description", where, required=False)
+        code, title, description = _entry(item, where, _ENGAGEMENT_KEYS)
         claim(code, where)
         raw_axes = item.get("axes") or []
         if not isinstance(raw_axes, list):
@@ -131,14 +138,7 @@ def parse_framework(data: object) -> Framework:
         axes: list[Axis] = []
         for j, axis in enumerate(raw_axes):
             awhere = f"{where}.axes[{j}]"
-            if not isinstance(axis, Mapping):
-                raise ValueError(f"{awhere}: expected a mapping, got {type(axis).__name__}")
-            extra = sorted(set(map(str, axis)) - _AXIS_KEYS)
-            if extra:
-                raise ValueError(f"{awhere}: unknown keys {extra}")
-            acode = _text_field(axis, "code", awhere, required=True)
-            atitle = _text_field(axis, "title", awhere, required=True)
-            adesc = _text_field(axis, "description", awhere, required=False)
+            acode, atitle, adesc = _entry(axis, awhere, _AXIS_KEYS)
             claim(acode, awhere)
             axes.append(Axis(acode, atitle, adesc))
         engagements.append(Engagement(code, title, description, tuple(axes)))
