@@ -233,12 +233,3 @@ def list_workshop_contributions(workshop: Workshop, *, page: int = 1, per_page: 
     )
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return rows, total or 0
-
-
-def list_own_contributions(user: User, campaign: Campaign) -> list[Contribution]:
-    """The user's contributions in the campaign, withdrawn and hidden ones included."""
-    return list(db.session.scalars(
-        select(Contribution)
-        .where(Contribution.author_id == user.id, Contribution.campaign_id == campaign.id)
-        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
-    ))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -164,10 +164,3 @@ def hidden_items(moderator: User, campaign: Campaign) -> tuple[list[Contribution
         .order_by(Comment.updated_at.desc())
     ).all()
     return list(contributions), list(comments)
-
-
-def open_report_count(campaign: Campaign) -> int:
-    return db.session.scalar(
-        select(func.count(Report.id)).where(Report.campaign_id == campaign.id,
-                                            Report.status == ReportStatus.OPEN)
-    ) or 0

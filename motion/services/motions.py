@@ -271,18 +271,6 @@ def restore_version(proposition: Proposition, number: int, *, actor: User | None
                        restored_from=number)
 
 
-def delete_proposition(proposition: Proposition, *, actor: User | None) -> None:
-    """Remove a proposition that was never put to the vote."""
-    ensure_editable(proposition.motion)
-    if proposition.vote_sessions:
-        raise Conflict(_("Cette proposition a déjà été soumise au vote : elle ne peut plus être "
-                         "supprimée."))
-    audit.record("proposition.delete", proposition, actor=actor,
-                 campaign_id=proposition.motion.campaign_id, title=proposition.title)
-    db.session.delete(proposition)
-    db.session.flush()
-
-
 # ------------------------------------------------------------------ preamble
 
 
