@@ -25,7 +25,7 @@ from nlp.embedding import TfidfLsaEmbedder, USEEmbedder  # noqa: E402
 from nlp.evaluate import evaluate, read_labelled_csv  # noqa: E402
 from nlp.pipeline import ClusteringPipeline  # noqa: E402
 
-DEV = Path(os.environ.get("MOTION_SHARED_DATA", REPO.parent / "shared" / "data"))
+DEV = REPO / "tests" / "data"
 DEV = DEV if DEV.is_file() else DEV / "granddebat_questions_dev.csv"
 
 COLD = """

@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-DEV = Path(os.environ.get("MOTION_SHARED_DATA", REPO.parent / "shared" / "data"))
+DEV = REPO / "tests" / "data"
 DEV = DEV if DEV.is_file() else DEV / "granddebat_questions_dev.csv"
 FORMATS = [("motion", "odt"), ("motion", "docx"), ("motion", "pdf"), ("motion", "md"),
            ("opendata", "csv"), ("opendata", "json"), ("report", "odt"), ("report", "pdf")]

@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("MOTION_SHARED_DATA", REPO.parent / "shared" / "data"))
-DEV_CSV = SHARED_DATA / "granddebat_questions_dev.csv"
+DATA = REPO / "tests" / "data"
+DEV_CSV = DATA / "granddebat_questions_dev.csv"
 PASSWORD = "correct horse battery staple"
 
 PG_URL = os.environ.get("MOTION_TEST_DATABASE_URL")
@@ -251,7 +251,7 @@ def dev_rows():
     import csv
 
     if not DEV_CSV.exists():
-        pytest.fail(f"shared dev data missing: {DEV_CSV}")
+        pytest.fail(f"dev data missing: {DEV_CSV}")
     with DEV_CSV.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,18 +16,14 @@ THEMES_YAML = HERE / "data" / "granddebat_themes.yaml"
 
 
 def dev_csv_path() -> Path:
-    env = os.environ.get("MOTION_SHARED_DATA")
-    if env:
-        p = Path(env)
-        return p if p.is_file() else p / "granddebat_questions_dev.csv"
-    return REPO.parent / "shared" / "data" / "granddebat_questions_dev.csv"
+    return REPO / "tests" / "data" / "granddebat_questions_dev.csv"
 
 
 @pytest.fixture(scope="session")
 def dev_csv() -> Path:
     path = dev_csv_path()
     if not path.exists():
-        pytest.fail(f"dev data not found at {path} (set MOTION_SHARED_DATA)")
+        pytest.fail(f"dev data not found at {path}")
     return path
 
 
