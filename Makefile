@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test install-browser bench lint clean i18n install-system-libs
+.PHONY: run test test-fast install install-test install-browser bench lint clean i18n install-system-libs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ run: install
 ## Set up with the test extras and run the whole suite (PostgreSQL too when MOTION_TEST_DATABASE_URL is set)
 test: install-test
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## The fast part alone: no browser, no server start, no long test (PYTEST_ARGS still applies)
+test-fast: install-test
+	$(BIN)/python -m pytest -n 2 -m "not e2e and not slow" $(PYTEST_ARGS)
 
 ## Benchmarks: clustering vs BERTopic (rewrites its part of docs/benchmarks.md); live votes
 ## and exports print Markdown tables for their sections

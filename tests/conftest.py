@@ -24,6 +24,8 @@ PASSWORD = "correct horse battery staple"
 
 PG_URL = os.environ.get("MOTION_TEST_DATABASE_URL")
 REQUIRE_PG = os.environ.get("MOTION_REQUIRE_POSTGRES") == "1"
+REDIS_URL = os.environ.get("MOTION_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+REQUIRE_REDIS = os.environ.get("MOTION_REQUIRE_REDIS") == "1"
 _pg_skipped: list[str] = []
 
 
@@ -299,6 +301,22 @@ def login(client):
         )
 
     return do_login
+
+
+@pytest.fixture
+def redis_client():
+    """A client of the test Redis; skipped when unreachable, a failure under MOTION_REQUIRE_REDIS=1."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        message = f"Redis not reachable at {REDIS_URL}: {exc}"
+        if REQUIRE_REDIS:
+            pytest.fail(message + " (MOTION_REQUIRE_REDIS=1)")
+        pytest.skip(message)
+    return client
 
 
 @pytest.fixture

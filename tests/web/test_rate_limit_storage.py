@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from motion.models import Contribution
-from tests.conftest import PASSWORD, csrf_token
-
-REDIS_URL = os.environ.get("MOTION_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-
-
-@pytest.fixture
-def redis_client():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    return client
+from tests.conftest import PASSWORD, REDIS_URL, csrf_token
 
 
 def test_two_workers_share_the_posting_limit_through_redis(app, db, redis_client, monkeypatch,
