@@ -26,7 +26,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed install-system-libs
-install-test: $(VENV)/.installed-test install-browser install-system-libs
+install-test: $(VENV)/.installed-test install-browser install-axe install-system-libs
 
 # WeasyPrint (PDF exports) needs Pango, HarfBuzz and fonts from the system.
 SYSTEM_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
@@ -43,6 +43,17 @@ install-browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+## Accessibility checks: axe-core from the npm registry (pinned in tests/e2e/package-lock.json),
+## injected into pages by the browser tests; never loaded from a CDN
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+install-axe: $(AXE)
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq npm; fi; }
+	cd tests/e2e && npm ci --no-audit --no-fund --silent
+	touch $@
 
 ## Set up, initialise the SQLite database with the demo campaign, serve on http://127.0.0.1:5000
 run: install
