@@ -7,7 +7,14 @@ here.
 from __future__ import annotations
 
 from motion.models.audit import AuditEvent
-from motion.models.campaigns import PHASE_ORDER, Campaign, Phase, PhaseKind, Workshop
+from motion.models.campaigns import (
+    PHASE_ORDER,
+    Campaign,
+    Phase,
+    PhaseKind,
+    Workshop,
+    WorkshopJoining,
+)
 from motion.models.clustering import (
     Cluster,
     ClusterAssignment,
@@ -97,4 +104,5 @@ __all__ = [
     "VoteSession",
     "VoteSessionStatus",
     "Workshop",
+    "WorkshopJoining",
 ]

@@ -33,6 +33,13 @@ class PhaseKind(enum.StrEnum):
 PHASE_ORDER = [PhaseKind.COLLECT, PhaseKind.SYNTHESIS, PhaseKind.PLENARY, PhaseKind.CLOSED]
 
 
+class WorkshopJoining(enum.StrEnum):
+    """Who may join a campaign's workshops."""
+
+    OPEN = "open"  # any member of the campaign may join its open workshops
+    INVITATION = "invitation"  # only through an invitation (or an administrator)
+
+
 class Campaign(db.Model):
     __tablename__ = "campaigns"
 
@@ -46,6 +53,10 @@ class Campaign(db.Model):
     )
     # Whether authors' names may appear in exports and public lists.
     publish_author_names: Mapped[bool] = mapped_column(default=False)
+    workshop_joining: Mapped[WorkshopJoining] = mapped_column(
+        str_enum(WorkshopJoining, "workshop_joining"), default=WorkshopJoining.OPEN,
+        server_default=WorkshopJoining.OPEN.value,
+    )
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -104,7 +115,8 @@ class Workshop(db.Model):
     engagement_id: Mapped[int | None] = mapped_column(
         ForeignKey("engagements.id", ondelete="SET NULL")
     )
-    # An open workshop can be joined by any élu of the campaign.
+    # An open workshop can be joined by any member of the campaign (when the campaign's
+    # workshop_joining is "open").
     is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
