@@ -184,7 +184,7 @@ class ClusterOperation(db.Model):
     """A facilitator's operation on the themes, with the state needed to undo it.
 
     ``before`` and ``after`` hold the touched clusters' fields and the touched
-    contributions' assignments (see :mod:`motion.services.synthesis`).
+    contributions' assignments (see :mod:`motion.services.themes.journal`).
     """
 
     __tablename__ = "cluster_operations"

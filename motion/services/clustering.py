@@ -402,117 +402,60 @@ def _apply_cluster_mapping(cluster: Cluster, mapping, lookup: _Lookup) -> None:
     )
 
 
-# ------------------------------------------------------------------ reading
+# ------------------------------------------------------------------ comparing runs
 
 
 @dataclass
-class BoardItem:
-    cluster: Cluster
-    representatives: list[Contribution]
+class RunComparison:
+    first: ClusteringRun
+    second: ClusteringRun
+    moved: list[tuple[Contribution, Cluster | None, Cluster | None]]
+    added: int
+    removed: int
+    new_clusters: list[Cluster]
+    dissolved_clusters: list[Cluster]
+    total_moved: int
 
 
-@dataclass
-class AxisSection:
-    axis: Axis
-    clusters: list[BoardItem] = field(default_factory=list)
+def finished_runs(campaign: Campaign) -> list[ClusteringRun]:
+    return list(db.session.scalars(
+        select(ClusteringRun)
+        .where(ClusteringRun.campaign_id == campaign.id, ClusteringRun.status == RunStatus.DONE)
+        .order_by(ClusteringRun.id.desc())
+    ))
 
 
-@dataclass
-class EngagementSection:
-    engagement: Engagement
-    axes: list[AxisSection] = field(default_factory=list)
-    clusters: list[BoardItem] = field(default_factory=list)  # no axis chosen
-
-    @property
-    def count(self) -> int:
-        return len(self.clusters) + sum(len(a.clusters) for a in self.axes)
-
-
-@dataclass
-class Board:
-    engagements: list[EngagementSection]
-    out_of_frame: list[BoardItem]
-    unassigned: list[Contribution]
-    unassigned_count: int
-    has_clusters: bool
-
-
-def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
-    """The clusters grouped by engagement and axis, then out of frame, then unsorted."""
-    clusters = list(
-        db.session.scalars(
-            select(Cluster)
-            .where(Cluster.campaign_id == campaign.id, Cluster.active.is_(True))
-            .order_by(Cluster.size.desc(), Cluster.id)
-        )
+def compare_runs(campaign: Campaign, first_id: int, second_id: int, *,
+                 limit: int = 300) -> RunComparison:
+    """What changed between two runs: contributions that changed cluster, clusters that
+    appeared or disappeared."""
+    first = get_run(campaign, first_id)
+    second = get_run(campaign, second_id)
+    if first.status != RunStatus.DONE or second.status != RunStatus.DONE:
+        raise InvalidInput(_("Seuls des calculs terminés peuvent être comparés."))
+    if first.id > second.id:
+        first, second = second, first
+    a, b = first.snapshot or {}, second.snapshot or {}
+    if not a or not b:
+        raise InvalidInput(_("Ces calculs sont antérieurs à l'historique des calculs : ils ne "
+                             "peuvent pas être comparés."))
+    moved_keys = sorted((k for k in a.keys() & b.keys() if a[k] != b[k]), key=int)
+    clusters_a = {v for v in a.values() if v is not None}
+    clusters_b = {v for v in b.values() if v is not None}
+    needed = clusters_a | clusters_b
+    by_id = {c.id: c for c in db.session.scalars(select(Cluster).where(Cluster.id.in_(needed)))}
+    shown = [int(k) for k in moved_keys[:limit]]
+    contributions = {c.id: c for c in db.session.scalars(
+        select(Contribution).where(Contribution.id.in_(shown)))} if shown else {}
+    moved = [(contributions[i], by_id.get(a[str(i)]) if a[str(i)] is not None else None,
+              by_id.get(b[str(i)]) if b[str(i)] is not None else None)
+             for i in shown if i in contributions]
+    return RunComparison(
+        first=first, second=second, moved=moved,
+        added=len(b.keys() - a.keys()), removed=len(a.keys() - b.keys()),
+        new_clusters=sorted((by_id[i] for i in clusters_b - clusters_a if i in by_id),
+                            key=lambda c: c.name),
+        dissolved_clusters=sorted((by_id[i] for i in clusters_a - clusters_b if i in by_id),
+                                  key=lambda c: c.name),
+        total_moved=len(moved_keys),
     )
-    rep_ids = {i for c in clusters for i in c.representative_ids}
-    reps = {
-        c.id: c
-        for c in db.session.scalars(
-            select(Contribution).where(
-                Contribution.id.in_(rep_ids),
-                Contribution.status == ContributionStatus.PUBLISHED,
-            )
-        )
-    } if rep_ids else {}
-    sections = []
-    by_engagement: dict[int, EngagementSection] = {}
-    by_axis: dict[int, AxisSection] = {}
-    if campaign.framework is not None:
-        for engagement in campaign.framework.engagements:
-            section = EngagementSection(engagement)
-            for axis in engagement.axes:
-                by_axis[axis.id] = AxisSection(axis)
-                section.axes.append(by_axis[axis.id])
-            by_engagement[engagement.id] = section
-            sections.append(section)
-    out_of_frame = []
-    for cluster in clusters:
-        item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids if i in reps][:5])
-        if cluster.out_of_frame or cluster.engagement_id not in by_engagement:
-            out_of_frame.append(item)
-        elif cluster.axis_id in by_axis:
-            by_axis[cluster.axis_id].clusters.append(item)
-        else:
-            by_engagement[cluster.engagement_id].clusters.append(item)
-    unassigned_query = (
-        select(Contribution)
-        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
-        .where(
-            ClusterAssignment.campaign_id == campaign.id,
-            ClusterAssignment.cluster_id.is_(None),
-            Contribution.status == ContributionStatus.PUBLISHED,
-        )
-    )
-    unassigned_count = db.session.scalar(
-        select(func.count()).select_from(unassigned_query.subquery())
-    )
-    unassigned = list(db.session.scalars(unassigned_query.order_by(Contribution.id)
-                                         .limit(unassigned_sample)))
-    return Board(sections, out_of_frame, unassigned, unassigned_count or 0, bool(clusters))
-
-
-@dataclass
-class ClusterDetail:
-    cluster: Cluster
-    rows: list[tuple[ClusterAssignment, Contribution]]
-    workshops: list[str]
-
-
-def cluster_detail(campaign: Campaign, cluster_id: int) -> ClusterDetail:
-    """A cluster with all its published contributions, least confident first."""
-    cluster = db.session.get(Cluster, cluster_id)
-    if cluster is None or cluster.campaign_id != campaign.id:
-        raise NotFound(_("Thème introuvable."))
-    rows = db.session.execute(
-        select(ClusterAssignment, Contribution)
-        .join(Contribution, ClusterAssignment.contribution_id == Contribution.id)
-        .where(
-            ClusterAssignment.cluster_id == cluster.id,
-            Contribution.status == ContributionStatus.PUBLISHED,
-        )
-        .order_by(ClusterAssignment.confidence, Contribution.id)
-    ).all()
-    workshops = sorted({c.workshop.name for _a, c in rows})
-    return ClusterDetail(cluster, [tuple(r) for r in rows], workshops)

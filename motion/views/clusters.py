@@ -10,6 +10,7 @@ from motion import jobs
 from motion.extensions import db
 from motion.models import Role
 from motion.services import campaigns, clustering
+from motion.services.themes import queries
 from motion.views import role_required
 from motion.views.forms import EmptyForm
 from motion.views.synthesis import board_context, detail_context
@@ -27,7 +28,7 @@ def board(campaign_slug: str):
     return render_template(
         "clusters/board.html",
         campaign=campaign,
-        board=clustering.board(campaign),
+        board=queries.board(campaign),
         run=clustering.latest_run(campaign),
         form=EmptyForm(),
         **board_context(campaign),
@@ -53,7 +54,7 @@ def run(campaign_slug: str):
 def show(campaign_slug: str, cluster_id: int):
     """List a cluster's contributions, least confident first."""
     campaign = campaigns.get_campaign(campaign_slug)
-    detail = clustering.cluster_detail(campaign, cluster_id)
+    detail = queries.cluster_detail(campaign, cluster_id)
     return render_template("clusters/show.html", campaign=campaign, detail=detail,
                            **detail_context(campaign, detail))
 

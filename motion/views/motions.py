@@ -80,10 +80,10 @@ def new_proposition(campaign_slug: str):
     if not cluster_ids and not contribution_ids:
         if request.method == "POST":
             flash(_("Choisissez au moins un thème ou une contribution."), "error")
-        from motion.services import clustering
+        from motion.services.themes import queries
 
         return render_template("motions/choose.html", campaign=campaign, motion=motion,
-                               board=clustering.board(campaign, unassigned_sample=0))
+                               board=queries.board(campaign, unassigned_sample=0))
     clusters = motions.load_clusters(campaign, cluster_ids)
     contributions = motions.load_contributions(campaign, contribution_ids)
     if request.method == "POST" and request.form.get("create"):

@@ -12,7 +12,8 @@ from flask_login import current_user
 from motion.errors import Conflict, InvalidInput
 from motion.extensions import db
 from motion.models import Role
-from motion.services import campaigns, clustering, coverage, synthesis
+from motion.services import campaigns, clustering
+from motion.services.themes import journal, operations, queries
 from motion.views import role_required
 from motion.views.forms import EmptyForm
 
@@ -46,7 +47,7 @@ def _int(name: str) -> int | None:
 
 def _cluster_or_none(campaign, name: str):
     cluster_id = _int(name)
-    return synthesis.get_cluster(campaign, cluster_id) if cluster_id is not None else None
+    return operations.get_cluster(campaign, cluster_id) if cluster_id is not None else None
 
 
 def _done(campaign, operation) -> object:
@@ -58,7 +59,7 @@ def _done(campaign, operation) -> object:
 def _cluster(campaign_slug: str, cluster_id: int):
     _check_csrf()
     campaign = campaigns.get_campaign(campaign_slug)
-    return campaign, synthesis.get_cluster(campaign, cluster_id)
+    return campaign, operations.get_cluster(campaign, cluster_id)
 
 
 # ------------------------------------------------------------------ cluster operations
@@ -71,13 +72,13 @@ def rename(campaign_slug: str, cluster_id: int):
     campaign, cluster = _cluster(campaign_slug, cluster_id)
     name, summary = request.form.get("name", ""), request.form.get("summary")
     try:
-        operation = synthesis.rename(
+        operation = operations.rename(
             campaign, cluster, name=name, summary=summary, version=_int("version"),
             actor=current_user, reason=request.form.get("reason"),
         )
     except Conflict as error:
         db.session.rollback()
-        detail = clustering.cluster_detail(campaign, cluster_id)
+        detail = queries.cluster_detail(campaign, cluster_id)
         return render_template(
             "clusters/show.html", campaign=campaign, detail=detail,
             **detail_context(campaign, detail), error=error.message,
@@ -91,7 +92,7 @@ def rename(campaign_slug: str, cluster_id: int):
 def move(campaign_slug: str, cluster_id: int):
     """Move a cluster to an engagement, an axis or "hors cadre"."""
     campaign, cluster = _cluster(campaign_slug, cluster_id)
-    operation = synthesis.move_cluster(
+    operation = operations.move_cluster(
         campaign, cluster, target=request.form.get("target", ""), version=_int("version"),
         actor=current_user, reason=request.form.get("reason"),
     )
@@ -103,7 +104,7 @@ def move(campaign_slug: str, cluster_id: int):
 def pin(campaign_slug: str, cluster_id: int):
     """Pin or unpin a cluster."""
     campaign, cluster = _cluster(campaign_slug, cluster_id)
-    operation = synthesis.set_pinned(
+    operation = operations.set_pinned(
         campaign, cluster, pinned=request.form.get("pinned") == "1", version=_int("version"),
         actor=current_user, reason=request.form.get("reason"),
     )
@@ -123,10 +124,10 @@ def merge(campaign_slug: str):
             continue
         if not (raw_id.isdigit() and raw_version.isdigit()):
             raise InvalidInput(_("Choix de thèmes invalide : rechargez la page."))
-        cluster = synthesis.get_cluster(campaign, int(raw_id))
+        cluster = operations.get_cluster(campaign, int(raw_id))
         clusters.append(cluster)
         versions[cluster.id] = int(raw_version)
-    operation = synthesis.merge(campaign, clusters, versions=versions,
+    operation = operations.merge(campaign, clusters, versions=versions,
                                 name=request.form.get("name"), actor=current_user,
                                 reason=request.form.get("reason"))
     return _done(campaign, operation)
@@ -137,15 +138,15 @@ def merge(campaign_slug: str):
 def split_form(campaign_slug: str, cluster_id: int):
     """Propose a split of a cluster (or every member in part 1, to pick by hand)."""
     campaign = campaigns.get_campaign(campaign_slug)
-    cluster = synthesis.get_cluster(campaign, cluster_id)
+    cluster = operations.get_cluster(campaign, cluster_id)
     try:
         n_parts = int(request.args.get("parties", 2))
     except ValueError:
         n_parts = 2
     manual = request.args.get("mode") == "manuel"
-    plan = synthesis.propose_split(campaign, cluster, n_parts=n_parts, manual=manual)
+    plan = operations.propose_split(campaign, cluster, n_parts=n_parts, manual=manual)
     return render_template("synthesis/split.html", campaign=campaign, plan=plan,
-                           manual=manual, n_parts=n_parts, max_parts=synthesis.MAX_PARTS)
+                           manual=manual, n_parts=n_parts, max_parts=operations.MAX_PARTS)
 
 
 @bp.post("/themes/<int:cluster_id>/scinder")
@@ -154,8 +155,8 @@ def split(campaign_slug: str, cluster_id: int):
     """Confirm a split: each contribution's part comes from its "part-<id>" field."""
     campaign, cluster = _cluster(campaign_slug, cluster_id)
     n_parts = _int("parts") or 2
-    if not 2 <= n_parts <= synthesis.MAX_PARTS:
-        raise InvalidInput(_("Choisissez entre 2 et %(n)d sous-thèmes.", n=synthesis.MAX_PARTS))
+    if not 2 <= n_parts <= operations.MAX_PARTS:
+        raise InvalidInput(_("Choisissez entre 2 et %(n)d sous-thèmes.", n=operations.MAX_PARTS))
     parts: list[list[int]] = [[] for _ in range(n_parts)]
     for key, value in request.form.items():
         if key.startswith("part-") and key[5:].isdigit():
@@ -164,7 +165,7 @@ def split(campaign_slug: str, cluster_id: int):
             parts[int(value) - 1].append(int(key[5:]))
     names = [request.form.get(f"name-{i + 1}", "") for i in range(n_parts)]
     nonempty = [(part, name) for part, name in zip(parts, names, strict=True) if part]
-    operation = synthesis.split(
+    operation = operations.split(
         campaign, cluster, parts=[p for p, _n in nonempty], names=[n for _p, n in nonempty],
         version=_int("version"), actor=current_user, reason=request.form.get("reason"),
     )
@@ -183,7 +184,7 @@ def move_contribution(campaign_slug: str, contribution_id: int):
     """Move a contribution to another cluster (empty: "à classer"), locked there."""
     _check_csrf()
     campaign = campaigns.get_campaign(campaign_slug)
-    operation = synthesis.move_contribution(
+    operation = operations.move_contribution(
         campaign, contribution_id, target=_cluster_or_none(campaign, "target"),
         expected_cluster_id=_int("from"), actor=current_user,
         reason=request.form.get("reason"),
@@ -197,7 +198,7 @@ def lock(campaign_slug: str, contribution_id: int):
     """Lock (or unlock) a contribution's assignment."""
     _check_csrf()
     campaign = campaigns.get_campaign(campaign_slug)
-    operation = synthesis.set_locked(
+    operation = operations.set_locked(
         campaign, contribution_id, locked=request.form.get("locked") == "1",
         expected_cluster_id=_int("from"), actor=current_user,
         reason=request.form.get("reason"),
@@ -211,7 +212,7 @@ def secondary(campaign_slug: str, contribution_id: int):
     """Attach a contribution to a second cluster (empty: remove it)."""
     _check_csrf()
     campaign = campaigns.get_campaign(campaign_slug)
-    operation = synthesis.set_secondary(
+    operation = operations.set_secondary(
         campaign, contribution_id, cluster=_cluster_or_none(campaign, "cluster"),
         expected_cluster_id=_int("from"), actor=current_user,
         reason=request.form.get("reason"),
@@ -225,8 +226,8 @@ def unsorted(campaign_slug: str):
     """List the "à classer" contributions, each with a form to place it."""
     campaign = campaigns.get_campaign(campaign_slug)
     return render_template("synthesis/unsorted.html", campaign=campaign,
-                           rows=synthesis.unassigned_rows(campaign),
-                           clusters=synthesis.active_clusters(campaign))
+                           rows=queries.unassigned_rows(campaign),
+                           clusters=queries.active_clusters(campaign))
 
 
 # ------------------------------------------------------------------ history and undo
@@ -238,7 +239,7 @@ def history(campaign_slug: str):
     """Every operation on the themes, newest first, each with its undo button."""
     campaign = campaigns.get_campaign(campaign_slug)
     return render_template("synthesis/history.html", campaign=campaign,
-                           operations=synthesis.history(campaign, limit=300))
+                           operations=journal.history(campaign, limit=300))
 
 
 @bp.post("/themes/operations/<int:operation_id>/annuler")
@@ -247,8 +248,8 @@ def undo(campaign_slug: str, operation_id: int):
     """Undo an operation."""
     _check_csrf()
     campaign = campaigns.get_campaign(campaign_slug)
-    operation = synthesis.get_operation(campaign, operation_id)
-    synthesis.undo(campaign, operation, actor=current_user)
+    operation = journal.get_operation(campaign, operation_id)
+    journal.undo(campaign, operation, actor=current_user)
     db.session.commit()
     flash(_("Annulé : %(what)s", what=operation.description), "success")
     return redirect(_back(campaign))
@@ -262,7 +263,7 @@ def undo(campaign_slug: str, operation_id: int):
 def compare(campaign_slug: str):
     """Compare two clustering runs."""
     campaign = campaigns.get_campaign(campaign_slug)
-    runs = synthesis.finished_runs(campaign)
+    runs = clustering.finished_runs(campaign)
     comparison = None
     first, second = request.args.get("a", ""), request.args.get("b", "")
     if not first and len(runs) >= 2:
@@ -270,7 +271,7 @@ def compare(campaign_slug: str):
     if first and second:
         if not (first.isdigit() and second.isdigit()):
             raise InvalidInput(_("Choisissez deux calculs dans les listes."))
-        comparison = synthesis.compare_runs(campaign, int(first), int(second))
+        comparison = clustering.compare_runs(campaign, int(first), int(second))
     return render_template("synthesis/compare.html", campaign=campaign, runs=runs,
                            comparison=comparison, first=first, second=second)
 
@@ -281,18 +282,18 @@ def coverage_view(campaign_slug: str):
     """Contributions, themes, workshops and collectivités per engagement and axis."""
     campaign = campaigns.get_campaign(campaign_slug)
     return render_template("synthesis/coverage.html", campaign=campaign,
-                           rows=coverage.coverage(campaign))
+                           rows=queries.coverage(campaign))
 
 
 def detail_context(campaign, detail) -> dict:
     """What the cluster page needs besides the detail: forms' choices and history."""
     cluster = detail.cluster
     return {
-        "clusters": synthesis.active_clusters(campaign),
-        "placements": synthesis.placement_choices(campaign),
-        "secondary": synthesis.secondary_of(c.id for _a, c in detail.rows),
-        "also_here": synthesis.secondary_members(cluster),
-        "operations": synthesis.history(campaign, cluster=cluster, limit=20),
+        "clusters": queries.active_clusters(campaign),
+        "placements": operations.placement_choices(campaign),
+        "secondary": queries.secondary_of(c.id for _a, c in detail.rows),
+        "also_here": queries.secondary_members(cluster),
+        "operations": journal.history(campaign, cluster=cluster, limit=20),
         "collectivites": sorted({c.collectivite for _a, c in detail.rows if c.collectivite}),
         "form": EmptyForm(),
     }
@@ -300,12 +301,12 @@ def detail_context(campaign, detail) -> dict:
 
 def board_context(campaign) -> dict:
     """What the synthesis board needs besides the clusters."""
-    operations = synthesis.history(campaign, limit=1)
+    operations = journal.history(campaign, limit=1)
     return {
-        "stats": synthesis.cluster_stats(campaign),
-        "clusters": synthesis.active_clusters(campaign),
-        "placements": synthesis.placement_choices(campaign),
+        "stats": queries.cluster_stats(campaign),
+        "clusters": queries.active_clusters(campaign),
+        "placements": operations.placement_choices(campaign),
         "last_operation": operations[0] if operations and not operations[0].is_undone
         else None,
-        "runs": synthesis.finished_runs(campaign)[:2],
+        "runs": clustering.finished_runs(campaign)[:2],
     }

@@ -73,7 +73,7 @@ def test_a_proposition_from_two_clusters_links_their_contributions_with_an_extra
 
 
 def test_provenance_survives_a_merge_and_a_split_of_the_source_clusters(db, clustered):
-    from motion.services import synthesis
+    from motion.services.themes import operations
 
     campaign, clusters = clustered
     first, second, third = clusters[0], clusters[1], clusters[2]
@@ -87,13 +87,13 @@ def test_provenance_survives_a_merge_and_a_split_of_the_source_clusters(db, clus
     names = {first.id: first.name, second.id: second.name}
 
     # Merge the second source cluster into the third, then split the first in two.
-    synthesis.merge(campaign, [third, second],
-                    versions={third.id: third.version, second.id: second.version})
+    operations.merge(campaign, [third, second],
+                     versions={third.id: third.version, second.id: second.version})
     db.session.commit()
     members = sorted(_members(first))
-    synthesis.split(campaign, first, parts=[members[: len(members) // 2],
-                                            members[len(members) // 2:]],
-                    version=first.version)
+    operations.split(campaign, first, parts=[members[: len(members) // 2],
+                                             members[len(members) // 2:]],
+                     version=first.version)
     db.session.commit()
     db.session.expire_all()
 

@@ -19,7 +19,8 @@ from motion.models import (
     ClusterSecondaryMember,
     Support,
 )
-from motion.services import clustering, imports, synthesis
+from motion.services import clustering, imports
+from motion.services.themes import journal, operations, queries
 
 
 def _write_rows(path, rows):
@@ -69,7 +70,7 @@ def _events(db, action):
 
 
 def _undo(db, campaign, operation, actor):
-    synthesis.undo(campaign, operation, actor=actor)
+    journal.undo(campaign, operation, actor=actor)
     db.session.commit()
     db.session.expire_all()
     [event] = _events(db, "synthesis.undo")[-1:]
@@ -81,7 +82,7 @@ def test_rename_sets_the_name_and_summary_locks_it_and_undo_restores(db, cluster
                                                                      facilitator):
     cluster = _clusters(db, clustered)[0]
     old_name, version = cluster.name, cluster.version
-    operation = synthesis.rename(clustered, cluster, name="  Services publics  en ligne ",
+    operation = operations.rename(clustered, cluster, name="  Services publics  en ligne ",
                                  summary="Les élus veulent des démarches simples.",
                                  version=version, actor=facilitator, reason="plus clair")
     db.session.commit()
@@ -100,21 +101,21 @@ def test_rename_sets_the_name_and_summary_locks_it_and_undo_restores(db, cluster
     assert (cluster.name, cluster.name_locked, cluster.summary) == (old_name, False, "")
     assert db.session.get(ClusterOperation, operation.id).is_undone
     with pytest.raises(Conflict):
-        synthesis.undo(clustered, db.session.get(ClusterOperation, operation.id))
+        journal.undo(clustered, db.session.get(ClusterOperation, operation.id))
 
 
 def test_a_stale_version_is_refused_and_nothing_changes(db, clustered, facilitator):
     cluster = _clusters(db, clustered)[0]
     stale = cluster.version
-    synthesis.rename(clustered, cluster, name="Première version", version=stale,
+    operations.rename(clustered, cluster, name="Première version", version=stale,
                      actor=facilitator)
     db.session.commit()
     with pytest.raises(Conflict, match="modifié par quelqu'un d'autre"):
-        synthesis.rename(clustered, cluster, name="Seconde version", version=stale,
+        operations.rename(clustered, cluster, name="Seconde version", version=stale,
                          actor=facilitator)
     db.session.rollback()
     with pytest.raises(Conflict, match="modifié par quelqu'un d'autre"):
-        synthesis.set_pinned(clustered, cluster, pinned=True, version=stale)
+        operations.set_pinned(clustered, cluster, pinned=True, version=stale)
     db.session.rollback()
     assert db.session.get(Cluster, cluster.id).name == "Première version"
     assert db.session.scalar(select(func.count(ClusterOperation.id))) == 1
@@ -123,18 +124,18 @@ def test_a_stale_version_is_refused_and_nothing_changes(db, clustered, facilitat
 def test_invalid_inputs_are_refused_in_french(db, clustered):
     cluster = _clusters(db, clustered)[0]
     with pytest.raises(InvalidInput, match="obligatoire"):
-        synthesis.rename(clustered, cluster, name="   ", version=cluster.version)
+        operations.rename(clustered, cluster, name="   ", version=cluster.version)
     with pytest.raises(InvalidInput, match="référentiel"):
-        synthesis.move_cluster(clustered, cluster, target="a:999999", version=cluster.version)
+        operations.move_cluster(clustered, cluster, target="a:999999", version=cluster.version)
     with pytest.raises(InvalidInput, match="au moins deux"):
-        synthesis.merge(clustered, [cluster], versions={cluster.id: cluster.version})
+        operations.merge(clustered, [cluster], versions={cluster.id: cluster.version})
 
 
 def test_move_cluster_overrides_the_mapping_and_undo_restores(db, clustered, facilitator):
     cluster = _clusters(db, clustered)[0]
     before = (cluster.engagement_id, cluster.axis_id, cluster.out_of_frame)
     axis = clustered.framework.engagements[3].axes[1]
-    operation = synthesis.move_cluster(clustered, cluster, target=f"a:{axis.id}",
+    operation = operations.move_cluster(clustered, cluster, target=f"a:{axis.id}",
                                        version=cluster.version, actor=facilitator)
     db.session.commit()
     db.session.expire_all()
@@ -142,7 +143,7 @@ def test_move_cluster_overrides_the_mapping_and_undo_restores(db, clustered, fac
     assert (cluster.engagement_id, cluster.axis_id, cluster.mapping_locked) == (
         axis.engagement_id, axis.id, True)
     assert len(_events(db, "synthesis.move")) == 1
-    operation = synthesis.move_cluster(clustered, cluster, target="out",
+    operation = operations.move_cluster(clustered, cluster, target="out",
                                        version=cluster.version, actor=facilitator)
     db.session.commit()
     assert (cluster.out_of_frame, cluster.engagement_id) == (True, None)
@@ -164,7 +165,7 @@ def test_merge_keeps_every_member_and_history_undo_restores_and_rerun_keeps_it(
     members = {c.id: _members(db, c) for c in (first, second, third)}
     second.pinned = True
     db.session.commit()
-    operation = synthesis.merge(
+    operation = operations.merge(
         clustered, [first, second, third],
         versions={c.id: c.version for c in (first, second, third)},
         name="Démarches et accès", actor=facilitator, reason="même sujet",
@@ -198,7 +199,7 @@ def test_merge_keeps_every_member_and_history_undo_restores_and_rerun_keeps_it(
 
     # Merged again, the merge survives a re-run with 100 new contributions.
     clusters = [db.session.get(Cluster, c.id) for c in (first, second, third)]
-    synthesis.merge(clustered, clusters, versions={c.id: c.version for c in clusters},
+    operations.merge(clustered, clusters, versions={c.id: c.version for c in clusters},
                     actor=facilitator)
     db.session.commit()
     imports.import_csv(_write_rows(tmp_path / "more.csv", dev_rows[400:500]), clustered)
@@ -214,7 +215,7 @@ def test_merge_keeps_every_member_and_history_undo_restores_and_rerun_keeps_it(
 def test_split_proposal_then_confirmed_split_undo_restores(db, clustered, facilitator):
     cluster = _clusters(db, clustered)[0]
     members = _members(db, cluster)
-    plan = synthesis.propose_split(clustered, cluster, n_parts=2)
+    plan = operations.propose_split(clustered, cluster, n_parts=2)
     assert len(plan.parts) == 2
     assert {i for part in plan.parts for i in part.contribution_ids} == members
     assert all(part.contribution_ids for part in plan.parts)
@@ -222,7 +223,7 @@ def test_split_proposal_then_confirmed_split_undo_restores(db, clustered, facili
     # The facilitator adjusts: one contribution of part 1 goes to part 2.
     parts = [list(p.contribution_ids) for p in plan.parts]
     parts[1].append(parts[0].pop())
-    operation = synthesis.split(clustered, cluster, parts=parts,
+    operation = operations.split(clustered, cluster, parts=parts,
                                 names=["", "Très haut débit"], version=cluster.version,
                                 actor=facilitator)
     db.session.commit()
@@ -240,27 +241,27 @@ def test_split_proposal_then_confirmed_split_undo_restores(db, clustered, facili
     assert _members(db, db.session.get(Cluster, cluster.id)) == members
     assert not db.session.get(Cluster, new_id).active
 
-    manual = synthesis.propose_split(clustered, cluster, n_parts=3, manual=True)
+    manual = operations.propose_split(clustered, cluster, n_parts=3, manual=True)
     assert manual.parts[0].contribution_ids
     assert not manual.parts[1].contribution_ids
     with pytest.raises(InvalidInput, match="deux sous-thèmes"):
-        synthesis.split(clustered, cluster, parts=[sorted(members)], version=cluster.version)
+        operations.split(clustered, cluster, parts=[sorted(members)], version=cluster.version)
 
 
 def test_move_contribution_lock_and_second_cluster_each_undone(db, clustered, facilitator):
     big, other = _clusters(db, clustered)[:2]
     contribution_id = sorted(_members(db, big))[0]
-    moved = synthesis.move_contribution(clustered, contribution_id, target=other,
+    moved = operations.move_contribution(clustered, contribution_id, target=other,
                                         expected_cluster_id=big.id, actor=facilitator)
     db.session.commit()
     assignment = db.session.scalar(select(ClusterAssignment).where(
         ClusterAssignment.contribution_id == contribution_id))
     assert (assignment.cluster_id, assignment.locked) == (other.id, True)
     with pytest.raises(Conflict):  # someone else's page still shows it in ``big``
-        synthesis.move_contribution(clustered, contribution_id, target=None,
+        operations.move_contribution(clustered, contribution_id, target=None,
                                     expected_cluster_id=big.id)
     db.session.rollback()
-    to_unsorted = synthesis.move_contribution(clustered, contribution_id, target=None,
+    to_unsorted = operations.move_contribution(clustered, contribution_id, target=None,
                                               expected_cluster_id=other.id, actor=facilitator)
     db.session.commit()
     assert db.session.get(ClusterAssignment, assignment.id).cluster_id is None
@@ -270,7 +271,7 @@ def test_move_contribution_lock_and_second_cluster_each_undone(db, clustered, fa
     assignment = db.session.get(ClusterAssignment, assignment.id)
     assert (assignment.cluster_id, assignment.locked) == (big.id, False)
 
-    lock = synthesis.set_locked(clustered, contribution_id, locked=True,
+    lock = operations.set_locked(clustered, contribution_id, locked=True,
                                 expected_cluster_id=big.id, actor=facilitator)
     db.session.commit()
     assert db.session.get(ClusterAssignment, assignment.id).locked
@@ -278,15 +279,15 @@ def test_move_contribution_lock_and_second_cluster_each_undone(db, clustered, fa
     _undo(db, clustered, lock, facilitator)
     assert not db.session.get(ClusterAssignment, assignment.id).locked
 
-    second = synthesis.set_secondary(clustered, contribution_id, cluster=other,
+    second = operations.set_secondary(clustered, contribution_id, cluster=other,
                                      expected_cluster_id=big.id, actor=facilitator)
     db.session.commit()
     row = db.session.scalars(select(ClusterSecondaryMember)).one()
     assert (row.contribution_id, row.cluster_id) == (contribution_id, other.id)
-    assert [c.id for c in synthesis.secondary_members(other)] == [contribution_id]
+    assert [c.id for c in queries.secondary_members(other)] == [contribution_id]
     assert len(_events(db, "synthesis.secondary")) == 1
     with pytest.raises(InvalidInput, match="différent"):
-        synthesis.set_secondary(clustered, contribution_id, cluster=big,
+        operations.set_secondary(clustered, contribution_id, cluster=big,
                                 expected_cluster_id=big.id)
     _undo(db, clustered, second, facilitator)
     assert db.session.scalar(select(func.count(ClusterSecondaryMember.id))) == 0
@@ -294,7 +295,7 @@ def test_move_contribution_lock_and_second_cluster_each_undone(db, clustered, fa
 
 def test_pin_and_its_undo(db, clustered, facilitator):
     cluster = _clusters(db, clustered)[-1]
-    operation = synthesis.set_pinned(clustered, cluster, pinned=True, version=cluster.version,
+    operation = operations.set_pinned(clustered, cluster, pinned=True, version=cluster.version,
                                      actor=facilitator, reason="à garder")
     db.session.commit()
     assert (cluster.pinned, cluster.name_locked) == (True, True)
@@ -307,17 +308,17 @@ def test_pin_and_its_undo(db, clustered, facilitator):
 
 def test_an_older_operation_cannot_be_undone_over_a_newer_one(db, clustered, facilitator):
     cluster = _clusters(db, clustered)[0]
-    first = synthesis.rename(clustered, cluster, name="Un", version=cluster.version,
+    first = operations.rename(clustered, cluster, name="Un", version=cluster.version,
                              actor=facilitator)
     db.session.commit()
-    synthesis.rename(clustered, cluster, name="Deux", version=cluster.version,
+    operations.rename(clustered, cluster, name="Deux", version=cluster.version,
                      actor=facilitator)
     db.session.commit()
     with pytest.raises(Conflict, match="plus récentes"):
-        synthesis.undo(clustered, first, actor=facilitator)
+        journal.undo(clustered, first, actor=facilitator)
     db.session.rollback()
     assert db.session.get(Cluster, cluster.id).name == "Deux"
-    assert [o.kind for o in synthesis.history(clustered, cluster=cluster)] == [
+    assert [o.kind for o in journal.history(clustered, cluster=cluster)] == [
         "rename", "rename"]
 
 
@@ -328,7 +329,7 @@ def test_board_statistics_count_supports_workshops_and_collectivites(db, cluster
     for user in (make_user(), make_user()):
         db.session.add(Support(user=user, contribution_id=members[0]))
     db.session.commit()
-    stats = synthesis.cluster_stats(clustered)[cluster.id]
+    stats = queries.cluster_stats(clustered)[cluster.id]
     assert stats.supports == 2
     assert stats.workshops
     assert len(stats.collectivites) >= min(len(members), 37) // 2
@@ -340,13 +341,13 @@ def test_compare_two_runs_lists_moves_and_new_clusters(db, clustered, facilitato
     assert len(first_run.snapshot) == 400
     big, other = _clusters(db, clustered)[:2]
     contribution_id = sorted(_members(db, big))[0]
-    synthesis.move_contribution(clustered, contribution_id, target=other,
+    operations.move_contribution(clustered, contribution_id, target=other,
                                 expected_cluster_id=big.id, actor=facilitator)
     db.session.commit()
     imports.import_csv(_write_rows(tmp_path / "more.csv", dev_rows[400:550]), clustered)
     db.session.commit()
     second_run = _run(clustered)
-    comparison = synthesis.compare_runs(clustered, second_run.id, first_run.id)
+    comparison = clustering.compare_runs(clustered, second_run.id, first_run.id)
     assert (comparison.first.id, comparison.second.id) == (first_run.id, second_run.id)
     assert comparison.added == 150
     moved = {c.id: (a, b) for c, a, b in comparison.moved}
@@ -378,7 +379,7 @@ def test_twenty_operations_survive_300_new_contributions_and_a_rerun(
     # 3 renames (one with a summary)
     renamed = {}
     for i, cluster in enumerate(clusters[:3]):
-        synthesis.rename(campaign, cluster, name=f"Thème choisi {i}", summary=f"Résumé {i}",
+        operations.rename(campaign, cluster, name=f"Thème choisi {i}", summary=f"Résumé {i}",
                          version=cluster.version, actor=facilitator)
         renamed[cluster.id] = f"Thème choisi {i}"
         done()
@@ -386,7 +387,7 @@ def test_twenty_operations_survive_300_new_contributions_and_a_rerun(
     moved_clusters = {}
     for cluster, target in ((clusters[3], f"a:{engagements[2].axes[0].id}"),
                             (clusters[4], "out")):
-        synthesis.move_cluster(campaign, cluster, target=target, version=cluster.version,
+        operations.move_cluster(campaign, cluster, target=target, version=cluster.version,
                                actor=facilitator)
         moved_clusters[cluster.id] = (cluster.engagement_id, cluster.axis_id,
                                       cluster.out_of_frame)
@@ -394,14 +395,14 @@ def test_twenty_operations_survive_300_new_contributions_and_a_rerun(
     # 1 merge of three clusters
     merged = clusters[5:8]
     merged_members = set().union(*(_members(db, c) for c in merged))
-    synthesis.merge(campaign, merged, versions={c.id: c.version for c in merged},
+    operations.merge(campaign, merged, versions={c.id: c.version for c in merged},
                     actor=facilitator)
     survivor = merged[0]
     done()
     # 1 split (the proposal, confirmed)
     split_source = clusters[8]
-    plan = synthesis.propose_split(campaign, split_source, n_parts=2)
-    operation = synthesis.split(campaign, split_source,
+    plan = operations.propose_split(campaign, split_source, n_parts=2)
+    operation = operations.split(campaign, split_source,
                                 parts=[p.contribution_ids for p in plan.parts],
                                 names=["", "Sous-thème gardé"], version=split_source.version,
                                 actor=facilitator)
@@ -413,7 +414,7 @@ def test_twenty_operations_survive_300_new_contributions_and_a_rerun(
     # 2 pins
     pinned = [clusters[9], clusters[2]]
     for cluster in pinned:
-        synthesis.set_pinned(campaign, cluster, pinned=True, version=cluster.version,
+        operations.set_pinned(campaign, cluster, pinned=True, version=cluster.version,
                              actor=facilitator)
         done()
     # 6 contribution moves (4 to other clusters, 2 to "à classer")
@@ -423,7 +424,7 @@ def test_twenty_operations_survive_300_new_contributions_and_a_rerun(
     targets = [survivor, clusters[0], clusters[1], clusters[9], None, None]
     for donor, target in zip(donors[-6:], targets, strict=True):
         contribution_id = sorted(_members(db, donor))[0]
-        synthesis.move_contribution(campaign, contribution_id, target=target,
+        operations.move_contribution(campaign, contribution_id, target=target,
                                     expected_cluster_id=donor.id, actor=facilitator)
         moved_contributions[contribution_id] = target.id if target else None
         done()
@@ -431,7 +432,7 @@ def test_twenty_operations_survive_300_new_contributions_and_a_rerun(
     locked = {}
     for donor in donors[:3]:
         contribution_id = sorted(_members(db, donor))[-1]
-        synthesis.set_locked(campaign, contribution_id, locked=True,
+        operations.set_locked(campaign, contribution_id, locked=True,
                              expected_cluster_id=donor.id, actor=facilitator)
         locked[contribution_id] = donor.id
         done()
@@ -441,7 +442,7 @@ def test_twenty_operations_survive_300_new_contributions_and_a_rerun(
                                      (sorted(_members(db, clusters[2]))[1], clusters[0])):
         primary = db.session.scalar(select(ClusterAssignment.cluster_id).where(
             ClusterAssignment.contribution_id == contribution_id))
-        synthesis.set_secondary(campaign, contribution_id, cluster=cluster,
+        operations.set_secondary(campaign, contribution_id, cluster=cluster,
                                 expected_cluster_id=primary, actor=facilitator)
         seconds[contribution_id] = cluster.id
         done()
