@@ -34,7 +34,6 @@ def register_blueprints(app: Flask) -> None:
     from motion.views import (
         admin,
         auth,
-        clusters,
         contributions,
         exports,
         invitations,
@@ -43,7 +42,7 @@ def register_blueprints(app: Flask) -> None:
         motions,
         preferences,
         projection,
-        synthesis,
+        themes,
         votes,
         workshops,
     )
@@ -52,14 +51,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(workshops.bp)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(clusters.bp)
     app.register_blueprint(contributions.bp)
     app.register_blueprint(contributions.api_bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
     app.register_blueprint(exports.bp)
-    app.register_blueprint(synthesis.bp)
+    app.register_blueprint(themes.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(votes.bp)

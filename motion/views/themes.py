@@ -1,14 +1,16 @@
-"""Facilitators shape the themes: plain forms for every operation, undo, history,
-comparison of two runs, coverage of the framework."""
+"""Facilitators' pages for the themes (model ``Cluster``, "thème" in the UI): the board,
+a theme's page, the clustering runs, plain forms for every operation, undo, history,
+comparison of two runs and coverage of the framework."""
 
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from motion import jobs
 from motion.errors import Conflict, InvalidInput
 from motion.extensions import db
 from motion.models import Role
@@ -17,9 +19,67 @@ from motion.services.themes import journal, operations, queries
 from motion.views import role_required
 from motion.views.forms import EmptyForm
 
-bp = Blueprint("synthesis", __name__, url_prefix="/campagnes/<campaign_slug>")
+bp = Blueprint("themes", __name__)
 
 FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
+
+# ------------------------------------------------------------------ board, theme page, runs
+
+
+@bp.get("/campagnes/<campaign_slug>/themes")
+@role_required(*FACILITATORS)
+def board(campaign_slug: str):
+    """Show the clusters grouped by engagement and axis, then out of frame and unsorted."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    return render_template(
+        "themes/board.html",
+        campaign=campaign,
+        board=queries.board(campaign),
+        run=clustering.latest_run(campaign),
+        form=EmptyForm(),
+        **board_context(campaign),
+    )
+
+
+@bp.post("/campagnes/<campaign_slug>/themes/calculer")
+@role_required(*FACILITATORS)
+def run(campaign_slug: str):
+    """Start a clustering run outside the request; the board then shows its progress."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    record = clustering.request_run(campaign, actor=current_user)
+    db.session.commit()
+    jobs.launch("cluster", record.id)
+    flash(_("Le calcul des thèmes a démarré. Cette page se met à jour toute seule."), "info")
+    return redirect(url_for(".board", campaign_slug=campaign.slug))
+
+
+@bp.get("/campagnes/<campaign_slug>/themes/<int:cluster_id>")
+@role_required(*FACILITATORS)
+def show(campaign_slug: str, cluster_id: int):
+    """List a cluster's contributions, least confident first."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    detail = queries.cluster_detail(campaign, cluster_id)
+    return render_template("themes/show.html", campaign=campaign, detail=detail,
+                           **detail_context(campaign, detail))
+
+
+@bp.get("/api/campagnes/<campaign_slug>/calculs/<int:run_id>")
+@role_required(*FACILITATORS)
+def run_status(campaign_slug: str, run_id: int):
+    """The progress record of a run, polled by the board."""
+    campaign = campaigns.get_campaign(campaign_slug)
+    record = clustering.get_run(campaign, run_id)
+    return jsonify(
+        id=record.id,
+        status=record.status.value,
+        progress=round(record.progress, 3),
+        message=record.message,
+        finished=record.is_finished,
+        error=record.error,
+    )
+
 
 
 def _check_csrf() -> None:
@@ -33,7 +93,7 @@ def _back(campaign) -> str:
     parsed = urlparse(target)
     if target.startswith("/") and not target.startswith("//") and not parsed.netloc:
         return target
-    return url_for("clusters.board", campaign_slug=campaign.slug)
+    return url_for(".board", campaign_slug=campaign.slug)
 
 
 def _int(name: str) -> int | None:
@@ -65,7 +125,7 @@ def _cluster(campaign_slug: str, cluster_id: int):
 # ------------------------------------------------------------------ cluster operations
 
 
-@bp.post("/themes/<int:cluster_id>/renommer")
+@bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/renommer")
 @role_required(*FACILITATORS)
 def rename(campaign_slug: str, cluster_id: int):
     """Rename a cluster and write its summary; a stale edit shows the form again, kept."""
@@ -80,14 +140,14 @@ def rename(campaign_slug: str, cluster_id: int):
         db.session.rollback()
         detail = queries.cluster_detail(campaign, cluster_id)
         return render_template(
-            "clusters/show.html", campaign=campaign, detail=detail,
+            "themes/show.html", campaign=campaign, detail=detail,
             **detail_context(campaign, detail), error=error.message,
             draft={"name": name, "summary": summary or "", "reason": request.form.get("reason")},
         ), 409
     return _done(campaign, operation)
 
 
-@bp.post("/themes/<int:cluster_id>/deplacer")
+@bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/deplacer")
 @role_required(*FACILITATORS)
 def move(campaign_slug: str, cluster_id: int):
     """Move a cluster to an engagement, an axis or "hors cadre"."""
@@ -99,7 +159,7 @@ def move(campaign_slug: str, cluster_id: int):
     return _done(campaign, operation)
 
 
-@bp.post("/themes/<int:cluster_id>/epingler")
+@bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/epingler")
 @role_required(*FACILITATORS)
 def pin(campaign_slug: str, cluster_id: int):
     """Pin or unpin a cluster."""
@@ -111,7 +171,7 @@ def pin(campaign_slug: str, cluster_id: int):
     return _done(campaign, operation)
 
 
-@bp.post("/themes/fusionner")
+@bp.post("/campagnes/<campaign_slug>/themes/fusionner")
 @role_required(*FACILITATORS)
 def merge(campaign_slug: str):
     """Merge clusters (values "id:version"; the first one keeps its place and name)."""
@@ -133,7 +193,7 @@ def merge(campaign_slug: str):
     return _done(campaign, operation)
 
 
-@bp.get("/themes/<int:cluster_id>/scinder")
+@bp.get("/campagnes/<campaign_slug>/themes/<int:cluster_id>/scinder")
 @role_required(*FACILITATORS)
 def split_form(campaign_slug: str, cluster_id: int):
     """Propose a split of a cluster (or every member in part 1, to pick by hand)."""
@@ -145,11 +205,11 @@ def split_form(campaign_slug: str, cluster_id: int):
         n_parts = 2
     manual = request.args.get("mode") == "manuel"
     plan = operations.propose_split(campaign, cluster, n_parts=n_parts, manual=manual)
-    return render_template("synthesis/split.html", campaign=campaign, plan=plan,
+    return render_template("themes/split.html", campaign=campaign, plan=plan,
                            manual=manual, n_parts=n_parts, max_parts=operations.MAX_PARTS)
 
 
-@bp.post("/themes/<int:cluster_id>/scinder")
+@bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/scinder")
 @role_required(*FACILITATORS)
 def split(campaign_slug: str, cluster_id: int):
     """Confirm a split: each contribution's part comes from its "part-<id>" field."""
@@ -171,14 +231,14 @@ def split(campaign_slug: str, cluster_id: int):
     )
     db.session.commit()
     flash(operation.description, "success")
-    return redirect(url_for("clusters.board", campaign_slug=campaign.slug,
+    return redirect(url_for(".board", campaign_slug=campaign.slug,
                             _anchor=f"theme-{cluster.id}"))
 
 
 # ------------------------------------------------------------------ contributions
 
 
-@bp.post("/contributions/<int:contribution_id>/theme")
+@bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/theme")
 @role_required(*FACILITATORS)
 def move_contribution(campaign_slug: str, contribution_id: int):
     """Move a contribution to another cluster (empty: "à classer"), locked there."""
@@ -192,7 +252,7 @@ def move_contribution(campaign_slug: str, contribution_id: int):
     return _done(campaign, operation)
 
 
-@bp.post("/contributions/<int:contribution_id>/verrou")
+@bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/verrou")
 @role_required(*FACILITATORS)
 def lock(campaign_slug: str, contribution_id: int):
     """Lock (or unlock) a contribution's assignment."""
@@ -206,7 +266,7 @@ def lock(campaign_slug: str, contribution_id: int):
     return _done(campaign, operation)
 
 
-@bp.post("/contributions/<int:contribution_id>/second-theme")
+@bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/second-theme")
 @role_required(*FACILITATORS)
 def secondary(campaign_slug: str, contribution_id: int):
     """Attach a contribution to a second cluster (empty: remove it)."""
@@ -220,12 +280,12 @@ def secondary(campaign_slug: str, contribution_id: int):
     return _done(campaign, operation)
 
 
-@bp.get("/themes/a-classer")
+@bp.get("/campagnes/<campaign_slug>/themes/a-classer")
 @role_required(*FACILITATORS)
 def unsorted(campaign_slug: str):
     """List the "à classer" contributions, each with a form to place it."""
     campaign = campaigns.get_campaign(campaign_slug)
-    return render_template("synthesis/unsorted.html", campaign=campaign,
+    return render_template("themes/unsorted.html", campaign=campaign,
                            rows=queries.unassigned_rows(campaign),
                            clusters=queries.active_clusters(campaign))
 
@@ -233,16 +293,16 @@ def unsorted(campaign_slug: str):
 # ------------------------------------------------------------------ history and undo
 
 
-@bp.get("/themes/historique")
+@bp.get("/campagnes/<campaign_slug>/themes/historique")
 @role_required(*FACILITATORS)
 def history(campaign_slug: str):
     """Every operation on the themes, newest first, each with its undo button."""
     campaign = campaigns.get_campaign(campaign_slug)
-    return render_template("synthesis/history.html", campaign=campaign,
+    return render_template("themes/history.html", campaign=campaign,
                            operations=journal.history(campaign, limit=300))
 
 
-@bp.post("/themes/operations/<int:operation_id>/annuler")
+@bp.post("/campagnes/<campaign_slug>/themes/operations/<int:operation_id>/annuler")
 @role_required(*FACILITATORS)
 def undo(campaign_slug: str, operation_id: int):
     """Undo an operation."""
@@ -258,7 +318,7 @@ def undo(campaign_slug: str, operation_id: int):
 # ------------------------------------------------------------------ runs and coverage
 
 
-@bp.get("/themes/calculs/comparer")
+@bp.get("/campagnes/<campaign_slug>/themes/calculs/comparer")
 @role_required(*FACILITATORS)
 def compare(campaign_slug: str):
     """Compare two clustering runs."""
@@ -272,16 +332,16 @@ def compare(campaign_slug: str):
         if not (first.isdigit() and second.isdigit()):
             raise InvalidInput(_("Choisissez deux calculs dans les listes."))
         comparison = clustering.compare_runs(campaign, int(first), int(second))
-    return render_template("synthesis/compare.html", campaign=campaign, runs=runs,
+    return render_template("themes/compare.html", campaign=campaign, runs=runs,
                            comparison=comparison, first=first, second=second)
 
 
-@bp.get("/couverture")
+@bp.get("/campagnes/<campaign_slug>/couverture")
 @role_required(*FACILITATORS)
 def coverage_view(campaign_slug: str):
     """Contributions, themes, workshops and collectivités per engagement and axis."""
     campaign = campaigns.get_campaign(campaign_slug)
-    return render_template("synthesis/coverage.html", campaign=campaign,
+    return render_template("themes/coverage.html", campaign=campaign,
                            rows=queries.coverage(campaign))
 
 
