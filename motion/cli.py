@@ -129,28 +129,22 @@ def _safe_url(url: str) -> str:
 @click.option("--workers", default=None, type=int,
               help="Gunicorn workers (default: 2 × cores + 1, at most 8).")
 @click.option("--timeout", default=60, show_default=True, type=int)
-def serve_command(host: str, port: int, workers: int | None, timeout: int) -> None:
+@click.option("--control-socket", type=click.Path(dir_okay=False),
+              help="Open gunicorn's control socket at this path (default: none).")
+def serve_command(host: str, port: int, workers: int | None, timeout: int,
+                  control_socket: str | None) -> None:
     """Serve the app with gunicorn (the production server)."""
-    from gunicorn.app.base import BaseApplication
+    from motion.server import Server, gunicorn_settings
+    from motion.services.login_throttle import shared_store_warning
 
-    from motion import create_app
-
-    _create_app()  # fail now, in the foreground, if the configuration is unusable
+    app = _create_app()  # fail now, in the foreground, if the configuration is unusable
     workers = workers or min(8, multiprocessing.cpu_count() * 2 + 1)
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("timeout", timeout)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("forwarded_allow_ips", "127.0.0.1")
-
-        def load(self):
-            return create_app()  # one app (and one connection pool) per worker
-
+    warning = shared_store_warning(app.config["RATELIMIT_STORAGE_URI"], workers)
+    if warning:
+        click.echo(warning, err=True)
     click.echo(f"motion on http://{host}:{port}/ ({workers} workers)")
-    Server().run()
+    Server(gunicorn_settings(host=host, port=port, workers=workers, timeout=timeout,
+                             control_socket=control_socket)).run()
 
 
 @click.group("campaign")

@@ -34,6 +34,14 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_POSTING": "10 per minute;60 per hour",
     "RATELIMIT_REPORTING": "10 per hour",
+    # Failed logins, per account and per client address (only failures count).
+    "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
+    "RATELIMIT_LOGIN_IP": "50 per 15 minutes",
+    # A login ends after this many minutes without a request (the page warns before).
+    "SESSION_IDLE_MINUTES": 30,
+    "PASSWORD_RESET_LIFETIME_MINUTES": 60,
+    # Invitation files with more rows are imported by a background job.
+    "INVITATION_SYNC_MAX_ROWS": 200,
     # E-mail: SMTP when MAIL_SMTP_HOST is set, otherwise .eml files in MAIL_DIR
     # (default: <instance>/mail), which is what development and tests use.
     "MAIL_SMTP_HOST": None,
@@ -66,6 +74,9 @@ ENV_KEYS = {
     "MOTION_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "MOTION_RATELIMIT_POSTING": "RATELIMIT_POSTING",
     "MOTION_RATELIMIT_REPORTING": "RATELIMIT_REPORTING",
+    "MOTION_RATELIMIT_LOGIN_ACCOUNT": "RATELIMIT_LOGIN_ACCOUNT",
+    "MOTION_RATELIMIT_LOGIN_IP": "RATELIMIT_LOGIN_IP",
+    "MOTION_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
     "MOTION_SMTP_HOST": "MAIL_SMTP_HOST",
     "MOTION_SMTP_PORT": "MAIL_SMTP_PORT",
     "MOTION_SMTP_USER": "MAIL_SMTP_USER",
@@ -87,7 +98,7 @@ def load_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
             value: Any = environ[env_name]
             if key == "DEMO_MODE":
                 value = value.strip().lower() in {"1", "true", "yes", "on"}
-            elif key == "MAIL_SMTP_PORT":
+            elif key in ("MAIL_SMTP_PORT", "SESSION_IDLE_MINUTES"):
                 value = int(value)
             found[key] = value
     return found

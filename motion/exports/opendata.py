@@ -3,8 +3,9 @@
 Only published items ever appear (never hidden or withdrawn ones), and no personal data
 beyond what élus published: no e-mails, no account ids, no authors' names. The JSON
 follows ``docs/schemas/opendata.schema.json``; the CSV files are UTF-8 with a header row
-and RFC 4180 quoting (CRLF line ends, double quotes doubled), bundled in a ZIP with a
-``LISEZMOI.md`` metadata file (licence, generation date, columns).
+and RFC 4180 quoting (CRLF line ends, double quotes doubled), text cells that a spreadsheet
+would run as a formula prefixed with ``'``, bundled in a ZIP with a ``LISEZMOI.md``
+metadata file (licence, generation date, columns, that prefix).
 """
 
 from __future__ import annotations
@@ -180,24 +181,36 @@ def render_json(data: OpenDataSet) -> bytes:
     return json.dumps(to_json_object(data), ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _csv(header: tuple[str, ...], rows) -> bytes:
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would run as a formula, prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(header: tuple[str, ...], rows) -> bytes:
+    """UTF-8 CSV (RFC 4180: CRLF record ends; fields with commas, quotes or line breaks
+    quoted) with formula-leading text cells neutralised; every CSV motion writes goes here."""
     buffer = io.StringIO(newline="")
-    # RFC 4180: CRLF record ends, fields with commas, quotes or line breaks are quoted.
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
     return buffer.getvalue().encode("utf-8")
 
 
 def contributions_csv(data: OpenDataSet) -> bytes:
-    return _csv(CONTRIBUTION_COLUMNS, (
+    return write_csv(CONTRIBUTION_COLUMNS, (
         [getattr(c, name) for name in CONTRIBUTION_COLUMNS] for c in data.contributions
     ))
 
 
 def clusters_csv(data: OpenDataSet) -> bytes:
-    return _csv(CLUSTER_COLUMNS, (
+    return write_csv(CLUSTER_COLUMNS, (
         [c.id, c.name, c.size, "; ".join(c.keywords), c.engagement, c.axis,
          "oui" if c.out_of_frame else "non", " ".join(map(str, c.representative_ids))]
         for c in data.clusters
@@ -215,7 +228,7 @@ def propositions_csv(data: OpenDataSet) -> bytes:
             vote.pour if vote else None, vote.contre if vote else None,
             vote.abstention if vote else None,
         ])
-    return _csv(PROPOSITION_COLUMNS, rows)
+    return write_csv(PROPOSITION_COLUMNS, rows)
 
 
 def readme(data: OpenDataSet) -> str:
@@ -236,6 +249,11 @@ def readme(data: OpenDataSet) -> str:
         "Fichiers CSV en UTF-8, séparateur virgule, première ligne d'en-tête, guillemets "
         "doubles autour des champs qui contiennent une virgule, un guillemet ou un retour "
         "à la ligne (RFC 4180).",
+        "",
+        "Un texte qui commence par `=`, `+`, `-`, `@`, une tabulation ou un retour chariot "
+        "est précédé d'une apostrophe (`'`), pour qu'un tableur ne l'exécute pas comme une "
+        "formule : retirez cette première apostrophe pour retrouver le texte exact (le JSON "
+        "donne les textes sans ce préfixe).",
         "",
         "- `contributions.csv` : " + ", ".join(CONTRIBUTION_COLUMNS) + ". `engagement` et "
         "`axis` sont les codes du référentiel ; `cluster` est l'identifiant du thème "

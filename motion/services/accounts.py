@@ -17,7 +17,7 @@ from motion.errors import Conflict, InvalidInput
 from motion.extensions import db
 from motion.models import Role, User, UserSession
 from motion.models._types import utcnow
-from motion.services import audit
+from motion.services import audit, passwords
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # A syntactic check only; delivery proves the address.
@@ -35,7 +35,8 @@ def validate_email(email: str) -> str:
     return email
 
 
-def validate_password(password: str) -> str:
+def validate_password(password: str, user: User | None = None) -> str:
+    """Refuse a short, long, common or guessable password (with the reason, in French)."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise InvalidInput(
@@ -43,6 +44,7 @@ def validate_password(password: str) -> str:
         )
     if len(password) > 1024:
         raise InvalidInput(_("Le mot de passe est trop long (1024 caractères au plus)."))
+    passwords.check(password, [user.email, user.display_name] if user is not None else [])
     return password
 
 
@@ -94,7 +96,7 @@ def create_user(
         is_demo=is_demo,
     )
     if password is not None:
-        user.password_hash = hash_password(validate_password(password))
+        user.password_hash = hash_password(validate_password(password, user))
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", user, actor=actor, role=role.value)
@@ -102,7 +104,7 @@ def create_user(
 
 
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    user.password_hash = hash_password(validate_password(password))
+    user.password_hash = hash_password(validate_password(password, user))
     # A new password ends every open session of the account.
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     audit.record("user.set_password", user, actor=actor)
@@ -119,6 +121,13 @@ def authenticate(email: str, password: str) -> User | None:
     if user.is_demo and not current_app.config["DEMO_MODE"]:
         return None
     return user
+
+
+def record_failed_login(email: str, address: str | None, *, throttled: bool = False) -> None:
+    """Write a failed (or refused, ``throttled``) login in the audit log."""
+    user = get_user_by_email(email)
+    audit.record("user.login_failed", user, address=address, throttled=throttled,
+                 **({} if user else {"email": normalise_email(email)[:254]}))
 
 
 def _token_hash(token: str) -> str:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from motion.extensions import db
-from motion.services import accounts
+from motion.services import accounts, login_throttle
 from motion.views.forms import EmptyForm, LoginForm
 
 bp = Blueprint("auth", __name__, url_prefix="/compte")
@@ -30,10 +39,24 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email, address = form.email.data, request.remote_addr
+        wait = login_throttle.retry_after(email, address)
+        if wait is not None:
+            accounts.record_failed_login(email, address, throttled=True)
+            db.session.commit()
+            flash(_("Trop de tentatives de connexion échouées. Réessayez dans %(minutes)d "
+                    "minute(s).", minutes=max(1, round(wait / 60))), "error")
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = accounts.authenticate(email, form.password.data)
         if user is None:
+            login_throttle.record_failure(email, address)
+            accounts.record_failed_login(email, address)
+            db.session.commit()
             flash(_("Adresse e-mail ou mot de passe incorrect."), "error")
             return render_template("auth/login.html", form=form), 401
+        login_throttle.forget_account(email, address)
         lang = session.get("lang")
         session.clear()  # a fresh session at login: nothing from before survives
         if lang:

@@ -176,7 +176,8 @@ def test_open_data_csv_round_trips_with_the_chosen_licence(db, exported):
     for contribution in db.session.scalars(select(Contribution).where(
             Contribution.campaign_id == campaign.id,
             Contribution.status == ContributionStatus.PUBLISHED)):
-        assert by_id[str(contribution.id)]["text"] == contribution.text
+        # Texts a spreadsheet would run as formulas carry an apostrophe before them.
+        assert by_id[str(contribution.id)]["text"] == opendata.neutralise(contribution.text)
     assert any("," in r["text"] for r in rows)
     themes = list(csv.DictReader(io.StringIO(archive.read("themes.csv").decode(), newline="")))
     assert tuple(themes[0].keys()) == opendata.CLUSTER_COLUMNS
