@@ -132,9 +132,9 @@ def test_libreoffice_reads_text_not_formulas_and_the_text_round_trips(dev_rows, 
         for column in ("title", "text", "workshop", "collectivite", "cluster_name"):
             shown = cells[CONTRIBUTION_COLUMNS.index(column)]
             original = getattr(contribution, column)
-            # Calc shows the cell as text; without its apostrophe, the exact original
-            # (Calc turns a CR alone into a line break).
-            assert shown.lstrip("'") .replace("\n", "\r") == original.replace("\n", "\r") \
-                or shown == original, (column, shown, original)
+            # Calc shows the cell as text, the apostrophe included: without it, the exact
+            # original (a lone CR read back as a line break).
+            assert shown == opendata.neutralise(original).replace("\r", "\n"), (column, shown)
+            assert shown[1:] == original.replace("\r", "\n")
     themes = sheet_rows("themes.ods", len(CLUSTER_COLUMNS))
     assert HYPERLINK in themes[1][CLUSTER_COLUMNS.index("name")]
