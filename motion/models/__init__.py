@@ -6,6 +6,7 @@ here.
 
 from __future__ import annotations
 
+from motion.models.api_tokens import ApiToken, TokenScope
 from motion.models.audit import AuditEvent
 from motion.models.campaigns import (
     PHASE_ORDER,
@@ -58,6 +59,7 @@ from motion.models.people import Membership, Role, User, UserSession
 __all__ = [
     "PHASE_ORDER",
     "Amendment",
+    "ApiToken",
     "AmendmentStatus",
     "AuditEvent",
     "Axis",
@@ -96,6 +98,7 @@ __all__ = [
     "Role",
     "RunStatus",
     "SentNotification",
+    "TokenScope",
     "Support",
     "User",
     "UserSession",

@@ -122,6 +122,8 @@ class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         UniqueConstraint("author_id", "client_key"),
+        # Imported comments (Decidim) keep their source id: re-imports add nothing.
+        UniqueConstraint("contribution_id", "external_id"),
         Index("ix_comments_contribution_status", "contribution_id", "status"),
     )
 
@@ -140,6 +142,7 @@ class Comment(db.Model):
         str_enum(ContributionStatus, "comment_status"), default=ContributionStatus.PUBLISHED
     )
     client_key: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
