@@ -57,6 +57,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from motion.errors import register_error_handlers
 
     register_error_handlers(app)
+
+    from motion import validation
+
+    validation.init_app(app)  # the id converter must exist before the routes
     _register_request_hooks(app)
 
     from motion.views import register_blueprints

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from motion.errors import Conflict, InvalidInput, NotFound
+from motion.errors import Conflict, Forbidden, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
     PHASE_ORDER,
@@ -19,8 +19,10 @@ from motion.models import (
     Membership,
     Phase,
     PhaseKind,
+    Role,
     User,
     Workshop,
+    WorkshopJoining,
 )
 from motion.models._types import utcnow
 from motion.services import audit
@@ -182,3 +184,39 @@ def add_member(user: User, workshop: Workshop, *, actor: User | None = None) -> 
         user_id=user.id,
     )
     return membership
+
+
+def is_campaign_member(user: User, campaign: Campaign) -> bool:
+    """Whether ``user`` takes part in ``campaign``: administrators always, others through a
+    membership of one of its workshops (given by an invitation, the CLI or an administrator)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return db.session.scalar(
+        select(Membership.id).join(Workshop, Membership.workshop_id == Workshop.id)
+        .where(Membership.user_id == user.id, Workshop.campaign_id == campaign.id).limit(1)
+    ) is not None
+
+
+def require_campaign_member(user: User, campaign: Campaign) -> None:
+    """Refuse (403) a user who does not take part in ``campaign``."""
+    if not is_campaign_member(user, campaign):
+        raise Forbidden(
+            _("Vous ne participez pas à la campagne « %(title)s » : ses pages sont réservées "
+              "à ses participants.", title=campaign.title)
+        )
+
+
+def join_workshop(user: User, workshop: Workshop) -> Membership:
+    """Join a workshop as the campaign allows: members of the campaign join its open workshops
+    when joining is open; otherwise only through an invitation. Administrators always may."""
+    campaign = workshop.campaign
+    if not user.has_role(Role.ADMIN):
+        require_campaign_member(user, campaign)
+        if campaign.workshop_joining == WorkshopJoining.INVITATION:
+            raise Forbidden(_("Dans cette campagne, on rejoint un atelier sur invitation "
+                              "seulement : adressez-vous aux animateurs."))
+        if not workshop.is_open:
+            raise Forbidden(_("Cet atelier n'accepte pas de nouveaux membres."))
+    return add_member(user, workshop)

@@ -13,12 +13,13 @@ from motion.extensions import db
 from motion.models import Comment, CommentStatus, Contribution, User
 from motion.services import audit, notifications
 from motion.services.contributions import clean_text, is_moderator, validate_client_key
+from motion.validation import visible_length
 
 
 def validate_comment_text(text: str) -> str:
-    text = clean_text(text or "")
+    text = clean_text(text, label=_("Votre réponse"), field="text")
     maximum = current_app.config["COMMENT_MAX_LENGTH"]
-    if not text:
+    if not visible_length(text):
         raise InvalidInput(_("Le commentaire est vide."))
     if len(text) > maximum:
         raise InvalidInput(

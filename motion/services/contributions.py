@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from motion import validation
 from motion.errors import Forbidden, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
@@ -24,22 +25,24 @@ from motion.models import (
     Workshop,
 )
 from motion.services import audit
-from motion.services.campaigns import is_collect_open, is_member
+from motion.services.campaigns import is_collect_open, is_member, require_campaign_member
 
 # An idempotency key generated with the form (see views.forms.new_client_key).
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def clean_text(text: str) -> str:
-    """Trim and normalise line endings; inner line breaks are kept."""
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+def clean_text(text: str | None, *, label: str | None = None, field: str | None = None) -> str:
+    """Trim and normalise line endings (inner line breaks are kept); refuse NUL and control
+    characters (see :func:`motion.validation.clean_text`)."""
+    return validation.clean_text(text, label=label or _("Le texte"), field=field)
 
 
 def validate_text(text: str) -> str:
-    text = clean_text(text or "")
+    text = clean_text(text, label=_("Votre idée"), field="text")
     minimum = current_app.config["CONTRIBUTION_MIN_LENGTH"]
     maximum = current_app.config["CONTRIBUTION_MAX_LENGTH"]
-    if len(text) < minimum:
+    # Visible characters: thirty zero-width spaces are not an idea.
+    if validation.visible_length(text) < minimum:
         raise InvalidInput(
             _("Votre contribution est trop courte : %(n)d caractères au moins.", n=minimum)
         )
@@ -52,10 +55,10 @@ def validate_text(text: str) -> str:
 
 
 def validate_title(title: str | None) -> str | None:
-    title = " ".join((title or "").split())
+    title = validation.clean_text(title, label=_("Titre"), multiline=False, field="title")
     if len(title) > 200:
         raise InvalidInput(_("Le titre est trop long : 200 caractères au plus."))
-    return title or None
+    return title if validation.visible_length(title) else None
 
 
 def validate_client_key(key: str | None) -> str | None:
@@ -145,7 +148,11 @@ def is_moderator(user: User) -> bool:
 
 
 def get_contribution(campaign: Campaign, contribution_id: int, viewer: User) -> Contribution:
-    """A contribution of the campaign the viewer may see (hidden ones: author and moderators)."""
+    """A contribution of the campaign the viewer may see (hidden ones: author and moderators).
+
+    Only participants of the campaign see its contributions.
+    """
+    require_campaign_member(viewer, campaign)
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None or contribution.campaign_id != campaign.id or not (
         contribution.is_published

@@ -24,6 +24,7 @@ from motion.models import (
 from motion.models._types import utcnow
 from motion.services import audit
 from motion.services.contributions import clean_text, is_moderator
+from motion.validation import visible_length
 
 Item = Contribution | Comment
 
@@ -33,8 +34,8 @@ def _campaign_id(item: Item) -> int:
 
 
 def _validate_reason(reason: str | None) -> str:
-    reason = clean_text(reason or "")
-    if not reason:
+    reason = clean_text(reason, label=_("Raison"), field="reason")
+    if not visible_length(reason):
         raise InvalidInput(_("Indiquez la raison, en quelques mots."))
     maximum = current_app.config["REPORT_REASON_MAX_LENGTH"]
     if len(reason) > maximum:

@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from motion.extensions import db
-from motion.models import Campaign, Contribution, ContributionStatus
+from motion.models import Campaign, Contribution, ContributionStatus, User
+from motion.services.campaigns import require_campaign_member
 from motion.services.contributions import support_count_column
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -86,8 +87,13 @@ def _apply_text(statement: Select, words: list[str]) -> tuple[Select, object | N
     return statement, func.ts_rank(document, query).desc()
 
 
-def search(campaign: Campaign, filters: Filters, *, page: int = 1, per_page: int = 20) -> Page:
-    """Published contributions of the campaign matching the filters, best match first."""
+def search(campaign: Campaign, filters: Filters, *, viewer: User, page: int = 1,
+           per_page: int = 20) -> Page:
+    """Published contributions of the campaign matching the filters, best match first.
+
+    Only participants of the campaign may search it.
+    """
+    require_campaign_member(viewer, campaign)
     conditions = [
         Contribution.campaign_id == campaign.id,
         Contribution.status == ContributionStatus.PUBLISHED,

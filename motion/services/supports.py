@@ -12,13 +12,16 @@ from motion.errors import InvalidInput
 from motion.extensions import db
 from motion.models import Contribution, Support, User
 from motion.services import audit
+from motion.services.campaigns import require_campaign_member
 
 
 def add_support(user: User, contribution: Contribution) -> bool:
     """Support a published contribution; return False if the user already supports it.
 
     Concurrent requests race on the unique constraint: exactly one insert wins.
+    Only participants of the contribution's campaign may support it.
     """
+    require_campaign_member(user, contribution.campaign)
     if not contribution.is_published:
         raise InvalidInput(_("Cette contribution ne peut plus être soutenue."))
     if contribution.author_id == user.id:

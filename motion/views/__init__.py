@@ -61,3 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(votes.bp)
+
+    from motion.views import access
+
+    access.init_app(app)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlparse
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -19,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import (
@@ -77,29 +76,17 @@ def index(campaign_slug: str):
     """Search the campaign's contributions, with filters and pagination."""
     campaign = campaigns.get_campaign(campaign_slug)
     args = request.args
-    page = args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-
-    def day(name: str) -> date | None:
-        value = args.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise InvalidInput(_("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ)",
-                                 value=value)) from None
-
+    page = validation.arg_page()
     filters = search.Filters(
         query=args.get("q", "")[:200],
-        workshop_id=args.get("atelier", type=int),
-        engagement_id=args.get("engagement", type=int),
-        collectivite=args.get("collectivite", "").strip() or None,
-        since=day("du"),
-        until=day("au"),
+        workshop_id=validation.arg_id("atelier"),
+        engagement_id=validation.arg_id("engagement"),
+        collectivite=args.get("collectivite", "").strip()[:200] or None,
+        since=validation.arg_date("du"),
+        until=validation.arg_date("au"),
     )
-    result = search.search(campaign, filters, page=page, per_page=PER_PAGE)
+    result = search.search(campaign, filters, viewer=current_user, page=page,
+                           per_page=PER_PAGE)
     return render_template(
         "contributions/index.html", campaign=campaign, filters=filters, result=result,
         collectivites=search.collectivites(campaign),
@@ -201,12 +188,9 @@ def comment(campaign_slug: str, contribution_id: int):
     campaign, contribution = _load(campaign_slug, contribution_id)
     form = CommentForm()
     _check_form(form)
-    parent_id = form.parent_id.data
-    if parent_id and not parent_id.isdigit():
-        raise InvalidInput(_("Le commentaire auquel vous répondez n'existe pas ou n'est plus "
-                             "visible."))
+    parent_id = validation.parse_id(form.parent_id.data, "parent_id")
     new = comments.post_comment(current_user, contribution, form.text.data or "",
-                                parent_id=int(parent_id) if parent_id else None,
+                                parent_id=parent_id,
                                 client_key=form.client_key.data)
     db.session.commit()
     flash(_("Votre réponse est publiée."), "success")
@@ -260,6 +244,7 @@ def similar_ideas(campaign_slug: str):
     """Up to three published contributions close to the text being typed (JSON)."""
     campaign = campaigns.get_campaign(campaign_slug)
     text = request.args.get("texte", "")[: current_app.config["CONTRIBUTION_MAX_LENGTH"]]
+    campaigns.require_campaign_member(current_user, campaign)
     found = similar.similar_contributions(campaign, text, viewer=current_user)
     supported = supports.supported_ids(current_user, [s.contribution.id for s in found])
     return jsonify(suggestions=[

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from motion import validation
 from motion.errors import Conflict, InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import Contribution, Role
@@ -28,10 +29,7 @@ def _ids(name: str) -> list[int]:
     values = request.values.getlist(name)
     if len(values) == 1 and "," in values[0]:
         values = values[0].split(",")
-    try:
-        return [int(v) for v in values if str(v).strip()]
-    except ValueError:
-        raise InvalidInput(_("Identifiant invalide dans « %(name)s ».", name=name)) from None
+    return [validation.parse_id(v, name) for v in values if str(v).strip()]
 
 
 def _load(campaign_slug: str):
@@ -88,7 +86,7 @@ def new_proposition(campaign_slug: str):
     contributions = motions.load_contributions(campaign, contribution_ids)
     if request.method == "POST" and request.form.get("create"):
         _check_csrf()
-        section = motions.get_section(motion, request.form.get("section", type=int) or 0)
+        section = motions.get_section(motion, validation.form_id("section") or 0)
         try:
             proposition = motions.create_proposition(
                 motion, section, title=request.form.get("title", ""),
@@ -141,7 +139,7 @@ def edit(campaign_slug: str, proposition_id: int):
     if request.method == "POST":
         _check_csrf()
         values = {k: request.form.get(k, "") for k in ("title", "text", "reason")}
-        values["base_version"] = request.form.get("base_version", type=int)
+        values["base_version"] = validation.form_id("base_version")
         try:
             motions.add_version(item, title=values["title"], text=values["text"],
                                 actor=current_user, reason=values["reason"],
@@ -161,8 +159,8 @@ def edit(campaign_slug: str, proposition_id: int):
 
 
 def _pair(latest: int) -> tuple[int, int]:
-    new = request.args.get("a", type=int) or latest
-    old = request.args.get("de", type=int) or max(1, new - 1)
+    new = validation.arg_id("a") or latest
+    old = validation.arg_id("de") or max(1, new - 1)
     return old, new
 
 
@@ -270,13 +268,13 @@ def preamble(campaign_slug: str):
         _check_csrf()
         text = request.form.get("text", "")
         try:
-            restore_n = request.form.get("restore", type=int)
+            restore_n = validation.form_id("restore")
             if restore_n:
                 motions.restore_preamble(motion, restore_n, actor=current_user)
             else:
                 motions.save_preamble(motion, text, actor=current_user,
                                       reason=request.form.get("reason", ""),
-                                      base_version=request.form.get("base_version", type=int))
+                                      base_version=validation.form_id("base_version"))
         except (InvalidInput, Conflict) as error:
             db.session.rollback()
             flash(error.message, "error")

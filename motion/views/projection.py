@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from motion import validation
 from motion.errors import InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import Campaign, Motion, Role
@@ -77,7 +78,7 @@ def act(campaign_slug: str, action: str):
     elif action == "suivante":
         votes.step(motion, +1)
     elif action == "afficher":
-        proposition_id = request.form.get("proposition", type=int)
+        proposition_id = validation.form_id("proposition")
         votes.set_projection(motion, motions.get_proposition(motion, proposition_id)
                              if proposition_id else None)
     elif action == "ouvrir":

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from motion import validation
 from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
 from motion.services import campaigns, motions
@@ -35,7 +36,7 @@ def vote(campaign_slug: str):
     campaign = campaigns.get_campaign(campaign_slug)
     if not EmptyForm().validate_on_submit():
         raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
-    session_id = request.form.get("session", type=int)
+    session_id = validation.form_id("session")
     if not session_id:
         raise InvalidInput(_("Aucun vote n'est indiqué."))
     try:

@@ -9,15 +9,14 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from motion.errors import Forbidden, InvalidInput
+from motion import validation
+from motion.errors import InvalidInput
 from motion.extensions import db, limiter
-from motion.models import Role
 from motion.services import campaigns, contributions, supports
 from motion.views.contribution_forms import PostForm, new_client_key
 from motion.views.forms import EmptyForm
@@ -39,9 +38,7 @@ def engagement_choices(campaign) -> list[tuple[int | None, str]]:
 
 
 def _render_show(campaign, workshop, form: PostForm, *, status: int = 200, error=None):
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = validation.arg_page()
     rows, total = contributions.list_workshop_contributions(
         workshop, page=page, per_page=PER_PAGE
     )
@@ -115,14 +112,12 @@ def post(campaign_slug: str, workshop_slug: str):
 @bp.post("/<workshop_slug>/rejoindre")
 @login_required
 def join(campaign_slug: str, workshop_slug: str):
-    """Join an open workshop."""
+    """Join an open workshop of a campaign one takes part in."""
     campaign = campaigns.get_campaign(campaign_slug)
     workshop = campaigns.get_workshop(campaign, workshop_slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if not workshop.is_open and not current_user.has_role(Role.ADMIN):
-        raise Forbidden(_("Cet atelier n'accepte pas de nouveaux membres."))
-    campaigns.add_member(current_user, workshop)
+    campaigns.join_workshop(current_user, workshop)
     db.session.commit()
     flash(_("Vous avez rejoint l'atelier « %(name)s ».", name=workshop.name), "success")
     return redirect(url_for(".show", campaign_slug=campaign.slug, workshop_slug=workshop.slug))

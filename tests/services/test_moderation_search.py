@@ -116,6 +116,12 @@ def corpus(db, make_user, make_workshop, make_campaign, dev_rows):
     return campaign, one, two, posted
 
 
+def _search(campaign, filters, **kwargs):
+    """Search as a participant of the campaign (non-members are refused)."""
+    viewer = campaign.workshops[0].memberships[0].user
+    return search.search(campaign, filters, viewer=viewer, **kwargs)
+
+
 def _ids(page):
     return {c.id for c, _n in page.rows}
 
@@ -128,7 +134,7 @@ def test_full_text_search_finds_every_contribution_with_the_word(db, corpus):
     campaign, _one, _two, posted = corpus
     expected = _expected(posted, "impôts")
     assert expected  # the real rows talk about taxes
-    page = search.search(campaign, search.Filters(query="impôts"), per_page=100)
+    page = _search(campaign, search.Filters(query="impôts"), per_page=100)
     assert expected <= _ids(page)
     assert page.total == len(page.rows)
 
@@ -136,34 +142,34 @@ def test_full_text_search_finds_every_contribution_with_the_word(db, corpus):
 def test_search_follows_edits_and_excludes_hidden_and_withdrawn(db, corpus, make_user):
     campaign, _one, _two, posted = corpus
     target = next(c for c in posted if "laïcité" in c.text.lower())
-    before = search.search(campaign, search.Filters(query="laïcité"))
+    before = _search(campaign, search.Filters(query="laïcité"))
     assert target.id in _ids(before)
     contributions.withdraw_contribution(target.author, target)
     db.session.commit()
-    assert target.id not in _ids(search.search(campaign, search.Filters(query="laïcité")))
+    assert target.id not in _ids(_search(campaign, search.Filters(query="laïcité")))
 
     edited = next(c for c in posted if c.status == ContributionStatus.PUBLISHED
                   and "ornithologie" not in c.text)
     contributions.edit_contribution(edited.author, edited,
                                     "Créer un observatoire citoyen d'ornithologie urbaine.")
     db.session.commit()
-    assert _ids(search.search(campaign, search.Filters(query="ornithologie"))) == {edited.id}
+    assert _ids(_search(campaign, search.Filters(query="ornithologie"))) == {edited.id}
 
     moderation.hide(make_user(role="facilitator"), edited, "Test de masquage")
     db.session.commit()
-    assert _ids(search.search(campaign, search.Filters(query="ornithologie"))) == set()
+    assert _ids(_search(campaign, search.Filters(query="ornithologie"))) == set()
 
 
 def test_search_filters_and_pagination(db, corpus):
     campaign, one, two, posted = corpus
-    in_one = search.search(campaign, search.Filters(workshop_id=one.id), per_page=500)
+    in_one = _search(campaign, search.Filters(workshop_id=one.id), per_page=500)
     assert _ids(in_one) == {c.id for c in posted if c.workshop_id == one.id}
-    lyon = search.search(campaign, search.Filters(collectivite="lyon"), per_page=500)
+    lyon = _search(campaign, search.Filters(collectivite="lyon"), per_page=500)
     assert _ids(lyon) == {c.id for c in posted if c.collectivite == "Lyon"}
     today = date.today()
-    assert search.search(campaign, search.Filters(since=today + timedelta(days=2))).total == 0
-    assert search.search(campaign, search.Filters(until=today + timedelta(days=1))).total == 60
-    pages = [search.search(campaign, search.Filters(), page=p, per_page=25) for p in (1, 2, 3)]
+    assert _search(campaign, search.Filters(since=today + timedelta(days=2))).total == 0
+    assert _search(campaign, search.Filters(until=today + timedelta(days=1))).total == 60
+    pages = [_search(campaign, search.Filters(), page=p, per_page=25) for p in (1, 2, 3)]
     assert [len(p.rows) for p in pages] == [25, 25, 10]
     assert pages[0].pages == 3
     assert len(set().union(*(_ids(p) for p in pages))) == 60
@@ -172,4 +178,4 @@ def test_search_filters_and_pagination(db, corpus):
 def test_search_input_is_never_query_syntax(db, corpus):
     campaign, *_ = corpus
     for hostile in ['"', "NEAR(", "a OR", "*", "'; DROP TABLE contributions; --", "!:&|"]:
-        search.search(campaign, search.Filters(query=hostile))
+        _search(campaign, search.Filters(query=hostile))

@@ -25,6 +25,18 @@ def _count(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.fixture
+def participant(make_user, make_workshop):
+    """A user who takes part in the contribution's campaign (through another workshop)."""
+
+    def make(contribution, **overrides):
+        user = make_user(**overrides)
+        make_workshop("Atelier voisin", campaign=contribution.campaign, members=[user])
+        return user
+
+    return make
+
+
 def _form_key(client, workshop):
     html = client.get(_workshop_url(workshop)).get_data(as_text=True)
     match = KEY_RE.search(html)
@@ -63,11 +75,11 @@ def test_a_too_short_text_is_shown_again_with_the_reason(client, db, login, make
 
 
 def test_another_elus_contribution_cannot_be_edited_through_the_url(client, db, login,
-                                                                    make_user,
+                                                                    participant,
                                                                     make_contribution,
                                                                     dev_rows):
     contribution = make_contribution(text=dev_rows[101]["text"])
-    intruder = make_user()
+    intruder = participant(contribution)
     login(intruder)
     page = client.get(_contribution_url(contribution, "/modifier"))
     assert page.status_code == 403
@@ -104,11 +116,11 @@ def test_the_author_edits_then_withdraws(client, db, login, make_contribution, d
 
 
 def test_unknown_or_withdrawn_contributions_are_a_french_404_for_others(
-        client, db, login, make_user, make_contribution):
+        client, db, login, participant, make_contribution):
     contribution = make_contribution()
     contribution.status = ContributionStatus.WITHDRAWN
     db.session.commit()
-    login(make_user())
+    login(participant(contribution))
     response = client.get(_contribution_url(contribution))
     assert response.status_code == 404
     assert "plus visible" in response.get_data(as_text=True)
@@ -116,10 +128,10 @@ def test_unknown_or_withdrawn_contributions_are_a_french_404_for_others(
     assert missing.status_code == 404
 
 
-def test_support_and_cancel_from_the_workshop_page(client, db, login, make_user,
+def test_support_and_cancel_from_the_workshop_page(client, db, login, participant,
                                                    make_contribution):
     contribution = make_contribution()
-    fan = make_user()
+    fan = participant(contribution)
     login(fan)
     page = _workshop_url(contribution.workshop)
     token = csrf_token(client, page)
@@ -140,9 +152,9 @@ def test_support_and_cancel_from_the_workshop_page(client, db, login, make_user,
     assert "evil.example" not in response.headers["Location"]
 
 
-def test_comments_are_escaped_and_threaded(client, db, login, make_user, make_contribution):
+def test_comments_are_escaped_and_threaded(client, db, login, participant, make_contribution):
     contribution = make_contribution()
-    login(make_user())
+    login(participant(contribution))
     token = csrf_token(client, _contribution_url(contribution))
     client.post(_contribution_url(contribution, "/commentaires"),
                 data={"text": "<img src=x onerror=alert(1)> d'accord", "csrf_token": token})
@@ -159,9 +171,10 @@ def test_comments_are_escaped_and_threaded(client, db, login, make_user, make_co
     assert _count(db, Comment) == 2
 
 
-def test_report_then_the_facilitator_hides_it(client, db, login, make_user, make_contribution):
+def test_report_then_the_facilitator_hides_it(client, db, login, participant,
+                                             make_contribution):
     contribution = make_contribution()
-    elu = make_user()
+    elu = participant(contribution)
     login(elu)
     token = csrf_token(client, _contribution_url(contribution))
     response = client.post(_contribution_url(contribution, "/signaler"),
@@ -175,7 +188,7 @@ def test_report_then_the_facilitator_hides_it(client, db, login, make_user, make
     assert client.get(queue_url).status_code == 403
 
     client.post("/compte/deconnexion", data={"csrf_token": token})
-    login(make_user(role="facilitator"))
+    login(participant(contribution, role="facilitator"))
     queue = client.get(queue_url).get_data(as_text=True)
     assert "Propos diffamatoires" in queue
     token = csrf_token(client, queue_url)
@@ -208,11 +221,14 @@ def test_posting_is_rate_limited_per_user(app, client, db, login, make_user, mak
     assert _count(db, Contribution) == 2
 
 
-def test_reporting_is_rate_limited_per_user(app, client, db, login, make_user,
+def test_reporting_is_rate_limited_per_user(app, client, db, login, make_user, make_workshop,
                                             make_contribution):
     app.config["RATELIMIT_REPORTING"] = "1 per hour"
     first, second = make_contribution(), make_contribution()
-    login(make_user())
+    reporter = make_user()
+    for contribution in (first, second):
+        make_workshop("Atelier voisin", campaign=contribution.campaign, members=[reporter])
+    login(reporter)
     token = csrf_token(client, _contribution_url(first))
     assert client.post(_contribution_url(first, "/signaler"),
                        data={"reason": "Spam", "csrf_token": token}).status_code == 302
@@ -242,12 +258,12 @@ def test_search_page_filters_and_refuses_bad_dates(client, db, login, make_user,
     assert "Date invalide" in bad.get_data(as_text=True)
 
 
-def test_similar_ideas_api_needs_login_and_answers_json(client, login, make_user,
+def test_similar_ideas_api_needs_login_and_answers_json(client, login, participant,
                                                         make_contribution, dev_rows):
     contribution = make_contribution(text=dev_rows[7]["text"])
     url = f"/api/campagnes/{contribution.campaign.slug}/idees-proches"
     assert client.get(url, query_string={"texte": "x"}).status_code in (302, 401)
-    login(make_user())
+    login(participant(contribution))
     response = client.get(url, query_string={
         "texte": "Il faut finir de raccorder toute la France à Internet, jusqu'aux coins les "
                  "plus reculés, puisque les services ne sont plus au village."})

@@ -41,6 +41,7 @@ def test_non_member_cannot_post_and_nothing_is_saved(client, db, login, make_use
                                                      make_workshop, dev_rows):
     elu = make_user()
     workshop = make_workshop()
+    make_workshop("Autre atelier", campaign=workshop.campaign, members=[elu])
     login(elu)
     html = client.get(_url(workshop)).get_data(as_text=True)
     assert "sans en être membre" in html
@@ -89,6 +90,7 @@ def test_html_in_a_contribution_is_escaped(client, login, make_user, make_worksh
 def test_joining_an_open_workshop(client, db, login, make_user, make_workshop):
     elu = make_user()
     workshop = make_workshop()
+    make_workshop("Autre atelier", campaign=workshop.campaign, members=[elu])
     login(elu)
     token = csrf_token(client, _url(workshop))
     response = client.post(_url(workshop, "/rejoindre"), data={"csrf_token": token})
@@ -97,8 +99,9 @@ def test_joining_an_open_workshop(client, db, login, make_user, make_workshop):
 
 
 def test_unknown_workshop_is_a_french_404(client, login, make_user, make_workshop):
-    workshop = make_workshop()
-    login(make_user())
+    elu = make_user()
+    workshop = make_workshop(members=[elu])
+    login(elu)
     response = client.get(f"/campagnes/{workshop.campaign.slug}/ateliers/inconnu")
     assert response.status_code == 404
     assert "Aucun atelier « inconnu »" in response.get_data(as_text=True)
