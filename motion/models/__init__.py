@@ -55,6 +55,7 @@ from motion.models.motions import (
 )
 from motion.models.notifications import NotificationPreference, SentNotification
 from motion.models.people import Membership, Role, User, UserSession
+from motion.models.site import SiteText
 
 __all__ = [
     "PHASE_ORDER",
@@ -98,6 +99,7 @@ __all__ = [
     "Role",
     "RunStatus",
     "SentNotification",
+    "SiteText",
     "TokenScope",
     "Support",
     "User",
