@@ -2,7 +2,8 @@
 
 A view (or the CLI) creates the progress record and commits, then calls :func:`launch`,
 which starts ``python -m motion.jobs KIND RECORD_ID`` with the same configuration
-(kinds: ``cluster``, a clustering run; ``export``, an export job). The
+(kinds: ``cluster``, a clustering run; ``export``, an export job; ``import``, a CSV
+import). The
 page polls the record. The job owns its transaction: it commits its results once; the
 progress updates go through their own short transactions so that the page sees them.
 """
@@ -37,7 +38,7 @@ def job_environment(app: Flask) -> dict[str, str]:
     return env
 
 
-JOB_KINDS = ("cluster", "export")
+JOB_KINDS = ("cluster", "export", "import")
 
 
 def record_progress(model: type, record_id: int, value: float, message: str,
@@ -85,6 +86,10 @@ def _runner(kind: str) -> Callable[[int], bool] | None:
         from motion.services.exports import execute_export
 
         return execute_export
+    if kind == "import":
+        from motion.services.imports import execute_import
+
+        return execute_import
     return None
 
 

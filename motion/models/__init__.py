@@ -35,6 +35,7 @@ from motion.models.contributions import (
 )
 from motion.models.exports import ExportJob, ExportSettings, ExportStatus
 from motion.models.frameworks import Axis, Engagement, Framework
+from motion.models.imports import ImportJob, ImportStatus
 from motion.models.invitations import Invitation
 from motion.models.moderation import Report, ReportStatus
 from motion.models.motions import (
@@ -81,6 +82,8 @@ __all__ = [
     "ExportSettings",
     "ExportStatus",
     "Framework",
+    "ImportJob",
+    "ImportStatus",
     "Invitation",
     "Membership",
     "Motion",

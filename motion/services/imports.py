@@ -5,7 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import logging
+import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,15 +17,28 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from motion.errors import InvalidInput
+from motion.errors import InvalidInput, NotFound
 from motion.extensions import db
-from motion.models import Campaign, Contribution, ContributionSource, ContributionStatus, User
+from motion.models import (
+    Campaign,
+    Contribution,
+    ContributionSource,
+    ContributionStatus,
+    ImportJob,
+    ImportStatus,
+    User,
+)
+from motion.models._types import utcnow
 from motion.services import audit
 from motion.services.campaigns import get_or_create_workshop
 from motion.services.contributions import clean_text
 
 DEFAULT_WORKSHOP = "Contributions importées"
 MAX_ID_LENGTH = 200
+PROGRESS_EVERY = 250  # lines between two progress reports
+IMPORT_SYNC_MAX_BYTES = 256 * 1024  # larger uploads are imported by a job
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -76,12 +93,14 @@ def import_csv(
     id_column: str | None = "id",
     workshop_column: str = "workshop",
     actor: User | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> ImportReport:
     """Import the rows of a CSV file as contributions of ``campaign``.
 
     Rows whose external id already exists in the campaign are skipped; bad rows are
     rejected with their line number and the reason, the others are imported. Without an
     id column, the text's fingerprint serves as external id so re-imports stay idempotent.
+    ``progress`` is called now and then with the share of the file read (0 to 1).
     """
     try:
         data = Path(path).read_bytes()
@@ -114,10 +133,14 @@ def import_csv(
     )
     max_length = current_app.config["IMPORT_MAX_TEXT_LENGTH"]
     workshops: dict[str, object] = {}
+    accepted: list[tuple[str, Contribution]] = []
     previous_end = 1  # the header's last line
+    total_lines = max(text.count("\n"), 1)
     for row in reader:
         line = previous_end + 1
         previous_end = reader.line_num
+        if progress is not None and line % PROGRESS_EVERY == 0:
+            progress(min(line / total_lines, 1.0))
         if None in row:
             report.rejected.append((line, _("trop de champs (%(n)d au lieu de %(m)d)",
                                             n=len(columns) + len(row[None]), m=len(columns))))
@@ -146,24 +169,26 @@ def import_csv(
             report.skipped += 1
             continue
         name = workshop_name or (row.get(workshop_column) or "").strip() or DEFAULT_WORKSHOP
-        if name not in workshops:
-            workshops[name] = get_or_create_workshop(campaign, name, actor=actor)
         title = (row.get("title") or "").strip()[:200] or None
         collectivite = (row.get("collectivite") or "").strip()[:200] or None
-        db.session.add(
-            Contribution(
-                campaign_id=campaign.id,
-                workshop=workshops[name],
-                text=body,
-                title=title,
-                collectivite=collectivite,
-                external_id=external_id,
-                source=ContributionSource.IMPORT,
-                status=ContributionStatus.PUBLISHED,
-            )
-        )
+        accepted.append((name, Contribution(
+            campaign_id=campaign.id,
+            text=body,
+            title=title,
+            collectivite=collectivite,
+            external_id=external_id,
+            source=ContributionSource.IMPORT,
+            status=ContributionStatus.PUBLISHED,
+        )))
         known.add(external_id)
         report.inserted += 1
+    # Nothing is written while the file is read, so that a job's progress updates (their
+    # own transactions) never wait for this one's write lock on SQLite.
+    for name, contribution in accepted:
+        if name not in workshops:
+            workshops[name] = get_or_create_workshop(campaign, name, actor=actor)
+        contribution.workshop = workshops[name]
+        db.session.add(contribution)
     db.session.flush()
     audit.record(
         "contribution.import", campaign, actor=actor, campaign_id=campaign.id,
@@ -171,3 +196,106 @@ def import_csv(
         rejected=report.rejected_count,
     )
     return report
+
+
+# ------------------------------------------------------------------ imports from the web
+
+
+def imports_dir(app=None) -> Path:
+    path = Path((app or current_app).instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_csv_header(data: bytes, text_column: str = "text") -> None:
+    """Refuse at once a file that cannot be imported at all (encoding, missing column)."""
+    if not data.strip():
+        raise InvalidInput(_("Le fichier est vide."))
+    text, _encoding = decode_csv(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    columns = [c.strip() for c in next(reader, [])]
+    if text_column not in columns:
+        raise InvalidInput(
+            _("Colonne « %(col)s » absente du fichier. Colonnes trouvées : %(found)s.",
+              col=text_column, found=", ".join(columns) or _("aucune"))
+        )
+
+
+def request_import(campaign: Campaign, data: bytes, original_name: str, *,
+                   workshop_name: str | None = None, actor: User | None = None) -> ImportJob:
+    """Keep an uploaded CSV file in the instance folder and record its import job."""
+    check_csv_header(data)
+    job = ImportJob(
+        campaign_id=campaign.id, requested_by=actor, status=ImportStatus.QUEUED,
+        message=_("En attente"), filename="", original_name=Path(original_name).name[:255]
+        or "import.csv", workshop_name=(workshop_name or "").strip()[:200] or None,
+    )
+    db.session.add(job)
+    db.session.flush()
+    job.filename = f"{job.id}__{secrets.token_hex(8)}.csv"
+    (imports_dir() / job.filename).write_bytes(data)
+    audit.record("import.request", job, actor=actor, campaign_id=campaign.id,
+                 file=job.original_name, size=len(data))
+    return job
+
+
+def needs_job(data: bytes) -> bool:
+    """Large files are imported by a detached job; small ones within the request."""
+    return len(data) > current_app.config.get("IMPORT_SYNC_MAX_BYTES", IMPORT_SYNC_MAX_BYTES)
+
+
+def get_import_job(campaign: Campaign, job_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.campaign_id != campaign.id:
+        raise NotFound(_("Import introuvable."))
+    return job
+
+
+def recent_import_jobs(campaign: Campaign, limit: int = 10) -> list[ImportJob]:
+    return list(db.session.scalars(
+        select(ImportJob).where(ImportJob.campaign_id == campaign.id)
+        .order_by(ImportJob.id.desc()).limit(limit)
+    ))
+
+
+def rejected_lines(job: ImportJob) -> list[tuple[int, str]]:
+    return [(int(line), str(reason)) for line, reason in json.loads(job.rejected_json or "[]")]
+
+
+def _progress(job_id: int, value: float, message: str, **fields) -> None:
+    from motion import jobs
+
+    jobs.record_progress(ImportJob, job_id, value, message, **fields)
+
+
+def execute_import(job_id: int) -> bool:
+    """Import a recorded CSV file; commit once at the end (the report included)."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFound(f"no import job {job_id}")
+    campaign = db.session.get(Campaign, job.campaign_id)
+    _progress(job_id, 0.02, _("Lecture du fichier"), status=ImportStatus.RUNNING,
+              started_at=utcnow())
+    try:
+        report = import_csv(
+            imports_dir() / job.filename, campaign, workshop_name=job.workshop_name,
+            actor=job.requested_by,
+            progress=lambda share: _progress(job_id, 0.05 + 0.8 * share,
+                                             _("Lecture du fichier")),
+        )
+        job.inserted, job.skipped = report.inserted, report.skipped
+        job.rejected_json = json.dumps(report.rejected, ensure_ascii=False)
+        job.status = ImportStatus.DONE
+        job.progress = 1.0
+        job.message = _("Terminé")
+        job.finished_at = utcnow()
+        db.session.commit()
+        return True
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("import job %s failed", job_id)
+        message = error.message if isinstance(error, InvalidInput | NotFound) else _(
+            "erreur inattendue pendant l'import (détails dans le journal du serveur)")
+        _progress(job_id, 1.0, _("Échec"), status=ImportStatus.FAILED, error=message,
+                  finished_at=utcnow())
+        return False
