@@ -184,13 +184,16 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        from motion.services.campaigns import current_campaign
+        from motion.services.campaign_admin import campaign_for_request, visible_campaigns
 
         if "current_campaign" not in g:
             try:
-                g.current_campaign = current_campaign()
+                # The campaign in the URL, else the person's own newest one: never global.
+                g.current_campaign = campaign_for_request(
+                    (request.view_args or {}).get("campaign_slug"), current_user)
             except SQLAlchemyError:  # error pages must render even when the database fails
                 logger.exception("could not load the current campaign")
                 db.session.rollback()
                 g.current_campaign = None
-        return {"current_campaign": g.current_campaign, "languages": app.config["LANGUAGES"]}
+        return {"current_campaign": g.current_campaign, "languages": app.config["LANGUAGES"],
+                "switcher_campaigns": lambda: visible_campaigns(current_user)}

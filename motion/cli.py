@@ -187,6 +187,32 @@ def campaign_add(slug: str, title: str, timezone: str, framework_file: str | Non
     click.echo(f"Campaign '{campaign.slug}' created ({len(campaign.phases)} phases).")
 
 
+@campaign_group.command("phases")
+@click.argument("slug")
+@click.option("--collect-start", required=True,
+              help="YYYY-MM-DD[THH:MM] in the campaign's time zone.")
+@click.option("--synthesis-start")
+@click.option("--plenary-start")
+@click.option("--closed-start")
+@transactional
+def campaign_phases(slug: str, collect_start: str, synthesis_start: str | None,
+                    plenary_start: str | None, closed_start: str | None) -> None:
+    """Set or change a campaign's phase dates (each phase ends when the next starts)."""
+    from motion.services import campaign_admin, campaigns
+
+    campaign = campaigns.get_campaign(slug)
+    starts = {
+        kind: campaigns.parse_local_datetime(value, campaign.timezone)
+        for kind, value in [(PhaseKind.COLLECT, collect_start),
+                            (PhaseKind.SYNTHESIS, synthesis_start),
+                            (PhaseKind.PLENARY, plenary_start),
+                            (PhaseKind.CLOSED, closed_start)] if value
+    }
+    campaign_admin.change_phases(campaign, starts)
+    for phase in campaign.phases:
+        click.echo(f"{phase.kind.value}: {phase.starts_at.isoformat()}")
+
+
 @click.group("user")
 def user_group() -> None:
     """Manage accounts."""

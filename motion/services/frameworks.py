@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -29,8 +30,65 @@ def read_framework_file(path: str | Path) -> nlp_framework.Framework:
         return nlp_framework.load_framework(path)
     except ValueError as error:
         raise InvalidInput(
-            _("Référentiel invalide (%(path)s) : %(error)s", path=Path(path).name, error=error)
+            _("Référentiel invalide (%(path)s) : %(error)s", path=Path(path).name,
+              error=explain_problem(str(error), Path(path).name))
         ) from None
+
+
+def _place(where: str) -> str:
+    """``engagements[1].axes[0].title`` → « engagement 2, axe 1, champ title »."""
+    parts = []
+    for name, index in re.findall(r"(engagements|axes)\[(\d+)\]", where):
+        label = _("engagement %(n)d") if name == "engagements" else _("axe %(n)d")
+        parts.append(label % {"n": int(index) + 1})
+    field = re.search(r"\.(\w+)$", where)
+    if field and field.group(1) not in ("axes", "engagements"):
+        parts.append(_("champ « %(name)s »", name=field.group(1)))
+    return ", ".join(parts) or _("en-tête du fichier")
+
+
+def explain_problem(message: str, filename: str = "") -> str:
+    """Say in French what the (English) validation message of ``nlp.framework`` means."""
+    if filename and message.startswith(filename + ": "):
+        message = message[len(filename) + 2:]
+    rules = [
+        (r"invalid YAML at line (\d+), column (\d+): (.*)",
+         lambda m: _("le YAML est mal formé ligne %(line)s, colonne %(col)s (vérifiez "
+                     "l’indentation, les deux-points et les guillemets)",
+                     line=m.group(1), col=m.group(2))),
+        (r"invalid YAML", lambda m: _("le YAML est mal formé")),
+        (r"is not UTF-8", lambda m: _("le fichier n’est pas encodé en UTF-8")),
+        (r"framework must be a mapping",
+         lambda m: _("le fichier doit commencer par « name: » puis « engagements: »")),
+        (r"framework: unknown keys \[(.*)\]",
+         lambda m: _("champs inconnus en tête du fichier : %(keys)s (seuls name, description "
+                     "et engagements sont permis)", keys=m.group(1).replace("'", ""))),
+        (r"framework has no engagements", lambda m: _("aucun engagement n’est défini")),
+        (r"(.*): unknown keys \[(.*)\]",
+         lambda m: _("%(place)s : champs inconnus %(keys)s", place=_place(m.group(1)),
+                     keys=m.group(2).replace("'", ""))),
+        (r"(.*): missing '(\w+)'",
+         lambda m: _("%(place)s : le champ « %(key)s » manque", place=_place(m.group(1)),
+                     key=m.group(2))),
+        (r"(.*): must not be empty",
+         lambda m: _("%(place)s : ne doit pas être vide", place=_place(m.group(1)))),
+        (r"(.*): expected text",
+         lambda m: _("%(place)s : un texte est attendu", place=_place(m.group(1)))),
+        (r"(.*): expected a mapping",
+         lambda m: _("%(place)s : des champs « code: », « title: » sont attendus",
+                     place=_place(m.group(1)))),
+        (r"(.*): expected a list",
+         lambda m: _("%(place)s : une liste (lignes commençant par « - ») est attendue",
+                     place=_place(m.group(1)))),
+        (r"(.*)\.code: duplicate code '(.*)'",
+         lambda m: _("%(place)s : le code « %(code)s » est déjà utilisé",
+                     place=_place(m.group(1)), code=m.group(2))),
+    ]
+    for pattern, explain in rules:
+        match = re.search(pattern, message)
+        if match:
+            return explain(match)
+    return message
 
 
 def create_framework(

@@ -51,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(workshops.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.api_bp)
     app.register_blueprint(contributions.bp)
     app.register_blueprint(contributions.api_bp)
     app.register_blueprint(moderation.bp)

@@ -1,45 +1,320 @@
-"""Administration: campaigns, workshops and users at a glance."""
+"""Administration: set a congress up on the web (campaigns, phases, workshops, imports,
+framework, users and roles)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import func, select
+import tempfile
+from pathlib import Path
 
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
-from motion.models import Campaign, Contribution, Membership, Role, User, Workshop
+from motion.models import PHASE_ORDER, Campaign, Contribution, Membership, Role, User
+from motion.services import campaign_admin, campaigns, frameworks, imports
 from motion.views import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+api_bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+
+USERS_PER_PAGE = 50
+MAX_FRAMEWORK_BYTES = 512 * 1024
+
+
+def _fail(error: MotionError) -> None:
+    db.session.rollback()
+    flash(error.message, "error")
+
+
+def _phase_starts(form, timezone: str) -> dict:
+    """The phase start dates typed in the form, as aware UTC datetimes."""
+    starts = {}
+    for kind in PHASE_ORDER:
+        value = (form.get(f"start_{kind.value}") or "").strip()
+        if value:
+            starts[kind] = campaigns.parse_local_datetime(value, timezone)
+    return starts
+
+
+def _uploaded(field: str) -> tuple[bytes, str] | None:
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        return None
+    return upload.read(), upload.filename
+
+
+def _attach_uploaded_framework(campaign: Campaign, data: bytes, name: str) -> None:
+    """Load an uploaded framework YAML file into ``campaign`` (InvalidInput if unusable)."""
+    if len(data) > MAX_FRAMEWORK_BYTES:
+        raise InvalidInput(_("Fichier de référentiel trop volumineux (512 Ko au plus)."))
+    if not name.lower().endswith((".yaml", ".yml")):
+        raise InvalidInput(_("Le référentiel doit être un fichier YAML (.yaml ou .yml)."))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        frameworks.attach_framework(campaign, path, actor=current_user)
 
 
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
-    """List campaigns with their workshops, and users."""
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
-    contribution_counts = dict(
-        db.session.execute(
-            select(Contribution.workshop_id, func.count(Contribution.id)).group_by(
-                Contribution.workshop_id
-            )
-        ).all()
-    )
-    member_counts = dict(
-        db.session.execute(
-            select(Membership.workshop_id, func.count(Membership.id)).group_by(
-                Membership.workshop_id
-            )
-        ).all()
-    )
-    users = db.session.scalars(select(User).order_by(User.role, User.email).limit(500)).all()
+    """List campaigns with their phase, workshops and figures."""
+    all_campaigns = db.session.scalars(
+        select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    ).all()
+    contribution_counts = dict(db.session.execute(
+        select(Contribution.campaign_id, func.count(Contribution.id))
+        .group_by(Contribution.campaign_id)).all())
     user_total = db.session.scalar(select(func.count(User.id)))
-    workshop_total = db.session.scalar(select(func.count(Workshop.id)))
+    return render_template("admin/index.html", campaigns=all_campaigns,
+                           contribution_counts=contribution_counts, user_total=user_total,
+                           phase_label=campaign_admin.phase_label)
+
+
+@bp.route("/campagnes/nouvelle", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_campaign():
+    """Create a campaign: title, address, time zone, framework and phases."""
+    form = request.form
+    if request.method == "POST":
+        timezone = (form.get("timezone") or "Europe/Paris").strip()
+        try:
+            campaign_admin.check_timezone(timezone)
+            upload = _uploaded("framework_file")
+            starts = _phase_starts(form, timezone)
+            campaign_admin.check_phase_order(starts)
+            campaign = campaigns.create_campaign(
+                form.get("slug") or campaigns.slugify(form.get("title", "")),
+                form.get("title", ""), timezone=timezone,
+                framework=None if upload else frameworks.ensure_default_framework(),
+                phase_starts=starts or None, actor=current_user,
+            )
+            if upload:
+                _attach_uploaded_framework(campaign, *upload)
+            if form.get("engagement_workshops"):
+                campaign_admin.create_engagement_workshops(campaign, actor=current_user)
+            db.session.commit()
+        except MotionError as error:
+            _fail(error)
+            return render_template("admin/campaign_new.html", form=form,
+                                   phases=PHASE_ORDER, phase_label=campaign_admin.phase_label,
+                                   starts={}), error.status_code
+        flash(_("Campagne « %(title)s » créée.", title=campaign.title), "success")
+        return redirect(url_for("admin.campaign", slug=campaign.slug))
+    return render_template("admin/campaign_new.html", form={"timezone": "Europe/Paris",
+                           "engagement_workshops": "1"}, phases=PHASE_ORDER,
+                           phase_label=campaign_admin.phase_label, starts={})
+
+
+@bp.get("/campagnes/<slug>")
+@role_required(Role.ADMIN)
+def campaign(slug: str):
+    """One campaign's settings: details, phases, framework, workshops and imports."""
+    campaign = campaigns.get_campaign(slug)
+    member_counts = dict(db.session.execute(
+        select(Membership.workshop_id, func.count(Membership.id))
+        .group_by(Membership.workshop_id)).all())
+    contribution_counts = dict(db.session.execute(
+        select(Contribution.workshop_id, func.count(Contribution.id))
+        .where(Contribution.campaign_id == campaign.id)
+        .group_by(Contribution.workshop_id)).all())
     return render_template(
-        "admin/index.html",
-        campaigns=campaigns,
-        contribution_counts=contribution_counts,
-        member_counts=member_counts,
-        users=users,
-        user_total=user_total,
-        workshop_total=workshop_total,
+        "admin/campaign.html", campaign=campaign, phases=PHASE_ORDER,
+        phase_label=campaign_admin.phase_label,
+        starts=campaign_admin.phase_starts_local(campaign),
+        member_counts=member_counts, contribution_counts=contribution_counts,
+        import_jobs=imports.recent_import_jobs(campaign),
     )
+
+
+@bp.post("/campagnes/<slug>")
+@role_required(Role.ADMIN)
+def update_campaign(slug: str):
+    """Change a campaign's title, address or time zone."""
+    campaign = campaigns.get_campaign(slug)
+    try:
+        campaign_admin.update_campaign(
+            campaign, title=request.form.get("title", ""),
+            slug=request.form.get("slug", ""), timezone=request.form.get("timezone", ""),
+            actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+        return redirect(url_for("admin.campaign", slug=slug))
+    flash(_("Campagne enregistrée."), "success")
+    return redirect(url_for("admin.campaign", slug=campaign.slug))
+
+
+@bp.post("/campagnes/<slug>/phases")
+@role_required(Role.ADMIN)
+def phases(slug: str):
+    """Set or change the campaign's phase dates."""
+    campaign = campaigns.get_campaign(slug)
+    try:
+        campaign_admin.change_phases(campaign, _phase_starts(request.form, campaign.timezone),
+                                     actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+    else:
+        flash(_("Phases enregistrées."), "success")
+    return redirect(url_for("admin.campaign", slug=slug, _anchor="phases"))
+
+
+@bp.post("/campagnes/<slug>/referentiel")
+@role_required(Role.ADMIN)
+def framework(slug: str):
+    """Load an uploaded framework YAML file into the campaign."""
+    campaign = campaigns.get_campaign(slug)
+    upload = _uploaded("framework_file")
+    try:
+        if upload is None:
+            raise InvalidInput(_("Choisissez un fichier YAML de référentiel."))
+        _attach_uploaded_framework(campaign, *upload)
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+    else:
+        flash(_("Référentiel « %(name)s » chargé.", name=campaign.framework.name), "success")
+    return redirect(url_for("admin.campaign", slug=slug, _anchor="referentiel"))
+
+
+def _workshop_values() -> dict:
+    form = request.form
+    engagement = form.get("engagement_id") or ""
+    return {"name": form.get("name", ""), "description": form.get("description", ""),
+            "engagement_id": int(engagement) if engagement.isdigit() else None,
+            "is_open": bool(form.get("is_open"))}
+
+
+@bp.post("/campagnes/<slug>/ateliers")
+@role_required(Role.ADMIN)
+def new_workshop(slug: str):
+    """Create a workshop."""
+    campaign = campaigns.get_campaign(slug)
+    try:
+        workshop = campaign_admin.save_workshop(campaign, None, **_workshop_values(),
+                                                actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+    else:
+        flash(_("Atelier « %(name)s » créé.", name=workshop.name), "success")
+    return redirect(url_for("admin.campaign", slug=slug, _anchor="ateliers"))
+
+
+@bp.post("/campagnes/<slug>/ateliers/par-engagement")
+@role_required(Role.ADMIN)
+def engagement_workshops(slug: str):
+    """Create one workshop per engagement of the framework."""
+    campaign = campaigns.get_campaign(slug)
+    try:
+        created = campaign_admin.create_engagement_workshops(campaign, actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+    else:
+        flash(ngettext("%(num)d atelier créé.", "%(num)d ateliers créés.", len(created))
+              if created else _("Chaque engagement a déjà son atelier."), "success")
+    return redirect(url_for("admin.campaign", slug=slug, _anchor="ateliers"))
+
+
+@bp.route("/campagnes/<slug>/ateliers/<int:workshop_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def workshop(slug: str, workshop_id: int):
+    """Edit a workshop: name, description, engagement, open or not."""
+    campaign = campaigns.get_campaign(slug)
+    workshop = campaign_admin.get_workshop_by_id(campaign, workshop_id)
+    if request.method == "POST":
+        try:
+            campaign_admin.save_workshop(campaign, workshop, **_workshop_values(),
+                                         actor=current_user)
+            db.session.commit()
+        except MotionError as error:
+            _fail(error)
+            return redirect(url_for("admin.workshop", slug=slug, workshop_id=workshop_id))
+        flash(_("Atelier enregistré."), "success")
+        return redirect(url_for("admin.campaign", slug=slug, _anchor="ateliers"))
+    return render_template("admin/workshop.html", campaign=campaign, workshop=workshop)
+
+
+@bp.post("/campagnes/<slug>/imports")
+@role_required(Role.ADMIN)
+def new_import(slug: str):
+    """Import contributions from an uploaded CSV file (a job for large files)."""
+    campaign = campaigns.get_campaign(slug)
+    upload = _uploaded("csv_file")
+    try:
+        if upload is None:
+            raise InvalidInput(_("Choisissez un fichier CSV à importer."))
+        data, name = upload
+        job = imports.request_import(campaign, data, name,
+                                     workshop_name=request.form.get("workshop_name"),
+                                     actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+        return redirect(url_for("admin.campaign", slug=slug, _anchor="import"))
+    if imports.needs_job(data):
+        from motion import jobs
+
+        jobs.launch("import", job.id)
+    else:
+        imports.execute_import(job.id)  # commits
+    return redirect(url_for("admin.import_job", slug=slug, job_id=job.id))
+
+
+@bp.get("/campagnes/<slug>/imports/<int:job_id>")
+@role_required(Role.ADMIN)
+def import_job(slug: str, job_id: int):
+    """An import's progress, then its line-by-line report."""
+    campaign = campaigns.get_campaign(slug)
+    job = imports.get_import_job(campaign, job_id)
+    return render_template("admin/import.html", campaign=campaign, job=job,
+                           rejected=imports.rejected_lines(job))
+
+
+@api_bp.get("/campagnes/<slug>/imports/<int:job_id>")
+@role_required(Role.ADMIN)
+def import_status(slug: str, job_id: int):
+    """The progress record of an import, polled by its page."""
+    campaign = campaigns.get_campaign(slug)
+    job = imports.get_import_job(campaign, job_id)
+    return jsonify(id=job.id, status=job.status.value, progress=round(job.progress, 3),
+                   message=job.message, finished=job.is_finished, error=job.error)
+
+
+@bp.get("/utilisateurs")
+@role_required(Role.ADMIN)
+def users():
+    """Users and their roles, searchable by name, e-mail or collectivité."""
+    query = (request.args.get("q") or "").strip()
+    statement = select(User).order_by(User.role, User.email)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(or_(func.lower(User.email).like(pattern),
+                                        func.lower(User.display_name).like(pattern),
+                                        func.lower(User.collectivite).like(pattern)))
+    page = db.paginate(statement, per_page=USERS_PER_PAGE, error_out=False)
+    return render_template("admin/users.html", page=page, query=query, roles=list(Role),
+                           role_labels=campaign_admin.ROLE_LABELS)
+
+
+@bp.post("/utilisateurs/<int:user_id>")
+@role_required(Role.ADMIN)
+def user(user_id: int):
+    """Change a user's role, or suspend / reactivate the account."""
+    target = campaign_admin.get_user(user_id)
+    try:
+        campaign_admin.set_role(target, request.form.get("role", ""),
+                                active=request.form.get("active") == "1", actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+    else:
+        flash(_("Compte de %(name)s enregistré.", name=target.display_name), "success")
+    return redirect(url_for("admin.users", q=request.form.get("q") or None))

@@ -8,15 +8,32 @@ from sqlalchemy import func, select
 
 from motion.extensions import db
 from motion.models import Contribution, ContributionStatus
-from motion.services.campaigns import current_campaign, current_phase
+from motion.services import campaign_admin
+from motion.services.campaigns import current_phase, get_campaign
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def index():
-    """Show the current campaign, its phase and its workshops."""
-    campaign = current_campaign()
+    """Show the person's current campaign, its phase and its workshops."""
+    return _campaign_page(campaign_admin.default_campaign(current_user))
+
+
+@bp.get("/campagnes/<campaign_slug>/")
+def campaign_home(campaign_slug: str):
+    """Show one campaign (the switcher links here; the campaign is in the URL)."""
+    return _campaign_page(get_campaign(campaign_slug))
+
+
+@bp.get("/archives")
+def archive():
+    """Past campaigns with their motions."""
+    return render_template("main/archive.html",
+                           archived=campaign_admin.archived_campaigns(current_user))
+
+
+def _campaign_page(campaign):
     phase = current_phase(campaign) if campaign else None
     count = 0
     if campaign is not None:
@@ -31,7 +48,7 @@ def index():
     )
     return render_template(
         "main/index.html", campaign=campaign, phase=phase, contribution_count=count,
-        my_workshop_ids=my_workshop_ids,
+        my_workshop_ids=my_workshop_ids, phase_label=campaign_admin.phase_label,
     )
 
 
@@ -42,6 +59,12 @@ def set_language(lang: str):
         session["lang"] = lang
     target = request.referrer if _is_local(request.referrer) else url_for("main.index")
     return redirect(target)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico even with the <link rel=icon> of every page."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/healthz")
