@@ -19,9 +19,11 @@ class MotionError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The form field the message is about, so that a page can show it beside that field.
+        self.field = field
 
 
 class InvalidInput(MotionError):
@@ -110,3 +112,5 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return _render(500, _titles()[500], _default_messages()[500])
+        # Invalid API parameters (422) carry the field messages.
+        messages = (getattr(error, "data", None) or {}).get("messages")

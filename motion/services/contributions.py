@@ -44,12 +44,14 @@ def validate_text(text: str) -> str:
     # Visible characters: thirty zero-width spaces are not an idea.
     if validation.visible_length(text) < minimum:
         raise InvalidInput(
-            _("Votre contribution est trop courte : %(n)d caractères au moins.", n=minimum)
+            _("Votre contribution est trop courte : %(n)d caractères au moins.", n=minimum),
+            field="text",
         )
     if len(text) > maximum:
         raise InvalidInput(
             _("Votre contribution est trop longue : %(n)d caractères au plus (vous en avez "
-              "%(m)d).", n=maximum, m=len(text))
+              "%(m)d).", n=maximum, m=len(text)),
+            field="text",
         )
     return text
 
@@ -57,7 +59,7 @@ def validate_text(text: str) -> str:
 def validate_title(title: str | None) -> str | None:
     title = validation.clean_text(title, label=_("Titre"), multiline=False, field="title")
     if len(title) > 200:
-        raise InvalidInput(_("Le titre est trop long : 200 caractères au plus."))
+        raise InvalidInput(_("Le titre est trop long : 200 caractères au plus."), field="title")
     return title if validation.visible_length(title) else None
 
 

@@ -30,7 +30,7 @@ from motion.services import (
     supports,
 )
 from motion.views.contribution_forms import CommentForm, EditForm, ReasonForm, new_client_key
-from motion.views.forms import EmptyForm
+from motion.views.forms import EmptyForm, attach_error
 
 bp = Blueprint("contributions", __name__, url_prefix="/campagnes/<campaign_slug>/contributions")
 api_bp = Blueprint("contributions_api", __name__, url_prefix="/api/campagnes/<campaign_slug>")
@@ -128,7 +128,7 @@ def edit(campaign_slug: str, contribution_id: int):
             )
         except InvalidInput as exc:
             db.session.rollback()
-            error = exc.message
+            error = attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("Votre contribution est modifiée ; la version précédente est conservée.")
@@ -138,7 +138,7 @@ def edit(campaign_slug: str, contribution_id: int):
         contributions.check_can_edit(current_user, contribution)
     return render_template("contributions/edit.html", campaign=campaign,
                            contribution=contribution, form=form, form_error=error,
-                           withdraw_form=EmptyForm()), (400 if error else 200)
+                           withdraw_form=EmptyForm()), (400 if form.errors or error else 200)
 
 
 @bp.post("/<int:contribution_id>/retirer")

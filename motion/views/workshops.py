@@ -19,7 +19,7 @@ from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import campaigns, contributions, supports
 from motion.views.contribution_forms import PostForm, new_client_key
-from motion.views.forms import EmptyForm
+from motion.views.forms import EmptyForm, attach_error
 
 bp = Blueprint("workshops", __name__, url_prefix="/campagnes/<campaign_slug>/ateliers")
 
@@ -102,7 +102,8 @@ def post(campaign_slug: str, workshop_slug: str):
     except InvalidInput as error:
         db.session.rollback()
         # Show the form again with what was typed, and the reason.
-        return _render_show(campaign, workshop, form, status=400, error=error.message)
+        return _render_show(campaign, workshop, form, status=400,
+                            error=attach_error(form, error))
     db.session.commit()
     flash(_("Votre contribution est publiée. Merci !"), "success")
     return redirect(url_for(".show", campaign_slug=campaign.slug, workshop_slug=workshop.slug,
