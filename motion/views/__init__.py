@@ -37,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         contributions,
         exports,
         invitations,
+        legal,
         main,
         moderation,
         motions,
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(votes.bp)
+    app.register_blueprint(legal.bp)
 
     from motion.views import access
 
