@@ -7,7 +7,7 @@ stay out of every export.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -36,7 +36,6 @@ from motion.models import (
     Axis,
     Campaign,
     Cluster,
-    ClusterAssignment,
     Contribution,
     ContributionStatus,
     Engagement,
@@ -48,6 +47,7 @@ from motion.models import (
 )
 from motion.models._types import utcnow
 from motion.models.motions import Motion, MotionSection, Proposition, ProvenanceLink
+from motion.services.themes import queries
 
 REPORT_REPRESENTATIVES = 3
 
@@ -171,30 +171,21 @@ class _Row:
     workshop: str
     collectivite: str | None
     created_at: datetime
-    cluster_id: int | None
-    engagement_id: int | None
-    axis_id: int | None
-    out_of_frame: bool
+    place: queries.Placement
 
 
-def _published_rows(campaign: Campaign) -> list[_Row]:
+def _published_rows(campaign: Campaign, places: list[queries.Placement]) -> list[_Row]:
+    by_id = {p.contribution_id: p for p in places}
     rows = db.session.execute(
         select(Contribution.id, Contribution.title, Contribution.text, Workshop.name,
-               Contribution.collectivite, Contribution.created_at, ClusterAssignment.cluster_id,
-               ClusterAssignment.engagement_id, ClusterAssignment.axis_id,
-               ClusterAssignment.out_of_frame, Contribution.engagement_id)
+               Contribution.collectivite, Contribution.created_at)
         .join(Workshop, Contribution.workshop_id == Workshop.id)
-        .outerjoin(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
         .where(Contribution.campaign_id == campaign.id,
                Contribution.status == ContributionStatus.PUBLISHED)
         .order_by(Contribution.id)
     ).all()
-    return [
-        _Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-             # The mapping of its theme, else the engagement its author chose.
-             r[7] if r[7] is not None else r[10], r[8], bool(r[9]))
-        for r in rows
-    ]
+    # Where each one sits comes from the one read model the pages use.
+    return [_Row(*r, place=by_id[r[0]]) for r in rows if r[0] in by_id]
 
 
 def _codes(campaign: Campaign) -> tuple[dict[int, Engagement], dict[int, Axis]]:
@@ -208,11 +199,13 @@ def _codes(campaign: Campaign) -> tuple[dict[int, Engagement], dict[int, Axis]]:
     return engagements, axes
 
 
-def _active_clusters(campaign: Campaign) -> list[Cluster]:
-    return list(db.session.scalars(
-        select(Cluster).where(Cluster.campaign_id == campaign.id, Cluster.active.is_(True))
-        .order_by(Cluster.size.desc(), Cluster.id)
-    ))
+def _active_clusters(campaign: Campaign, places: list[queries.Placement]) -> list[Cluster]:
+    sizes = queries.theme_sizes(places)
+    return sorted(queries.active_clusters(campaign), key=lambda c: (-sizes[c.id], c.id))
+
+
+def _code(items: dict[int, Engagement] | dict[int, Axis], item_id: int | None) -> str | None:
+    return items[item_id].code if item_id in items else None
 
 
 def licence_code(campaign: Campaign) -> str:
@@ -225,43 +218,42 @@ def build_opendata(campaign: Campaign, *, now: datetime | None = None,
     """Published contributions, active themes and the motion with provenance ids."""
     zone = _zone(campaign)
     now = now or utcnow()
-    rows = _published_rows(campaign)
+    places = queries.placements(campaign)
+    rows = _published_rows(campaign, places)
     supports = _supports(campaign)
     engagements, axes = _codes(campaign)
-    clusters = _active_clusters(campaign)
+    clusters = _active_clusters(campaign, places)
     names = {c.id: c.name for c in clusters}
     published = {r.id for r in rows}
-    sizes = Counter(r.cluster_id for r in rows if r.cluster_id in names)
+    sizes = queries.theme_sizes(places)
+    framework_axes = queries.axes_by_engagement(campaign)
     contributions = tuple(
         OpenContribution(
             id=r.id, title=r.title, text=r.text, workshop=r.workshop,
-            engagement=engagements[r.engagement_id].code
-            if r.engagement_id in engagements else None,
-            axis=axes[r.axis_id].code if r.axis_id in axes else None,
-            cluster=r.cluster_id if r.cluster_id in names else None,
-            cluster_name=names.get(r.cluster_id),
+            engagement=_code(engagements, r.place.engagement_id),
+            axis=_code(axes, r.place.axis_id),
+            cluster=r.place.cluster_id,
+            cluster_name=names.get(r.place.cluster_id),
             supports=supports.get(r.id, 0),
             date=r.created_at.astimezone(zone).date().isoformat(),
             collectivite=r.collectivite,
         )
         for r in rows
     )
-    open_clusters = tuple(
-        OpenCluster(
+    open_clusters = []
+    for c in clusters:
+        engagement_id, axis_id = queries.cluster_place(c, framework_axes)
+        open_clusters.append(OpenCluster(
             id=c.id, name=c.name, size=sizes.get(c.id, 0), keywords=tuple(c.keywords or ()),
-            engagement=engagements[c.engagement_id].code
-            if c.engagement_id in engagements else None,
-            axis=axes[c.axis_id].code if c.axis_id in axes else None,
-            out_of_frame=bool(c.out_of_frame),
+            engagement=_code(engagements, engagement_id), axis=_code(axes, axis_id),
+            out_of_frame=engagement_id is None,
             representative_ids=tuple(i for i in (c.representative_ids or ()) if i in published),
-        )
-        for c in clusters
-    )
+        ))
     motion = build_motion_document(campaign, now=now, supports=supports) if with_motion else None
     return OpenDataSet(
         campaign_slug=campaign.slug, campaign_title=campaign.title,
         licence=licence_for(licence_code(campaign)), generated_at=now.astimezone(zone),
-        contributions=contributions, clusters=open_clusters, motion=motion,
+        contributions=contributions, clusters=tuple(open_clusters), motion=motion,
     )
 
 
@@ -271,28 +263,26 @@ def build_opendata(campaign: Campaign, *, now: datetime | None = None,
 def build_report(campaign: Campaign, *, now: datetime | None = None) -> SynthesisReport:
     """Coverage per engagement and every active theme with its representative texts."""
     zone = _zone(campaign)
-    rows = _published_rows(campaign)
+    places = queries.placements(campaign)
+    rows = _published_rows(campaign, places)
     by_id = {r.id: r for r in rows}
     engagements, axes = _codes(campaign)
-    clusters = _active_clusters(campaign)
-    active = {c.id for c in clusters}
-    per_engagement = Counter(r.engagement_id for r in rows if not r.out_of_frame)
-    clusters_per_engagement = Counter(
-        c.engagement_id for c in clusters if not c.out_of_frame)
+    clusters = _active_clusters(campaign, places)
+    framework_axes = queries.axes_by_engagement(campaign)
     members: dict[int, list[_Row]] = defaultdict(list)
     for r in rows:
-        if r.cluster_id in active:
-            members[r.cluster_id].append(r)
-    coverage = tuple(
-        CoverageRow(e.code, e.title, per_engagement.get(e.id, 0),
-                    clusters_per_engagement.get(e.id, 0))
-        for e in engagements.values()
-    )
+        if r.place.cluster_id is not None:
+            members[r.place.cluster_id].append(r)
+    # The same coverage as the web page's, engagement rows only.
+    table = queries.coverage(campaign, places)
+    other = {r.key: r.contributions for r in table if r.level == "other"}
+    coverage = tuple(CoverageRow(r.code, r.title, r.contributions, r.clusters)
+                     for r in table if r.level == "engagement")
     entries = []
     for c in clusters:
         reps = [by_id[i] for i in (c.representative_ids or ()) if i in by_id]
-        engagement = engagements.get(c.engagement_id) if not c.out_of_frame else None
-        axis = axes.get(c.axis_id) if engagement is not None else None
+        engagement_id, axis_id = queries.cluster_place(c, framework_axes)
+        engagement, axis = engagements.get(engagement_id), axes.get(axis_id)
         entries.append(ReportCluster(
             id=c.id, name=c.name, size=len(members.get(c.id, ())),
             keywords=tuple(c.keywords or ()),
@@ -310,7 +300,7 @@ def build_report(campaign: Campaign, *, now: datetime | None = None) -> Synthesi
         coverage=coverage,
         clusters=tuple(entries),
         n_contributions=len(rows),
-        n_out_of_frame=sum(1 for r in rows if r.out_of_frame),
-        n_unassigned=sum(1 for r in rows if r.cluster_id not in active),
+        n_out_of_frame=other["out"],
+        n_unassigned=other["unsorted"],
         generated_at=(now or utcnow()).astimezone(zone),
     )

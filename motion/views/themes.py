@@ -286,7 +286,7 @@ def unsorted(campaign_slug: str):
     """List the "à classer" contributions, each with a form to place it."""
     campaign = campaigns.get_campaign(campaign_slug)
     return render_template("themes/unsorted.html", campaign=campaign,
-                           rows=queries.unassigned_rows(campaign),
+                           contributions=queries.unsorted_contributions(campaign),
                            clusters=queries.active_clusters(campaign))
 
 
@@ -361,12 +361,12 @@ def detail_context(campaign, detail) -> dict:
 
 def board_context(campaign) -> dict:
     """What the synthesis board needs besides the clusters."""
-    operations = journal.history(campaign, limit=1)
+    recent = journal.history(campaign, limit=1)
     return {
         "stats": queries.cluster_stats(campaign),
         "clusters": queries.active_clusters(campaign),
         "placements": operations.placement_choices(campaign),
-        "last_operation": operations[0] if operations and not operations[0].is_undone
+        "last_operation": recent[0] if recent and not recent[0].is_undone
         else None,
         "runs": clustering.finished_runs(campaign)[:2],
     }

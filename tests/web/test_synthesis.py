@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from motion.models import AuditEvent, Cluster, ClusterAssignment, ClusteringRun
 from motion.services import clustering, imports
@@ -38,7 +38,7 @@ def board(db, make_campaign, dev_rows, tmp_path, make_user, login):
     campaign = make_campaign("synthese")
     _import(db, campaign, dev_rows[:300], tmp_path / "a.csv")
     _run(db, campaign)
-    login(make_user(role="facilitator"))
+    login(make_user(role="facilitator", campaign=campaign))
     return campaign
 
 
@@ -247,3 +247,135 @@ def test_unsorted_page_places_a_contribution(client, db, board):
     assert response.status_code == 302
     assert db.session.scalar(select(ClusterAssignment.cluster_id).where(
         ClusterAssignment.contribution_id == contribution_id)) == target.id
+
+
+def _coverage_table(html):
+    """{row label: (contributions, themes)} from the coverage page's table."""
+    rows = re.findall(r'<tr class="coverage-[^"]*">\s*<th scope="row">(.*?)</th>\s*'
+                      r"<td>(\d+)</td><td>(\d+)</td>", html, re.S)
+    return {re.sub(r"<.*", "", label).split(" — ")[0].strip(): (int(n), int(k))
+            for label, n, k in rows}
+
+
+def _card_sizes(html):
+    """{theme id: contributions shown on its card} for the cards in ``html``."""
+    return {int(i): int(n) for i, n in re.findall(
+        r'id="theme-(\d+)".*?<p class="meta">\s*(\d+) contributions?', html, re.S)}
+
+
+def test_after_moves_merges_and_splits_every_page_and_export_agree(client, db, board):
+    """The facilitator moves, merges and splits themes, sends one contribution "à classer"
+    and another theme "hors cadre": the coverage page, the board, the motion's theme list,
+    the synthesis report and the open data (JSON and CSV) then give the same numbers, and
+    the numbers the database holds."""
+    import io
+    import json
+    import zipfile
+
+    from motion.exports import builder
+    from motion.models import Contribution, ContributionStatus
+    from motion.services import motions
+
+    engagements = board.framework.engagements
+    first, second, third, fourth, fifth = _clusters(db)[:5]
+    token = csrf_token(client, "/campagnes/synthese/themes")
+    target = next(e for e in engagements if e.id != first.engagement_id)
+    assert client.post(f"/campagnes/synthese/themes/{first.id}/deplacer", data={
+        "csrf_token": token, "target": f"a:{target.axes[0].id}",
+        "version": first.version}).status_code == 302
+    assert client.post("/campagnes/synthese/themes/fusionner", data={
+        "csrf_token": token, "clusters": [f"{second.id}:{second.version}",
+                                          f"{third.id}:{third.version}"]}).status_code == 302
+    members = sorted(db.session.scalars(select(ClusterAssignment.contribution_id)
+                                        .where(ClusterAssignment.cluster_id == fourth.id)))
+    form = {"csrf_token": token, "parts": "2", "version": fourth.version}
+    form.update({f"part-{cid}": "1" if i % 2 else "2" for i, cid in enumerate(members)})
+    assert client.post(f"/campagnes/synthese/themes/{fourth.id}/scinder",
+                       data=form).status_code == 302
+    assert client.post(f"/campagnes/synthese/themes/{fifth.id}/deplacer", data={
+        "csrf_token": token, "target": "out", "version": fifth.version}).status_code == 302
+    # One contribution goes back "à classer"; its author had chosen an engagement.
+    unsorted = db.session.get(Contribution, members[1])  # part 1 stays in ``fourth``
+    unsorted.engagement_id = engagements[-1].id
+    db.session.commit()
+    assert client.post(f"/campagnes/synthese/contributions/{unsorted.id}/theme", data={
+        "csrf_token": token, "target": "", "from": fourth.id}).status_code == 302
+    motions.create_motion(board)
+    db.session.commit()
+
+    # What the database holds: each active theme's published members, where it sits.
+    db.session.expire_all()
+    code = {e.id: e.code for e in engagements}
+    truth_sizes, truth_place = {}, {}
+    for cluster in _clusters(db):
+        truth_sizes[cluster.id] = db.session.scalar(
+            select(func.count()).select_from(ClusterAssignment)
+            .join(Contribution, Contribution.id == ClusterAssignment.contribution_id)
+            .where(ClusterAssignment.cluster_id == cluster.id,
+                   Contribution.status == ContributionStatus.PUBLISHED))
+        truth_place[cluster.id] = None if cluster.out_of_frame else code.get(
+            cluster.engagement_id)
+    assert truth_place[first.id] == target.code
+    assert truth_place[fifth.id] is None
+    truth = {c: sum(n for i, n in truth_sizes.items() if truth_place[i] == c)
+             for c in code.values()}
+    truth["out"] = sum(n for i, n in truth_sizes.items() if truth_place[i] is None)
+    published = db.session.scalar(select(func.count()).select_from(Contribution)
+                                  .where(Contribution.status == ContributionStatus.PUBLISHED))
+    truth["unsorted"] = published - sum(truth_sizes.values())
+    assert truth["unsorted"] >= 1
+    assert truth["out"] >= 1
+
+    # The coverage page.
+    table = _coverage_table(_page(client, "/campagnes/synthese/couverture"))
+    assert {c: table[c][0] for c in code.values()} == {c: truth[c] for c in code.values()}
+    assert table["Hors cadre"][0] == truth["out"]
+    assert table["À classer"][0] == truth["unsorted"]
+
+    # The board: every card's size, each engagement's section, "hors cadre", "à classer".
+    html = _page(client, "/campagnes/synthese/themes")
+    assert _card_sizes(html) == truth_sizes
+    for engagement in engagements:
+        section = html.split(f'aria-labelledby="eng-{engagement.id}"')[1].split("</section>")[0]
+        assert sum(_card_sizes(section).values()) == truth[engagement.code]
+    section = html.split('aria-labelledby="hors-cadre"')[1].split("</section>")[0]
+    assert sum(_card_sizes(section).values()) == truth["out"]
+    assert re.search(rf"\b{truth['unsorted']} contributions? n'", html)
+
+    # The motion's list of themes to draw propositions from.
+    html = _page(client, "/campagnes/synthese/motion/propositions/nouvelle")
+    shown = {int(i): int(n) for i, n in re.findall(
+        r'value="(\d+)" id="t\d+">.*?\((\d+) contributions?\)', html)}
+    assert shown == truth_sizes
+
+    # The synthesis report.
+    report = builder.build_report(board)
+    assert {r.code: r.contributions for r in report.coverage} == \
+        {c: truth[c] for c in code.values()}
+    assert (report.n_out_of_frame, report.n_unassigned) == (truth["out"], truth["unsorted"])
+    assert {c.id: c.size for c in report.clusters} == truth_sizes
+
+    # The open data, JSON and CSV: themes' sizes and places, and every contribution sits
+    # where its theme sits (or where its author put it, "à classer").
+    response = client.post("/campagnes/synthese/exports", data={
+        "csrf_token": token, "kind": "opendata", "format": "json"})
+    data = json.loads(response.get_data())
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/campagnes/synthese/exports", data={
+        "csrf_token": token, "kind": "opendata", "format": "csv"}).get_data()))
+    rows = list(csv.DictReader(io.StringIO(archive.read("contributions.csv").decode())))
+    themes = list(csv.DictReader(io.StringIO(archive.read("themes.csv").decode())))
+    assert {c["id"]: c["size"] for c in data["clusters"]} == truth_sizes
+    assert {int(t["id"]): int(t["size"]) for t in themes} == truth_sizes
+    assert {c["id"]: c["engagement"] for c in data["clusters"]} == truth_place
+    place = {c["id"]: c["engagement"] for c in data["clusters"]}
+    for contribution, row in zip(data["contributions"], rows, strict=True):
+        assert str(contribution["id"]) == row["id"]
+        assert (row["cluster"], row["engagement"]) == (
+            str(contribution["cluster"] or ""), contribution["engagement"] or "")
+        if contribution["cluster"] is not None:
+            assert contribution["engagement"] == place[contribution["cluster"]]
+    [mine] = [c for c in data["contributions"] if c["id"] == unsorted.id]
+    assert (mine["cluster"], mine["engagement"]) == (None, engagements[-1].code)
+    for engagement_code in code.values():
+        assert sum(1 for c in data["contributions"] if c["cluster"] is not None
+                   and c["engagement"] == engagement_code) == truth[engagement_code]

@@ -4,7 +4,7 @@ per engagement and axis, so facilitators see which axis is under-covered)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -105,28 +105,102 @@ def secondary_of(contribution_ids: Iterable[int]) -> dict[int, Cluster]:
     }
 
 
-def unassigned_rows(campaign: Campaign, *, limit: int = 200
-                    ) -> list[tuple[ClusterAssignment, Contribution]]:
-    """The "à classer" contributions, with their assignment row."""
-    return [tuple(r) for r in db.session.execute(
-        select(ClusterAssignment, Contribution)
-        .join(Contribution, Contribution.id == ClusterAssignment.contribution_id)
-        .where(ClusterAssignment.campaign_id == campaign.id,
-               ClusterAssignment.cluster_id.is_(None),
+def _published(contribution_ids: list[int]) -> list[Contribution]:
+    if not contribution_ids:
+        return []
+    return list(db.session.scalars(
+        select(Contribution).where(Contribution.id.in_(contribution_ids))
+        .order_by(Contribution.id)
+    ))
+
+
+def unsorted_contributions(campaign: Campaign, *, limit: int = 200) -> list[Contribution]:
+    """The "à classer" contributions: published and in no active theme, oldest first."""
+    return _published([p.contribution_id for p in placements(campaign)
+                       if p.cluster_id is None][:limit])
+
+
+# ------------------------------------------------------------------ where contributions sit
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one published contribution sits, derived from its theme.
+
+    In an active theme, it sits where the theme sits (the theme's engagement and axis, or
+    "hors cadre"); a facilitator's move of the theme moves its contributions with it.
+    Without a theme ("à classer"), it keeps the engagement its author chose, if any.
+    This is the only place that decides it: the board, the theme pages, the coverage,
+    the motion pages, the report and the open data all read it.
+    """
+
+    contribution_id: int
+    cluster_id: int | None  # its active theme; None: "à classer"
+    engagement_id: int | None
+    axis_id: int | None
+    workshop_id: int
+    collectivite: str | None
+
+    @property
+    def out_of_frame(self) -> bool:
+        """In a theme placed "hors cadre"."""
+        return self.cluster_id is not None and self.engagement_id is None
+
+
+def axes_by_engagement(campaign: Campaign) -> dict[int, set[int]]:
+    """The campaign's framework: engagement id -> its axes' ids."""
+    if campaign.framework is None:
+        return {}
+    return {e.id: {a.id for a in e.axes} for e in campaign.framework.engagements}
+
+
+def cluster_place(cluster: Cluster, axes: dict[int, set[int]]
+                  ) -> tuple[int | None, int | None]:
+    """A theme's (engagement id, axis id) in the campaign's framework; (None, None): "hors
+    cadre" (marked so, or mapped onto something that is not in the framework)."""
+    if cluster.out_of_frame or cluster.engagement_id not in axes:
+        return None, None
+    axis_id = cluster.axis_id if cluster.axis_id in axes[cluster.engagement_id] else None
+    return cluster.engagement_id, axis_id
+
+
+def placements(campaign: Campaign) -> list[Placement]:
+    """Where every published contribution of the campaign sits, by contribution id."""
+    axes = axes_by_engagement(campaign)
+    clusters = {c.id: c for c in active_clusters(campaign)}
+    rows = db.session.execute(
+        select(Contribution.id, ClusterAssignment.cluster_id, Contribution.engagement_id,
+               Contribution.workshop_id, Contribution.collectivite)
+        .outerjoin(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
+        .where(Contribution.campaign_id == campaign.id,
                Contribution.status == ContributionStatus.PUBLISHED)
         .order_by(Contribution.id)
-        .limit(limit)
-    ).all()]
+    ).all()
+    result = []
+    for contribution_id, cluster_id, chosen, workshop_id, collectivite in rows:
+        cluster = clusters.get(cluster_id)
+        if cluster is not None:
+            engagement_id, axis_id = cluster_place(cluster, axes)
+        else:
+            engagement_id, axis_id = (chosen if chosen in axes else None), None
+        result.append(Placement(contribution_id, cluster.id if cluster else None,
+                                engagement_id, axis_id, workshop_id, collectivite))
+    return result
+
+
+def theme_sizes(rows: Iterable[Placement]) -> Counter[int]:
+    """Published contributions per active theme."""
+    return Counter(p.cluster_id for p in rows if p.cluster_id is not None)
 
 
 # ------------------------------------------------------------------ board and theme page
-
 
 
 @dataclass
 class BoardItem:
     cluster: Cluster
     representatives: list[Contribution]
+    size: int = 0  # published contributions in it now
 
 
 @dataclass
@@ -157,13 +231,9 @@ class Board:
 
 def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
     """The clusters grouped by engagement and axis, then out of frame, then unsorted."""
-    clusters = list(
-        db.session.scalars(
-            select(Cluster)
-            .where(Cluster.campaign_id == campaign.id, Cluster.active.is_(True))
-            .order_by(Cluster.size.desc(), Cluster.id)
-        )
-    )
+    rows = placements(campaign)
+    sizes = theme_sizes(rows)
+    clusters = sorted(active_clusters(campaign), key=lambda c: (-sizes[c.id], c.id))
     rep_ids = {i for c in clusters for i in c.representative_ids}
     reps = {
         c.id: c
@@ -185,30 +255,21 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
                 section.axes.append(by_axis[axis.id])
             by_engagement[engagement.id] = section
             sections.append(section)
+    axes = axes_by_engagement(campaign)
     out_of_frame = []
     for cluster in clusters:
-        item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids if i in reps][:5])
-        if cluster.out_of_frame or cluster.engagement_id not in by_engagement:
+        item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids if i in reps][:5],
+                         sizes[cluster.id])
+        engagement_id, axis_id = cluster_place(cluster, axes)
+        if engagement_id is None:
             out_of_frame.append(item)
-        elif cluster.axis_id in by_axis:
-            by_axis[cluster.axis_id].clusters.append(item)
+        elif axis_id is not None:
+            by_axis[axis_id].clusters.append(item)
         else:
-            by_engagement[cluster.engagement_id].clusters.append(item)
-    unassigned_query = (
-        select(Contribution)
-        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
-        .where(
-            ClusterAssignment.campaign_id == campaign.id,
-            ClusterAssignment.cluster_id.is_(None),
-            Contribution.status == ContributionStatus.PUBLISHED,
-        )
-    )
-    unassigned_count = db.session.scalar(
-        select(func.count()).select_from(unassigned_query.subquery())
-    )
-    unassigned = list(db.session.scalars(unassigned_query.order_by(Contribution.id)
-                                         .limit(unassigned_sample)))
-    return Board(sections, out_of_frame, unassigned, unassigned_count or 0, bool(clusters))
+            by_engagement[engagement_id].clusters.append(item)
+    unsorted = [p.contribution_id for p in rows if p.cluster_id is None]
+    return Board(sections, out_of_frame, _published(unsorted[:unassigned_sample]),
+                 len(unsorted), bool(clusters))
 
 
 @dataclass
@@ -241,7 +302,7 @@ def cluster_detail(campaign: Campaign, cluster_id: int) -> ClusterDetail:
 
 @dataclass
 class CoverageRow:
-    key: str  # "e:ID", "a:ID", "none" (engagement without axis), "out", "unsorted"
+    key: str  # "e:ID", "a:ID", "none:ID" (engagement without axis), "out", "unsorted"
     code: str
     title: str
     level: str  # "engagement", "axis" or "other"
@@ -259,50 +320,39 @@ class _Counter:
     workshops: set[int] = field(default_factory=set)
     collectivites: set[str] = field(default_factory=set)
 
-    def add(self, contribution_id, cluster_id, workshop_id, collectivite) -> None:
-        self.contributions.add(contribution_id)
-        if cluster_id is not None:
-            self.clusters.add(cluster_id)
-        self.workshops.add(workshop_id)
-        if collectivite:
-            self.collectivites.add(collectivite.strip().casefold())
+    def add(self, placement: Placement) -> None:
+        self.contributions.add(placement.contribution_id)
+        if placement.cluster_id is not None:
+            self.clusters.add(placement.cluster_id)
+        self.workshops.add(placement.workshop_id)
+        if placement.collectivite:
+            self.collectivites.add(placement.collectivite.strip().casefold())
 
 
-def coverage(campaign: Campaign) -> list[CoverageRow]:
-    """One row per engagement, then its axes, then "hors cadre" and "à classer"."""
+def coverage(campaign: Campaign, rows: Iterable[Placement] | None = None) -> list[CoverageRow]:
+    """One row per engagement, then its axes, then "hors cadre" and "à classer".
+
+    The engagement and axis rows count the contributions of the themes placed there;
+    "à classer" counts the contributions without a theme (whatever their author chose).
+    """
     counters: dict[str, _Counter] = defaultdict(_Counter)
-    rows = db.session.execute(
-        select(Cluster.id, Cluster.engagement_id, Cluster.axis_id, Cluster.out_of_frame,
-               Contribution.id, Contribution.workshop_id, Contribution.collectivite)
-        .select_from(ClusterAssignment)
-        .join(Contribution, Contribution.id == ClusterAssignment.contribution_id)
-        .join(Cluster, Cluster.id == ClusterAssignment.cluster_id, isouter=True)
-        .where(ClusterAssignment.campaign_id == campaign.id,
-               Contribution.status == ContributionStatus.PUBLISHED)
-    ).all()
-    engagement_ids = set()
-    if campaign.framework is not None:
-        engagement_ids = {e.id for e in campaign.framework.engagements}
-    for cluster_id, engagement_id, axis_id, out_of_frame, cid, workshop_id, coll in rows:
-        if cluster_id is None:
-            counters["unsorted"].add(cid, None, workshop_id, coll)
-            continue
-        if out_of_frame or engagement_id not in engagement_ids:
-            counters["out"].add(cid, cluster_id, workshop_id, coll)
-            continue
-        counters[f"e:{engagement_id}"].add(cid, cluster_id, workshop_id, coll)
-        counters[f"a:{axis_id}" if axis_id else f"none:{engagement_id}"].add(
-            cid, cluster_id, workshop_id, coll)
+    for placement in placements(campaign) if rows is None else rows:
+        if placement.cluster_id is None:
+            counters["unsorted"].add(placement)
+        elif placement.engagement_id is None:
+            counters["out"].add(placement)
+        else:
+            counters[f"e:{placement.engagement_id}"].add(placement)
+            counters[f"a:{placement.axis_id}" if placement.axis_id
+                     else f"none:{placement.engagement_id}"].add(placement)
 
     result: list[CoverageRow] = []
 
     def row(key, code, title, level):
         counter = counters.get(key, _Counter())
-        item = CoverageRow(key, code, title, level, len(counter.contributions),
-                           len(counter.clusters), len(counter.workshops),
-                           len(counter.collectivites))
-        result.append(item)
-        return item
+        result.append(CoverageRow(key, code, title, level, len(counter.contributions),
+                                  len(counter.clusters), len(counter.workshops),
+                                  len(counter.collectivites)))
 
     if campaign.framework is not None:
         for engagement in campaign.framework.engagements:
