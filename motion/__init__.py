@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from motion import config as default_config
-from motion.extensions import babel, csrf, db, limiter, login_manager, migrate
+from motion.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +118,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)  # no default limits: views opt in (posting, reporting)
+    app.config.setdefault("COMPRESS_REGISTER", False)  # see compress_response below
+    compress.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals.update(
         get_locale=get_locale, format_datetime=format_datetime, format_date=format_date,
@@ -155,6 +157,15 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
+    @event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection, name):  # noqa: ARG001
+        # The driver opens a transaction only before a write: a SAVEPOINT issued before
+        # any would itself be the transaction, and its RELEASE would commit the rows
+        # (and a later rollback would keep them). Open it first; IMMEDIATE because a
+        # savepoint is there to write.
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
 
 def _select_locale() -> str:
     from flask import current_app
@@ -180,6 +191,15 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.endpoint and request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.after_request
+    def compress_response(response):
+        # gzip / zstd / brotli, except for requests another site makes the browser send:
+        # a page mixing a secret (CSRF token) with reflected input must not be compressed
+        # for them (BREACH).
+        if request.headers.get("Sec-Fetch-Site", "same-origin") != "cross-site":
+            response = compress.after_request(response)
         return response
 
     @app.context_processor
