@@ -124,13 +124,8 @@ def import_csv(
         )
 
     report = ImportReport(encoding=encoding)
-    known = set(
-        db.session.scalars(
-            select(Contribution.external_id).where(
-                Contribution.campaign_id == campaign.id, Contribution.external_id.is_not(None)
-            )
-        )
-    )
+    # The database is read only after the file (see below): ids seen in the file so far.
+    known: set[str] = set()
     max_length = current_app.config["IMPORT_MAX_TEXT_LENGTH"]
     workshops: dict[str, object] = {}
     accepted: list[tuple[str, Contribution]] = []
@@ -181,7 +176,20 @@ def import_csv(
             status=ContributionStatus.PUBLISHED,
         )))
         known.add(external_id)
-        report.inserted += 1
+    # Only now the database: a job's progress updates (their own short transactions, above)
+    # must all come before this session's first read, or SQLite refuses its writes.
+    existing = set(
+        db.session.scalars(
+            select(Contribution.external_id).where(
+                Contribution.campaign_id == campaign.id,
+                Contribution.external_id.in_([c.external_id for _name, c in accepted]),
+            )
+        )
+    ) if accepted else set()
+    if existing:
+        report.skipped += sum(1 for _name, c in accepted if c.external_id in existing)
+        accepted = [(name, c) for name, c in accepted if c.external_id not in existing]
+    report.inserted = len(accepted)
     # Nothing is written while the file is read, so that a job's progress updates (their
     # own transactions) never wait for this one's write lock on SQLite.
     for name, contribution in accepted:
@@ -274,12 +282,21 @@ def execute_import(job_id: int) -> bool:
     if job is None:
         raise NotFound(f"no import job {job_id}")
     campaign = db.session.get(Campaign, job.campaign_id)
+    actor = job.requested_by
+    # End this read transaction (keeping the loaded rows): the progress updates written
+    # while the file is read must precede the session's next snapshot (SQLite).
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     _progress(job_id, 0.02, _("Lecture du fichier"), status=ImportStatus.RUNNING,
               started_at=utcnow())
     try:
         report = import_csv(
             imports_dir() / job.filename, campaign, workshop_name=job.workshop_name,
-            actor=job.requested_by,
+            actor=actor,
             progress=lambda share: _progress(job_id, 0.05 + 0.8 * share,
                                              _("Lecture du fichier")),
         )

@@ -16,9 +16,10 @@ from tests.conftest import csrf_token
 
 
 @pytest.fixture
-def admin(make_user, login):
+def admin(db, make_user, login):
     user = make_user(role="admin", display_name="Admin Istrateur")
     login(user)
+    db.session.commit()  # end the read transaction that saw the user before the login
     return user
 
 
@@ -264,3 +265,40 @@ def test_framework_problems_are_named_in_french(client, admin, make_campaign):
         content_type="multipart/form-data")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "engagement 1 : le champ « title » manque" in html
+
+
+def test_a_large_csv_is_imported_by_a_job_whose_progress_the_page_polls(app, client, db,
+                                                                       admin, make_campaign,
+                                                                       dev_rows):
+    """Above IMPORT_SYNC_MAX_BYTES the import runs in a detached ``motion.jobs`` process."""
+    import time
+
+    app.config["IMPORT_SYNC_MAX_BYTES"] = 1024
+    campaign = make_campaign()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "text"])
+    for i, row in enumerate(dev_rows[:600]):
+        writer.writerow([f"gd-{i}", row["text"] if i != 5 else ""])
+    response = client.post(
+        f"/admin/campagnes/{campaign.slug}/imports",
+        data={"csv_file": (io.BytesIO(out.getvalue().encode()), "grand-debat.csv"),
+              "csrf_token": csrf_token(client, f"/admin/campagnes/{campaign.slug}")},
+        content_type="multipart/form-data")
+    page = response.headers["Location"]
+    job_id = int(page.rstrip("/").rsplit("/", 1)[1])
+    status_url = f"/api/admin/campagnes/{campaign.slug}/imports/{job_id}"
+    deadline = time.monotonic() + 240
+    seen = []
+    while time.monotonic() < deadline:
+        status = client.get(status_url).get_json()
+        seen.append(status["progress"])
+        if status["finished"]:
+            break
+        time.sleep(0.5)
+    assert status["status"] == "done", (status, app.instance_path)
+    html = client.get(page).get_data(as_text=True)
+    assert "599 contributions importées" in html
+    assert "ligne 7" in html and "texte vide" in html
+    db.session.expire_all()
+    assert len(db.session.scalars(select(Contribution.id)).all()) == 599
