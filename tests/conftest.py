@@ -195,7 +195,14 @@ def make_user(db):
             "collectivite": f"Commune {n}",
         }
         values.update(overrides)
+        campaign = values.pop("campaign", None)
         user = accounts.create_user(values.pop("email"), **values)
+        if campaign is not None:  # take part in it, through its first workshop
+            from motion.services.campaigns import add_member, get_or_create_workshop
+
+            workshop = (campaign.workshops[0] if campaign.workshops
+                        else get_or_create_workshop(campaign, "Animation"))
+            add_member(user, workshop)
         db.session.commit()
         return user
 

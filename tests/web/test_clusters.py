@@ -35,7 +35,7 @@ def test_facilitator_starts_a_run_and_sees_themes_grouped_by_engagement(
     client, db, login, make_user, make_campaign, dev_rows, tmp_path
 ):
     campaign = _campaign(db, make_campaign, dev_rows, tmp_path)
-    login(make_user(role="facilitator"))
+    login(make_user(role="facilitator", campaign=campaign))
     html = client.get("/campagnes/plen/themes").get_data(as_text=True)
     assert "Aucun thème calculé" in html
     token = csrf_token(client, "/campagnes/plen/themes")
@@ -62,12 +62,12 @@ def test_facilitator_starts_a_run_and_sees_themes_grouped_by_engagement(
 
 
 def test_run_status_of_another_campaign_is_404(client, db, login, make_user, make_campaign):
-    make_campaign("plen")
+    plen = make_campaign("plen")
     other = make_campaign("autre")
     run = ClusteringRun(campaign_id=other.id)
     db.session.add(run)
     db.session.commit()
-    login(make_user(role="facilitator"))
+    login(make_user(role="facilitator", campaign=plen))
     response = client.get(f"/api/campagnes/plen/calculs/{run.id}")
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404

@@ -57,7 +57,7 @@ def _post(client, data):
 
 
 def test_elus_cannot_export(client, login, make_user, campaign_with_motion):
-    login(make_user(role="elu"))
+    login(make_user(role="elu", campaign=campaign_with_motion))
     assert client.get(f"/campagnes/{SLUG}/exports").status_code == 403
     response = client.post(f"/campagnes/{SLUG}/exports", data={"kind": "motion",
                                                                 "format": "odt"})
@@ -74,7 +74,7 @@ def test_facilitator_downloads_small_exports_directly(
     from odf.opendocument import load
     from pypdf import PdfReader
 
-    login(make_user(role="facilitator"))
+    login(make_user(role="facilitator", campaign=campaign_with_motion))
     page = unescape(client.get(f"/campagnes/{SLUG}/exports").get_data(as_text=True))
     assert "Exports et données ouvertes" in page
     assert "Licence Ouverte / Open Licence version 2.0" in page
@@ -108,7 +108,7 @@ def test_large_campaigns_export_in_a_job_with_progress(
     from pypdf import PdfReader
 
     app.config["EXPORT_SYNC_MAX_CONTRIBUTIONS"] = 10
-    login(make_user(role="facilitator"))
+    login(make_user(role="facilitator", campaign=campaign_with_motion))
     page = client.get(f"/campagnes/{SLUG}/exports").get_data(as_text=True)
     assert "préparés en arrière-plan" in unescape(page)
     response = _post(client, {"kind": "motion", "format": "pdf"})
@@ -141,7 +141,7 @@ def test_large_campaigns_export_in_a_job_with_progress(
 def test_admin_chooses_the_open_data_licence(
     client, login, make_user, campaign_with_motion
 ):
-    facilitator = make_user(role="facilitator")
+    facilitator = make_user(role="facilitator", campaign=campaign_with_motion)
     login(facilitator)
     token = csrf_token(client, f"/campagnes/{SLUG}/exports")
     response = client.post(f"/campagnes/{SLUG}/exports/licence",
@@ -164,8 +164,10 @@ def test_admin_chooses_the_open_data_licence(
     assert '<option value="odbl-1.0" selected>' in page
 
 
-def test_errors_are_french_4xx(client, login, make_user, make_campaign, campaign_with_motion):
-    login(make_user(role="facilitator"))
+def test_errors_are_french_4xx(client, login, make_user, make_workshop, make_campaign,
+                              campaign_with_motion):
+    facilitator = make_user(role="facilitator", campaign=campaign_with_motion)
+    login(facilitator)
     response = _post(client, {"kind": "motion", "format": "xls"})
     assert response.status_code == 400
     assert "pas proposé" in unescape(response.get_data(as_text=True))
@@ -173,7 +175,7 @@ def test_errors_are_french_4xx(client, login, make_user, make_campaign, campaign
     assert response.status_code == 400
     assert "Type d'export inconnu" in unescape(response.get_data(as_text=True))
     assert client.get(f"/campagnes/{SLUG}/exports/999/fichier").status_code == 404
-    make_campaign("sans-motion")
+    make_workshop(campaign=make_campaign("sans-motion"), members=[facilitator])
     token = csrf_token(client, "/campagnes/sans-motion/exports")
     response = client.post("/campagnes/sans-motion/exports",
                            data={"kind": "motion", "format": "docx", "csrf_token": token})
@@ -184,7 +186,7 @@ def test_errors_are_french_4xx(client, login, make_user, make_campaign, campaign
 
 
 def test_motion_document_page_is_the_pdf_html(client, login, make_user, campaign_with_motion):
-    login(make_user(role="elu"))
+    login(make_user(role="elu", campaign=campaign_with_motion))
     response = client.get(f"/campagnes/{SLUG}/motion/document")
     html = response.get_data(as_text=True)
     assert '<html lang="fr-FR">' in html

@@ -12,7 +12,7 @@ from tests.conftest import csrf_token
 def _setup(db, make_campaign, make_user, make_contribution):
     campaign = make_campaign("web-motion")
     workshop = campaigns.get_or_create_workshop(campaign, "Atelier inclusion")
-    facilitator = make_user(role="facilitator")
+    facilitator = make_user(role="facilitator", campaign=campaign)
     elu = make_user()
     campaigns.add_member(elu, workshop)
     db.session.commit()
