@@ -34,14 +34,15 @@ def seeded_instance(tmp_path, seed_database, dev_rows):
         )
         author = accounts.create_user("auteur@example.fr", display_name="Auteur",
                                       password=PASSWORD, collectivite="Brest")
-        accounts.create_user(EMAIL, display_name="Animatrice", role="facilitator",
-                             password=PASSWORD, collectivite="Quimper")
+        facilitator = accounts.create_user(EMAIL, display_name="Animatrice", role="facilitator",
+                                           password=PASSWORD, collectivite="Quimper")
         workshops = {}
         for row in dev_rows[:360]:
             name = row["theme"]
             if name not in workshops:
                 workshops[name] = campaigns.get_or_create_workshop(campaign, name)
                 campaigns.add_member(author, workshops[name])
+                campaigns.add_member(facilitator, workshops[name])
         for row in dev_rows[:300]:
             contributions.post_contribution(author, workshops[row["theme"]], row["text"])
         db.session.commit()

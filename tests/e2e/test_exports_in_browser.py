@@ -34,8 +34,10 @@ def seeded(tmp_path, seed_database, dev_rows):
         campaigns.add_member(elu, workshop)
         posted = [contributions.post_contribution(elu, workshop, row["text"])
                   for row in dev_rows[:120]]
-        accounts.create_user("animation.exports@example.fr", display_name="Animation",
-                             role="facilitator", password=PASSWORD)
+        facilitator = accounts.create_user("animation.exports@example.fr",
+                                           display_name="Animation", role="facilitator",
+                                           password=PASSWORD)
+        campaigns.add_member(facilitator, workshop)
         motion = motions.create_motion(campaign, preamble="Réunis en congrès, nous proposons :")
         engagement = campaign.framework.engagements[0]
         motions.create_proposition(motion, motions.section_for(motion, engagement.id),

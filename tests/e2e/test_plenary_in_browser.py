@@ -37,8 +37,9 @@ def plenary_instance(tmp_path, seed_database, dev_rows):
         imports.import_csv(path, campaign)
         clustering.cluster_campaign(campaign, clustering.request_run(campaign))
         workshop = campaigns.get_workshop(campaign, "atelier-pleniere")
-        accounts.create_user("anim@example.fr", display_name="Animation", role="facilitator",
-                             password=PASSWORD)
+        facilitator = accounts.create_user("anim@example.fr", display_name="Animation",
+                                           role="facilitator", password=PASSWORD)
+        campaigns.add_member(facilitator, workshop)
         for i in range(3):
             elu = accounts.create_user(f"elu{i}@example.fr", display_name=f"Élu {i}",
                                        password=PASSWORD, collectivite=f"Commune {i}")
