@@ -157,6 +157,15 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
+    @event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection, name):  # noqa: ARG001
+        # The driver opens a transaction only before a write: a SAVEPOINT issued before
+        # any would itself be the transaction, and its RELEASE would commit the rows
+        # (and a later rollback would keep them). Open it first; IMMEDIATE because a
+        # savepoint is there to write.
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
 
 def _select_locale() -> str:
     from flask import current_app

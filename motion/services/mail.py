@@ -37,10 +37,16 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
 
 
 def queue(to: str, subject: str, body: str) -> EmailMessage:
-    """Queue a message; it leaves only if the current transaction commits."""
+    """Queue a message; it leaves only when the outermost transaction commits.
+
+    A message queued inside a savepoint (``begin_nested``) goes with that savepoint: its
+    release hands the message to the enclosing transaction, its rollback drops it.
+    """
     message = build_message(to, subject, body)
-    db.session.info.setdefault(OUTBOX, []).append(
-        (current_app._get_current_object(), message)  # type: ignore[attr-defined]
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(OUTBOX, []).append(
+        (transaction, current_app._get_current_object(), message)  # type: ignore[attr-defined]
     )
     return message
 
@@ -69,7 +75,16 @@ def deliver(app: Flask, message: EmailMessage) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session: Session) -> None:
-    for app, message in session.info.pop(OUTBOX, []):
+    # after_commit also fires when a savepoint is released: its messages then belong to
+    # the enclosing transaction and wait for it.
+    if session.in_nested_transaction():
+        released = session.get_nested_transaction()
+        session.info[OUTBOX] = [
+            (released.parent if owner is released else owner, app, message)
+            for owner, app, message in session.info.get(OUTBOX, [])
+        ]
+        return
+    for _owner, app, message in session.info.pop(OUTBOX, []):
         try:
             deliver(app, message)
         except (OSError, smtplib.SMTPException):
@@ -81,3 +96,6 @@ def _send_outbox(session: Session) -> None:
 def _drop_outbox(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction rolled back
         session.info.pop(OUTBOX, None)
+        return
+    session.info[OUTBOX] = [entry for entry in session.info.get(OUTBOX, [])
+                            if entry[0] is not previous_transaction]

@@ -173,3 +173,35 @@ def test_an_expired_link_is_refused_and_a_reimport_sends_a_new_one(db, mailbox, 
 def test_a_file_without_an_email_column_is_refused(db, make_campaign):
     with pytest.raises(InvalidInput, match="email"):
         invitations.import_invitations(b"nom;ateliers\nAnne;X\n", make_campaign(), _link_for)
+
+
+def test_a_failed_import_sends_no_invitation(db, mailbox, make_campaign, monkeypatch):
+    """Rows imported in savepoints before the file fails: their mails never leave."""
+    campaign = make_campaign()
+    monkeypatch.setattr(invitations, "MAX_ROWS", 2)
+    with pytest.raises(InvalidInput, match="Trop de lignes"):
+        invitations.import_invitations(
+            (CSV + "chloe@ville.fr;Chloé;Brest;Atelier inclusion\n").encode(), campaign,
+            _link_for)
+    assert mailbox() == []  # savepoints released, nothing committed yet
+    db.session.rollback()
+    assert mailbox() == []
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def test_mail_follows_its_savepoint_and_leaves_with_the_outermost_commit(db, mailbox):
+    from motion.services import mail
+
+    with db.session.begin_nested():
+        mail.queue("kept@example.fr", "kept", "released savepoint")
+        with db.session.begin_nested():
+            mail.queue("inner@example.fr", "inner", "nested twice, released")
+    try:
+        with db.session.begin_nested():
+            mail.queue("dropped@example.fr", "dropped", "rolled back savepoint")
+            raise InvalidInput("row rejected")
+    except InvalidInput:
+        pass
+    assert mailbox() == []
+    db.session.commit()
+    assert sorted(m["To"] for m in mailbox()) == ["inner@example.fr", "kept@example.fr"]
