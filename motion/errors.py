@@ -46,8 +46,12 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int, title: str, message: str):
+def _render(status: int, title: str, message: str, **extensions):
     db.session.rollback()
+    from motion.api.problems import is_api_request, problem
+
+    if is_api_request():  # the versioned API answers RFC 9457 problem details
+        return problem(status, title, message, **extensions)
     if _wants_json():
         return jsonify(error={"status": status, "title": title, "message": message}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -58,9 +62,12 @@ def _titles() -> dict[int, str]:
         400: _("Requête invalide"),
         403: _("Accès refusé"),
         404: _("Page introuvable"),
+        401: _("Authentification requise"),
         405: _("Action non autorisée"),
         409: _("Conflit de modification"),
         413: _("Envoi trop volumineux"),
+        415: _("Type de contenu non pris en charge"),
+        422: _("Paramètres invalides"),
         429: _("Trop de requêtes"),
         500: _("Erreur interne"),
     }
@@ -71,7 +78,11 @@ def _default_messages() -> dict[int, str]:
         400: _("La demande n'a pas pu être comprise. Vérifiez le formulaire et réessayez."),
         403: _("Vous n'avez pas les droits nécessaires pour accéder à cette page."),
         404: _("La page demandée n'existe pas ou a été déplacée."),
+        401: _("Identifiez-vous : session ouverte ou jeton d'API valide."),
         405: _("Cette action n'est pas possible sur cette page."),
+        406: _("Le format de réponse demandé n'est pas disponible."),
+        415: _("Type de contenu non pris en charge : envoyez du JSON."),
+        422: _("Les paramètres envoyés sont invalides : voyez le détail par champ."),
         409: _("Quelqu'un a modifié cet élément entre-temps. Rechargez la page."),
         413: _("Le fichier ou le texte envoyé est trop volumineux."),
         429: _("Trop de requêtes en peu de temps. Patientez un instant puis réessayez."),
@@ -102,15 +113,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        # Invalid API parameters (422) carry the field messages.
+        messages = (getattr(error, "data", None) or {}).get("messages")
         return _render(
             status,
             _titles().get(status, str(error.name)),
             _default_messages().get(status, str(error.description)),
+            **({"errors": messages} if messages else {}),
         )
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return _render(500, _titles()[500], _default_messages()[500])
-        # Invalid API parameters (422) carry the field messages.
-        messages = (getattr(error, "data", None) or {}).get("messages")

@@ -94,22 +94,7 @@ def search(campaign: Campaign, filters: Filters, *, viewer: User, page: int = 1,
     Only participants of the campaign may search it.
     """
     require_campaign_member(viewer, campaign)
-    conditions = [
-        Contribution.campaign_id == campaign.id,
-        Contribution.status == ContributionStatus.PUBLISHED,
-    ]
-    if filters.workshop_id:
-        conditions.append(Contribution.workshop_id == filters.workshop_id)
-    if filters.engagement_id:
-        conditions.append(Contribution.engagement_id == filters.engagement_id)
-    if filters.collectivite:
-        conditions.append(func.lower(Contribution.collectivite) == filters.collectivite.lower())
-    if filters.since:
-        conditions.append(Contribution.created_at >= _day_start(filters.since, campaign.timezone))
-    if filters.until:
-        conditions.append(Contribution.created_at < _day_start(
-            filters.until + timedelta(days=1), campaign.timezone))
-
+    conditions = _conditions(campaign, filters)
     ids = select(Contribution.id).where(*conditions)
     words = terms(filters.query)
     rank = None
@@ -128,6 +113,47 @@ def search(campaign: Campaign, filters: Filters, *, viewer: User, page: int = 1,
     )
     rows = db.session.execute(statement).all()
     return Page(rows=list(rows), total=total, page=page, per_page=per_page)
+
+
+def _conditions(campaign: Campaign, filters: Filters) -> list:
+    conditions = [
+        Contribution.campaign_id == campaign.id,
+        Contribution.status == ContributionStatus.PUBLISHED,
+    ]
+    if filters.workshop_id:
+        conditions.append(Contribution.workshop_id == filters.workshop_id)
+    if filters.engagement_id:
+        conditions.append(Contribution.engagement_id == filters.engagement_id)
+    if filters.collectivite:
+        conditions.append(func.lower(Contribution.collectivite) == filters.collectivite.lower())
+    if filters.since:
+        conditions.append(Contribution.created_at >= _day_start(filters.since, campaign.timezone))
+    if filters.until:
+        conditions.append(Contribution.created_at < _day_start(
+            filters.until + timedelta(days=1), campaign.timezone))
+    return conditions
+
+
+def search_after(campaign: Campaign, filters: Filters, *, viewer: User,
+                 before_id: int | None = None, limit: int = 50) -> tuple[list, int | None]:
+    """Keyset pages for the API: matching published contributions, newest id first, below
+    ``before_id``; returns the (Contribution, supports) rows and the next cursor id."""
+    require_campaign_member(viewer, campaign)
+    conditions = _conditions(campaign, filters)
+    if before_id is not None:
+        conditions.append(Contribution.id < before_id)
+    statement = select(Contribution, support_count_column()).where(*conditions)
+    words = terms(filters.query)
+    if words:
+        statement, _rank = _apply_text(statement, words)
+    rows = db.session.execute(
+        statement.options(selectinload(Contribution.workshop), selectinload(Contribution.author),
+                          selectinload(Contribution.engagement))
+        .order_by(Contribution.id.desc()).limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = list(rows[:limit])
+    return rows, (rows[-1][0].id if more else None)
 
 
 def collectivites(campaign: Campaign) -> list[str]:

@@ -65,6 +65,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(votes.bp)
     app.register_blueprint(legal.bp)
 
+    from motion import api
+
+    api.init_app(app)  # the JSON API under /api/v1 and the token page
+
     from motion.views import access
 
     access.init_app(app)
