@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -24,9 +25,12 @@ from motion.models import (
     User,
     Workshop,
 )
+from motion.models._types import utcnow
 from motion.services import audit
 from motion.services.campaigns import is_collect_open, is_member, require_campaign_member
 
+# How long the author may undo a withdrawal (the page offers it in the confirmation).
+UNDO_WITHDRAWAL = timedelta(minutes=10)
 # An idempotency key generated with the form (see views.forms.new_client_key).
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -120,12 +124,14 @@ def post_contribution(
     if existing is not None:
         return existing
     _check_can_post(author, workshop)
+    text = validate_text(text)
+    _refuse_exact_repost(author, workshop, text)
     contribution = Contribution(
         campaign_id=workshop.campaign_id,
         workshop=workshop,
         author=author,
         title=validate_title(title),
-        text=validate_text(text),
+        text=text,
         engagement=resolve_engagement(workshop.campaign, engagement_id),
         collectivite=author.collectivite,
         source=ContributionSource.WEB,
@@ -143,6 +149,50 @@ def post_contribution(
         return existing
     audit.record("contribution.create", contribution, actor=author)
     return contribution
+
+
+def _refuse_exact_repost(author: User, workshop: Workshop, text: str) -> None:
+    """Refuse the same text twice from the same author in a campaign (back + resubmit gives
+    the form a new idempotency key; the text is what stays the same)."""
+    same = db.session.scalar(
+        select(Contribution).where(
+            Contribution.author_id == author.id,
+            Contribution.campaign_id == workshop.campaign_id,
+            Contribution.status == ContributionStatus.PUBLISHED,
+            Contribution.text == text,
+        ).limit(1)
+    )
+    if same is not None:
+        raise InvalidInput(
+            _("Vous avez déjà publié exactement ce texte (contribution n° %(id)d, atelier "
+              "« %(workshop)s ») : il n’est pas publié une seconde fois.",
+              id=same.id, workshop=same.workshop.name)
+        )
+
+
+def can_restore(contribution: Contribution) -> bool:
+    """Whether a withdrawn contribution may still be put back by its author."""
+    return (contribution.status == ContributionStatus.WITHDRAWN
+            and contribution.updated_at >= utcnow() - UNDO_WITHDRAWAL)
+
+
+def check_author(user: User, contribution: Contribution) -> None:
+    _check_author(user, contribution)
+
+
+def restore_withdrawn(user: User, contribution: Contribution) -> None:
+    """Undo one's own withdrawal, within UNDO_WITHDRAWAL of it."""
+    _check_author(user, contribution)
+    if contribution.status != ContributionStatus.WITHDRAWN:
+        raise InvalidInput(_("Cette contribution n’est pas retirée."))
+    if not can_restore(contribution):
+        raise InvalidInput(
+            _("Le retrait ne peut plus être annulé (%(n)d minutes sont passées) : publiez "
+              "de nouveau votre idée.", n=int(UNDO_WITHDRAWAL.total_seconds() // 60))
+        )
+    contribution.status = ContributionStatus.PUBLISHED
+    db.session.flush()
+    audit.record("contribution.restore", contribution, actor=user)
 
 
 def is_moderator(user: User) -> bool:

@@ -141,17 +141,45 @@ def edit(campaign_slug: str, contribution_id: int):
                            withdraw_form=EmptyForm()), (400 if form.errors or error else 200)
 
 
+@bp.get("/<int:contribution_id>/retirer")
+@login_required
+def confirm_withdraw(campaign_slug: str, contribution_id: int):
+    """Ask the author to confirm a withdrawal (or, once withdrawn, offer to undo it)."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    contributions.check_author(current_user, contribution)
+    return render_template(
+        "contributions/withdraw.html", campaign=campaign, contribution=contribution,
+        form=EmptyForm(), undo_until=contribution.updated_at + contributions.UNDO_WITHDRAWAL,
+        undo_minutes=int(contributions.UNDO_WITHDRAWAL.total_seconds() // 60),
+        can_undo=contributions.can_restore(contribution),
+    )
+
+
 @bp.post("/<int:contribution_id>/retirer")
 @login_required
 def withdraw(campaign_slug: str, contribution_id: int):
-    """Withdraw one's own contribution."""
+    """Withdraw one's own contribution (it can be undone for a while)."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     _check_form(EmptyForm())
     contributions.withdraw_contribution(current_user, contribution)
     db.session.commit()
-    flash(_("Votre contribution est retirée : elle n'est plus visible des autres."), "success")
+    flash(_("Votre contribution est retirée : elle n’est plus visible des autres."), "success")
+    return redirect(url_for(".confirm_withdraw", campaign_slug=campaign.slug,
+                            contribution_id=contribution.id))
+
+
+@bp.post("/<int:contribution_id>/retablir")
+@login_required
+def restore(campaign_slug: str, contribution_id: int):
+    """Undo one's own withdrawal, shortly after it."""
+    campaign, contribution = _load(campaign_slug, contribution_id)
+    _check_form(EmptyForm())
+    contributions.restore_withdrawn(current_user, contribution)
+    db.session.commit()
+    flash(_("Retrait annulé : votre contribution est de nouveau publiée."), "success")
     return redirect(url_for("workshops.show", campaign_slug=campaign.slug,
-                            workshop_slug=contribution.workshop.slug))
+                            workshop_slug=contribution.workshop.slug,
+                            _anchor=f"c{contribution.id}"))
 
 
 @bp.post("/<int:contribution_id>/soutenir")
