@@ -1,4 +1,13 @@
-"""Density clustering (scikit-learn's HDBSCAN) with neighbour-vote outlier reassignment."""
+"""Grouping steps: density clustering (HDBSCAN) and a hierarchical partition (Ward).
+
+HDBSCAN finds themes where the density shows them (the questions dev set: 11 questions,
+12 themes, ARI 0.56) but its excess-of-mass selection picks a few huge clusters when
+density is even, which is what ideas on one policy field look like (démocratie dev set:
+3 themes, NMI 0.08). The partition step cuts Ward's hierarchy of the spectral
+coordinates (constrained by the kNN graph) at a target number of themes: deterministic,
+nested (coarser themes are unions of finer ones) and never collapsed. The pipeline
+chooses between them (:func:`theme_range`); measurements in ``docs/benchmarks.md``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +20,14 @@ from nlp.types import UNASSIGNED
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DensityClusterer", "default_min_cluster_size", "propagate_labels"]
+__all__ = [
+    "DensityClusterer",
+    "PartitionClusterer",
+    "default_min_cluster_size",
+    "default_n_themes",
+    "propagate_labels",
+    "theme_range",
+]
 
 
 def default_min_cluster_size(n: int) -> int:
@@ -22,6 +38,34 @@ def default_min_cluster_size(n: int) -> int:
     cluster; 0.3 % of 30,000). HDBSCAN's ``min_samples`` defaults to the same value.
     """
     return max(5, round(math.sqrt(max(n, 0)) / 2))
+
+
+def theme_range(n: int) -> tuple[int, int]:
+    """Usable numbers of themes for n ideas: ``(low, high)``.
+
+    ``low = max(min(3, n // 2), round(sqrt(n) / 5))``: at least 3 themes as soon as there
+    are 6 ideas (19 distinct ideas are never one theme), 4 for 400, 9 for 2,250, 11 for
+    3,300. ``high = max(low, min(round(2 * sqrt(n)), n // 2))``: at least 2 ideas a theme.
+    The issue asked for about sqrt(n)/3 at the low end; on the questions dev set (11
+    real questions) the density step finds 12 themes = sqrt(n)/4.8 with ARI 0.56, and a
+    partition forced to sqrt(n)/3 = 19 themes loses 0.05-0.2 ARI, so the floor that
+    triggers the partition is sqrt(n)/5.
+    """
+    n = max(int(n), 0)
+    low = max(min(3, n // 2), round(math.sqrt(n) / 5))
+    high = max(low, min(round(2 * math.sqrt(n)), n // 2))
+    return low, high
+
+
+def default_n_themes(n: int) -> int:
+    """Themes of the partition when the density step collapsed: ``round(sqrt(n) / 2)``.
+
+    Clamped to :func:`theme_range`. On the démocratie dev set (2,250 answers to 15
+    questions) NMI rises from 0.29 at 10 themes to 0.33 at 24 = sqrt(n)/2 and is flat
+    beyond; 3 themes for 19 ideas, 5 for 100, 10 for 400.
+    """
+    low, high = theme_range(n)
+    return min(high, max(low, round(math.sqrt(max(n, 0)) / 2)))
 
 
 def propagate_labels(
@@ -155,4 +199,88 @@ class DensityClusterer:
         self.reassigned_ = reassigned
         self.confidence_ = conf
         self.min_cluster_size_ = mcs
+        return self
+
+
+def neighbour_agreement(
+    labels: np.ndarray, knn_indices: np.ndarray, knn_similarities: np.ndarray
+) -> np.ndarray:
+    """Share of each point's neighbour weight (cosine) that lies in its own cluster, (n,)."""
+    w = np.clip(knn_similarities, 1e-6, None).astype(np.float64)
+    same = labels[knn_indices] == labels[:, None]
+    return (w * same).sum(axis=1) / w.sum(axis=1)
+
+
+def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
+    ids = [int(c) for c in np.unique(labels) if c >= 0]
+    ids.sort(key=lambda c: (-int(np.sum(labels == c)), int(np.argmax(labels == c))))
+    out = np.full(labels.shape, UNASSIGNED, dtype=np.int64)
+    for i, c in enumerate(ids):
+        out[labels == c] = i
+    return out
+
+
+class PartitionClusterer:
+    """Ward's hierarchy of the spectral coordinates, cut at ``n_clusters`` themes.
+
+    The merges are constrained by the kNN graph (only neighbouring groups merge), which
+    keeps it O(n * k) in memory and follows the graph's shape. Groups smaller than
+    ``min_size`` are dissolved and their points take the weighted majority label of their
+    neighbours (:func:`propagate_labels`); points no neighbour vote decides stay
+    unassigned. No randomness: any ``random_state`` gives the same labels.
+
+    Args:
+        n_clusters: number of themes to cut the hierarchy at.
+        min_size: smallest theme kept (default 2: a theme holds at least 2 ideas).
+
+    Attributes:
+        labels_: (n,) ids 0..K-1 by decreasing size, -1 = unassigned.
+        confidence_: (n,) neighbour agreement: the share of a point's neighbour weight in
+            its own theme (0 when unassigned).
+        reassigned_: (n,) True where the point's neighbours mostly lie in other themes
+            (agreement < 0.5), shown as uncertain.
+    """
+
+    def __init__(self, n_clusters: int, min_size: int = 2) -> None:
+        self.n_clusters = n_clusters
+        self.min_size = min_size
+
+    def fit(
+        self,
+        z: np.ndarray,
+        knn_indices: np.ndarray,
+        knn_similarities: np.ndarray,
+        connectivity=None,
+    ) -> PartitionClusterer:
+        """Cluster the rows of ``z`` (n, d) with the (n, k) neighbour graph."""
+        import warnings
+
+        from sklearn.cluster import AgglomerativeClustering
+
+        z = np.asarray(z, dtype=np.float64)
+        n = z.shape[0]
+        k = self.n_clusters
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+            raise ValueError(f"n_clusters must be a positive int, got {self.n_clusters!r}")
+        if not isinstance(self.min_size, int) or self.min_size < 1:
+            raise ValueError(f"min_size must be a positive int, got {self.min_size!r}")
+        k = int(min(k, n))
+        if k == 1 or n < 3:
+            raw = np.zeros(n, dtype=np.int64)
+        else:
+            with warnings.catch_warnings():
+                # several components: sklearn links them itself, last merges only
+                warnings.filterwarnings("ignore", message=".*connected components.*")
+                raw = AgglomerativeClustering(
+                    n_clusters=k, linkage="ward", connectivity=connectivity
+                ).fit(z).labels_.astype(np.int64)
+        counts = np.bincount(raw)
+        raw[counts[raw] < self.min_size] = UNASSIGNED
+        labels = _renumber_by_size(raw)
+        if (labels == UNASSIGNED).any() and (labels >= 0).any():
+            labels, _ = propagate_labels(labels, knn_indices, knn_similarities)
+        agree = neighbour_agreement(labels, knn_indices, knn_similarities)
+        self.labels_ = labels
+        self.confidence_ = np.where(labels >= 0, agree, 0.0)
+        self.reassigned_ = (labels >= 0) & (agree < 0.5)
         return self

@@ -79,6 +79,7 @@ def evaluate(
     stability: bool = False,
     cache_dir: str | Path | None = None,
     embeddings: np.ndarray | None = None,
+    n_themes: int | None = None,
 ) -> dict:
     """Run the app's pipeline on labelled texts and score it.
 
@@ -90,10 +91,12 @@ def evaluate(
         stability: also measure ``incremental_kept`` (first 90 % then the rest).
         cache_dir: embedding cache directory.
         embeddings: optional precomputed (n, d) vectors (then ``seconds.embed`` is 0).
+        n_themes: granularity passed to the pipeline (None = automatic).
 
     Returns:
-        dict with exactly: n, n_labels, n_clusters, ari, nmi, noise_share,
-        theme_accuracy, incremental_kept, seconds {embed, cluster, total}, model.
+        dict with exactly: n, n_labels, n_clusters, method, ari, nmi, noise_share,
+        theme_accuracy (through themes, as the app maps), theme_accuracy_per_text (each
+        text on its own), incremental_kept, seconds {embed, cluster, total}, model.
         ARI/NMI count "à classer" texts as one group of their own.
     """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -115,20 +118,20 @@ def evaluate(
     t_embed = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    pipeline = ClusteringPipeline(random_state=0)
+    pipeline = ClusteringPipeline(random_state=0, n_themes=n_themes)
     keys = [str(i) for i in range(len(texts))]
     result = pipeline.run(texts, embeddings=embeddings, keys=keys)
     pred = result.labels
-    theme_accuracy = None
+    theme_accuracy = per_text = None
     if framework is not None:
         mapper = FrameworkMapper(embedder).fit(framework)
-        # A text's engagement is its theme's (see FrameworkMapper.map_clustered).
+        # A text's engagement is its theme's when the theme is coherent
+        # (see FrameworkMapper.map_clustered), else its own.
         mapped = mapper.map_clustered(
             embeddings, result.labels, {c.id: c.centroid for c in result.clusters}
         )
-        theme_accuracy = float(
-            np.mean([m == t for m, t in zip(mapped.engagement, themes, strict=True)])
-        )
+        theme_accuracy = _accuracy(mapped.engagement, themes)
+        per_text = _accuracy(mapper.map(embeddings).engagement, themes)
     incremental_kept = None
     if stability:
         m = int(round(0.9 * len(texts)))
@@ -144,10 +147,12 @@ def evaluate(
         "n": len(texts),
         "n_labels": len(set(labels)),
         "n_clusters": result.n_clusters,
+        "method": result.params.get("method"),
         "ari": float(adjusted_rand_score(labels, pred)),
         "nmi": float(normalized_mutual_info_score(labels, pred)),
         "noise_share": result.noise_share,
         "theme_accuracy": theme_accuracy,
+        "theme_accuracy_per_text": per_text,
         "incremental_kept": incremental_kept,
         "seconds": {
             "embed": round(t_embed, 3),
@@ -156,3 +161,7 @@ def evaluate(
         },
         "model": embedder.model_id,
     }
+
+
+def _accuracy(found: Sequence[str | None], expected: Sequence[str]) -> float:
+    return float(np.mean([f == e for f, e in zip(found, expected, strict=True)]))

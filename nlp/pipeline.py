@@ -1,4 +1,4 @@
-"""The clustering pipeline: embed -> spectral reduction -> HDBSCAN -> labels, incrementally.
+"""The clustering pipeline: embed -> spectral reduction -> themes -> labels, incrementally.
 
 Each step is a small estimator (``nlp.embedding``, ``nlp.reduce``, ``nlp.clustering``,
 ``nlp.labelling``); :class:`ClusteringPipeline` wires them and reconciles a new run with
@@ -14,7 +14,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlp.clustering import DensityClusterer, default_min_cluster_size
+from nlp.clustering import (
+    DensityClusterer,
+    PartitionClusterer,
+    default_min_cluster_size,
+    default_n_themes,
+    theme_range,
+)
 from nlp.embedding import l2_normalise
 from nlp.labelling import ctfidf_keywords, representatives
 from nlp.reduce import SpectralReducer
@@ -38,12 +44,20 @@ class ClusteringPipeline:
     Parameters derived from the corpus size n (documented in the step functions):
 
     * neighbours k = min(15, n - 1) (:func:`nlp.reduce.default_n_neighbors`);
-    * spectral dimensions = ``n_components`` (8);
+    * spectral dimensions = ``n_components`` (16; the density step uses the first 8);
     * ``min_cluster_size`` = max(5, round(sqrt(n) / 2))
       (:func:`nlp.clustering.default_min_cluster_size`).
 
+    Grouping (``n_themes=None``): HDBSCAN on the spectral coordinates is kept when it
+    gives a usable granularity (at least the low end of
+    :func:`nlp.clustering.theme_range` and no theme holding more than 40 % of the
+    texts); otherwise, and whenever ``n_themes`` is given, Ward's hierarchy of the
+    spectral coordinates is cut at ``n_themes`` (default
+    :func:`nlp.clustering.default_n_themes`). ``params["method"]`` says which one ran.
+
     Degenerate inputs: an empty list, blank texts, or mismatched keys/embeddings raise
-    ``ValueError``. With fewer than ``2 * min_cluster_size`` texts (or when HDBSCAN finds
+    ``ValueError``. With fewer than ``2 * min_cluster_size`` texts and no ``n_themes``
+    (or fewer than 4 texts)
     no structure) the result is documented as one cluster (id ``previous.next_id`` or 0)
     holding every text, with confidence 0.5.
 
@@ -68,12 +82,21 @@ class ClusteringPipeline:
        reported as new; they need ``min_cluster_size`` members after steps 2-3, else
        their texts are routed as in 5.
 
+    When ``previous`` was made at another granularity (``previous.n_themes`` differs from
+    ``n_themes``), step 3 is skipped: only locked texts and pinned clusters are kept, and
+    every other text follows the fresh run, so that "coarser / finer" really regroups.
+
     Args:
         embedder: used when ``run`` gets no embeddings (default: USE, created lazily).
         reducer: a :class:`~nlp.reduce.SpectralReducer`-like object (``fit`` exposing
             ``embedding_``, ``knn_indices_``, ``knn_similarities_``); None = default.
         min_cluster_size: None = derived from n.
         n_components: spectral dimensions when ``reducer`` is None.
+        n_themes: target number of themes (granularity); None = chosen from the data.
+            Clamped to ``[2, n // 2]``.
+        knn: neighbour search when ``reducer`` is None: ``"auto"`` (exact up to
+            :data:`nlp.reduce.ANN_THRESHOLD` texts, approximate above), ``"exact"`` or
+            ``"approximate"``.
         move_margin: cosine margin needed to move a previous text (step 3).
         n_keywords: keywords per cluster.
         n_representatives: representatives per cluster (3-5).
@@ -85,8 +108,10 @@ class ClusteringPipeline:
         embedder: Embedder | None = None,
         reducer: SpectralReducer | None = None,
         min_cluster_size: int | None = None,
-        n_components: int = 8,
-        move_margin: float = 0.05,
+        n_components: int = 16,
+        n_themes: int | None = None,
+        knn: str = "auto",
+        move_margin: float = 0.15,
         n_keywords: int = 8,
         n_representatives: int = 5,
         random_state: int = 0,
@@ -95,6 +120,8 @@ class ClusteringPipeline:
         self.reducer = reducer
         self.min_cluster_size = min_cluster_size
         self.n_components = n_components
+        self.n_themes = n_themes
+        self.knn = knn
         self.move_margin = move_margin
         self.n_keywords = n_keywords
         self.n_representatives = n_representatives
@@ -138,6 +165,11 @@ class ClusteringPipeline:
             not isinstance(self.min_cluster_size, int) or self.min_cluster_size < 2
         ):
             raise ValueError(f"min_cluster_size must be an int >= 2, got {self.min_cluster_size!r}")
+        if self.n_themes is not None and (
+            isinstance(self.n_themes, bool) or not isinstance(self.n_themes, int)
+            or self.n_themes < 2
+        ):
+            raise ValueError(f"n_themes must be None or an int >= 2, got {self.n_themes!r}")
         if not 3 <= self.n_representatives <= 5:
             raise ValueError(f"n_representatives must be 3-5, got {self.n_representatives!r}")
         if not 0 <= self.move_margin <= 2:
@@ -183,9 +215,11 @@ class ClusteringPipeline:
         x = l2_normalise(embeddings)
         t_embed = time.perf_counter() - t0
         mcs = self.min_cluster_size or default_min_cluster_size(n)
-        params: dict[str, object] = {"n": n, "min_cluster_size": mcs}
+        params: dict[str, object] = {"n": n, "min_cluster_size": mcs,
+                                     "n_themes_requested": self.n_themes}
 
         fresh, conf, probs, reassigned = self._fresh(x, mcs, params)
+        min_theme = int(params["min_theme_size"])
         if previous is None:
             labels = fresh
             next_id = int(labels.max()) + 1 if (labels >= 0).any() else 0
@@ -194,7 +228,7 @@ class ClusteringPipeline:
             pinned: frozenset[int] = frozenset()
         else:
             labels, conf, next_id, is_new, changes = self._reconcile(
-                x, keys, fresh, conf, previous, mcs
+                x, keys, fresh, conf, previous, min_theme
             )
             pinned = frozenset(int(p) for p in previous.pinned)
         clusters = self._describe(texts, x, labels, is_new, pinned)
@@ -214,27 +248,88 @@ class ClusteringPipeline:
 
     def _fresh(self, x, mcs, params):
         n = x.shape[0]
-        if n < 2 * mcs:
+        params["min_theme_size"] = mcs
+        if n < 4 or (n < 2 * mcs and self.n_themes is None):
             logger.info("only %d texts (< 2 x min_cluster_size=%d): one cluster", n, mcs)
-            params["degenerate"] = True
-            return (np.zeros(n, np.int64), np.full(n, 0.5), np.zeros(n), np.zeros(n, bool))
+            return self._one_cluster(n, params)
         reducer = self.reducer or SpectralReducer(
-            n_components=self.n_components, random_state=self.random_state
+            n_components=self.n_components, knn=self.knn, random_state=self.random_state
         )
         reducer.fit(x)
-        clusterer = DensityClusterer(min_cluster_size=mcs, random_state=self.random_state)
-        clusterer.fit(reducer.embedding_, reducer.knn_indices_, reducer.knn_similarities_)
+        emb = reducer.embedding_
+        main = getattr(reducer, "main_", np.ones(n, dtype=bool))
         params.update(
             n_neighbors=int(reducer.knn_indices_.shape[1]),
-            n_components=int(reducer.embedding_.shape[1]),
+            n_components=int(emb.shape[1]),
+            components=int(np.max(getattr(reducer, "components_", np.zeros(1)))) + 1,
         )
-        labels = clusterer.labels_
+        rows = np.where(main)[0]
+        pos = np.full(n, -1, dtype=np.int64)
+        pos[rows] = np.arange(rows.size)
+        # components are closed under neighbourhood: main rows only have main neighbours
+        idx = pos[reducer.knn_indices_[rows]]
+        sims = reducer.knn_similarities_[rows]
+        z = emb[rows]
+        low, high = theme_range(n)
+        params["theme_range"] = [low, high]
+        labels = conf = probs = reassigned = None
+        if self.n_themes is None:
+            density = DensityClusterer(min_cluster_size=mcs, random_state=self.random_state)
+            dims = getattr(reducer, "n_spectral_", z.shape[1])
+            dense_z = np.hstack([z[:, :8], z[:, dims:]]) if dims > 8 else z
+            density.fit(dense_z, idx, sims)
+            found = density.labels_
+            counts = np.bincount(found[found >= 0]) if (found >= 0).any() else np.zeros(0)
+            if counts.size >= low and counts.max() <= 0.4 * rows.size:
+                params["method"] = "density"
+                labels, conf = found, density.confidence_
+                probs, reassigned = density.probabilities_, density.reassigned_
+            else:
+                logger.info("density step gave %d themes (largest %d of %d): partition",
+                            counts.size, int(counts.max(initial=0)), rows.size)
+        if labels is None:
+            target = default_n_themes(n) if self.n_themes is None else self.n_themes
+            target = max(1, min(target, rows.size // 2))
+            min_theme = max(2, mcs // 2)
+            params.update(method="partition", n_themes_target=target, min_theme_size=min_theme)
+            part = PartitionClusterer(n_clusters=target, min_size=min_theme).fit(
+                z, idx, sims, connectivity=reducer.affinity_[rows][:, rows]
+            )
+            labels, conf = part.labels_, part.confidence_
+            probs, reassigned = part.confidence_, part.reassigned_
         if not (labels >= 0).any():
-            logger.info("HDBSCAN found no structure: one cluster")
-            params["degenerate"] = True
-            return (np.zeros(n, np.int64), np.full(n, 0.5), np.zeros(n), np.zeros(n, bool))
+            logger.info("no structure found: one cluster")
+            return self._one_cluster(n, params)
         params["degenerate"] = False
-        return labels, clusterer.confidence_, clusterer.probabilities_, clusterer.reassigned_
+        out = (np.full(n, UNASSIGNED, np.int64), np.zeros(n), np.zeros(n), np.zeros(n, bool))
+        for full, part_values in zip(out, (labels, conf, probs, reassigned), strict=True):
+            full[rows] = part_values
+        self._islands(reducer, main, out[0], out[1], int(params["min_theme_size"]))
+        return out
+
+    @staticmethod
+    def _one_cluster(n, params):
+        params["degenerate"] = True
+        params.setdefault("method", "one")
+        return (np.zeros(n, np.int64), np.full(n, 0.5), np.zeros(n), np.zeros(n, bool))
+
+    @staticmethod
+    def _islands(reducer, main, labels, conf, min_theme):
+        """Give each component left out of the embedding a theme of its own, if big enough.
+
+        Such components are islands of near-identical texts (all their neighbours are in
+        the island); smaller ones stay "à classer".
+        """
+        comps = getattr(reducer, "components_", None)
+        if comps is None or main.all():
+            return
+        next_id = int(labels.max()) + 1 if (labels >= 0).any() else 0
+        for c in np.unique(comps[~main]):
+            members = np.where(comps == c)[0]
+            if members.size >= min_theme:
+                labels[members] = next_id
+                conf[members] = 1.0
+                next_id += 1
 
     # ------------------------------------------------------------------ incremental
     def _reconcile(self, x, keys, fresh, conf, previous: PreviousClustering, mcs):
@@ -267,8 +362,10 @@ class ClusteringPipeline:
                 smaller = min(f_size[r], p_size[c])
                 if smaller > 0 and overlap[r, c] >= 0.5 * smaller:
                     mapping[fresh_ids[r]] = prev_ids[c]
+        # another granularity: only facilitators' decisions hold, the rest regroups
+        regroup = previous.n_themes != self.n_themes
         present = Counter(prev_lab[prev_lab >= 0].tolist())
-        kept_alive = {c for c, cnt in present.items() if cnt >= mcs}
+        kept_alive = set() if regroup else {c for c, cnt in present.items() if cnt >= mcs}
         surviving = set(mapping.values()) | pinned | set(locked.values()) | kept_alive
         new_ids: dict[int, int] = {}
         for f in fresh_ids:
@@ -304,7 +401,7 @@ class ClusteringPipeline:
             elif is_old[i] and p < 0 and q >= 0:
                 labels[i] = UNASSIGNED  # decided below: joins q only if it clearly fits
                 late_join[i] = q
-            elif is_old[i] and p >= 0 and p in surviving:
+            elif is_old[i] and p >= 0 and p in surviving and not regroup:
                 if q == p or q < 0:
                     labels[i] = p
                     if q < 0:
@@ -335,7 +432,9 @@ class ClusteringPipeline:
                 best = (x[todo] @ cmat.T).argmax(axis=1)
                 for t, b in zip(todo, best, strict=True):
                     c = ids[b]
-                    if keys[t] in locked or (is_old[t] and prev_lab[t] in surviving):
+                    if keys[t] in locked or (
+                        is_old[t] and prev_lab[t] in surviving and not regroup
+                    ):
                         continue
                     if late_join[t] >= 0:
                         if late_join[t] not in cent:

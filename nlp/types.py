@@ -62,6 +62,9 @@ class PreviousClustering:
         locked: key -> cluster id that must not change (facilitators' moves and locks).
         pinned: cluster ids that must never be dissolved or renumbered.
         next_id: first id available for new clusters.
+        n_themes: the granularity the previous run was asked for (None = automatic);
+            when the new run asks for another one, texts regroup freely (only locked
+            texts and pinned clusters stay).
     """
 
     keys: Sequence[str]
@@ -69,6 +72,7 @@ class PreviousClustering:
     locked: Mapping[str, int] = field(default_factory=dict)
     pinned: frozenset[int] | set[int] = frozenset()
     next_id: int = 0
+    n_themes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,4 +150,5 @@ class ClusteringResult:
             locked=dict(locked or {}),
             pinned=frozenset(pinned or ()),
             next_id=self.next_id,
+            n_themes=self.params.get("n_themes_requested"),  # type: ignore[arg-type]
         )
