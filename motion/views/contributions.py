@@ -29,8 +29,14 @@ from motion.services import (
     similar,
     supports,
 )
-from motion.views.contribution_forms import CommentForm, EditForm, ReasonForm, new_client_key
-from motion.views.forms import EmptyForm, attach_error
+from motion.views.forms import (
+    CommentForm,
+    EditForm,
+    EmptyForm,
+    ReasonForm,
+    attach_error,
+    new_client_key,
+)
 
 bp = Blueprint("contributions", __name__, url_prefix="/campagnes/<campaign_slug>/contributions")
 api_bp = Blueprint("contributions_api", __name__, url_prefix="/api/campagnes/<campaign_slug>")

@@ -1,12 +1,24 @@
-"""WTForms forms (CSRF-protected by Flask-WTF)."""
+"""Every WTForms form of the web pages (CSRF-protected by Flask-WTF). Fields only parse:
+the services validate and explain."""
 
 from __future__ import annotations
+
+import secrets
 
 from flask import get_flashed_messages
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from jinja2 import pass_context
-from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from motion.errors import MotionError
@@ -16,11 +28,6 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
-
-
-class ContributionForm(FlaskForm):
-    title = StringField(_l("Titre (facultatif)"), validators=[Optional(), Length(max=200)])
-    text = TextAreaField(_l("Votre idée"), validators=[DataRequired()])
 
 
 class EmptyForm(FlaskForm):
@@ -42,3 +49,55 @@ def has_form_errors(context) -> bool:
     if context.get("form_error") or get_flashed_messages(category_filter=["error"]):
         return True
     return any(isinstance(value, FlaskForm) and value.errors for value in context.values())
+
+def new_client_key() -> str:
+    """An idempotency key for one rendering of a form: a re-sent form reuses it."""
+    return secrets.token_urlsafe(18)
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class PostForm(FlaskForm):
+    title = StringField(_l("Titre (facultatif)"), validators=[Optional()])
+    text = TextAreaField(_l("Votre idée"))
+    engagement = SelectField(_l("Engagement concerné (facultatif)"), coerce=_optional_int,
+                             validate_choice=False)
+    client_key = HiddenField()
+
+
+class EditForm(FlaskForm):
+    title = StringField(_l("Titre (facultatif)"), validators=[Optional()])
+    text = TextAreaField(_l("Votre idée"))
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Votre réponse"))
+    parent_id = HiddenField()
+    client_key = HiddenField()
+
+
+class ReasonForm(FlaskForm):
+    """Reporting, hiding, restoring: a reason is always required."""
+
+    reason = TextAreaField(_l("Raison"))
+
+
+class PreferencesForm(FlaskForm):
+    replies = BooleanField(_l("Les réponses à mes contributions"))
+    weekly_digest = BooleanField(_l("Un résumé hebdomadaire des nouvelles idées de mes ateliers"))
+    phase_changes = BooleanField(_l("Les changements de phase de la campagne"))
+
+
+class InvitationImportForm(FlaskForm):
+    campaign = SelectField(_l("Campagne"), validate_choice=False)
+    file = FileField(_l("Fichier CSV (email, nom, collectivité, ateliers)"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Mot de passe"))
+    confirm = PasswordField(_l("Confirmez le mot de passe"))

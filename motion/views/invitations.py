@@ -12,7 +12,7 @@ from motion.extensions import db
 from motion.models import Campaign, Role
 from motion.services import campaigns, invitations
 from motion.views import role_required
-from motion.views.contribution_forms import InvitationImportForm, SetPasswordForm
+from motion.views.forms import InvitationImportForm, SetPasswordForm
 
 bp = Blueprint("invitations", __name__)
 

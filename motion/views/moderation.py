@@ -11,7 +11,7 @@ from motion.extensions import db
 from motion.models import Comment, Contribution, Role
 from motion.services import campaigns, moderation
 from motion.views import role_required
-from motion.views.contribution_forms import ReasonForm
+from motion.views.forms import ReasonForm
 
 bp = Blueprint("moderation", __name__, url_prefix="/campagnes/<campaign_slug>/moderation")
 

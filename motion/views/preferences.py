@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from motion.extensions import db
 from motion.services import notifications as notification_service
-from motion.views.contribution_forms import PreferencesForm
+from motion.views.forms import PreferencesForm
 
 bp = Blueprint("preferences", __name__, url_prefix="/compte/notifications")
 

@@ -18,8 +18,7 @@ from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import campaigns, contributions, supports
-from motion.views.contribution_forms import PostForm, new_client_key
-from motion.views.forms import EmptyForm, attach_error
+from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key
 
 bp = Blueprint("workshops", __name__, url_prefix="/campagnes/<campaign_slug>/ateliers")
 
