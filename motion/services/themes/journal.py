@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -32,15 +33,20 @@ from motion.models import (
     User,
 )
 from motion.models._types import utcnow
+from motion.models.motions import ProvenanceLink
 from motion.services import audit
 
 logger = logging.getLogger(__name__)
 
+# Every field an operation may change, recorded before and after and restored by undo.
+# (``size`` is derived from the assignments and recounted; ``version`` only ever grows, so
+# that a page built before an undo is still recognised as stale.)
 CLUSTER_FIELDS = (
     "name", "name_locked", "summary", "engagement_id", "axis_id", "out_of_frame",
     "mapping_locked", "pinned", "active", "merged_into_id", "split_from_id",
     "keywords", "representative_ids", "is_new",
 )
+ASSIGNMENT_FIELDS = ("cluster_id", "locked", "reassigned")
 
 MAX_REASON = 2000
 
@@ -53,13 +59,11 @@ def stale_message() -> str:
     )
 
 
-
 def get_operation(campaign: Campaign, operation_id: int) -> ClusterOperation:
     operation = db.session.get(ClusterOperation, operation_id)
     if operation is None or operation.campaign_id != campaign.id:
         raise NotFound(_("Opération introuvable."))
     return operation
-
 
 
 def assignment_of(contribution_id: int) -> ClusterAssignment | None:
@@ -68,14 +72,12 @@ def assignment_of(contribution_id: int) -> ClusterAssignment | None:
     )
 
 
-
 def clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         raise InvalidInput(_("La justification est trop longue (%(n)d caractères au plus).",
                              n=MAX_REASON))
     return reason
-
 
 
 # ------------------------------------------------------------------ recording changes
@@ -91,15 +93,33 @@ def cluster_state(cluster: Cluster) -> dict[str, Any]:
 def assignment_state(assignment: ClusterAssignment | None) -> dict[str, Any] | None:
     if assignment is None:
         return None
-    return {"cluster_id": assignment.cluster_id, "locked": assignment.locked}
+    return {name: getattr(assignment, name) for name in ASSIGNMENT_FIELDS}
 
 
-def secondary_state(contribution_id: int) -> int | None:
+def _secondary_row(contribution_id: int) -> ClusterSecondaryMember | None:
     return db.session.scalar(
-        select(ClusterSecondaryMember.cluster_id).where(
+        select(ClusterSecondaryMember).where(
             ClusterSecondaryMember.contribution_id == contribution_id
         )
     )
+
+
+def secondary_state(contribution_id: int) -> dict[str, Any] | None:
+    row = _secondary_row(contribution_id)
+    if row is None:
+        return None
+    return {"cluster_id": row.cluster_id, "created_by_id": row.created_by_id,
+            "created_at": row.created_at.isoformat() if row.created_at else None}
+
+
+def _matches(current: dict[str, Any] | None, recorded: Any) -> bool:
+    """The current state is the recorded one (on the fields recorded: older operations
+    recorded fewer, and a second cluster as its bare id)."""
+    if isinstance(recorded, int):
+        recorded = {"cluster_id": recorded}
+    if recorded is None or current is None:
+        return recorded is None and current is None
+    return all(current.get(name) == value for name, value in recorded.items())
 
 
 class Change:
@@ -114,7 +134,7 @@ class Change:
         self.before_clusters: dict[str, dict[str, Any] | None] = {}
         self.before_versions: dict[str, int] = {}
         self.before_assignments: dict[str, dict[str, Any] | None] = {}
-        self.before_secondary: dict[str, int | None] = {}
+        self.before_secondary: dict[str, dict[str, Any] | None] = {}
 
     def cluster(self, cluster: Cluster) -> Cluster:
         if cluster.id not in self.clusters:
@@ -124,7 +144,7 @@ class Change:
         return cluster
 
     def new_cluster(self, cluster: Cluster) -> Cluster:
-        """A cluster the operation creates: undo deactivates it."""
+        """A cluster the operation creates: undo deletes it."""
         db.session.add(cluster)
         db.session.flush()
         self.clusters[cluster.id] = cluster
@@ -229,52 +249,33 @@ def undo(campaign: Campaign, operation: ClusterOperation, *,
     for key in after.get("versions", {}):
         cluster = db.session.get(Cluster, int(key))
         expected = after.get("clusters", {}).get(key) or {}
-        current = cluster_state(cluster) if cluster is not None else {}
-        if cluster is None or any(current.get(k) != v for k, v in expected.items()):
+        if cluster is None or not _matches(cluster_state(cluster), expected):
             raise Conflict(_(
                 "Cette opération ne peut plus être annulée : un des thèmes concernés a été "
                 "modifié depuis. Annulez d'abord les opérations plus récentes."
             ))
         clusters[key] = cluster
     for key, state in after.get("assignments", {}).items():
-        if assignment_state(assignment_of(int(key))) != state:
+        if not _matches(assignment_state(assignment_of(int(key))), state):
             raise Conflict(_(
                 "Cette opération ne peut plus être annulée : une des contributions concernées "
                 "a changé de thème depuis."
             ))
     for key, state in after.get("secondary", {}).items():
-        if secondary_state(int(key)) != state:
+        if not _matches(secondary_state(int(key)), state):
             raise Conflict(_(
                 "Cette opération ne peut plus être annulée : un second thème a changé depuis."
             ))
     # Assignments first (a created cluster can then be emptied), then clusters.
     for key, state in before.get("assignments", {}).items():
-        assignment = assignment_of(int(key))
-        if state is None:
-            if assignment is not None:
-                db.session.delete(assignment)
-            continue
-        assignment.cluster_id = state["cluster_id"]
-        assignment.locked = state["locked"]
-    for key, cluster_id in before.get("secondary", {}).items():
-        existing = db.session.scalar(
-            select(ClusterSecondaryMember).where(ClusterSecondaryMember.contribution_id == int(key))
-        )
-        if cluster_id is None:
-            if existing is not None:
-                db.session.delete(existing)
-        elif existing is not None:
-            existing.cluster_id = cluster_id
-        else:
-            db.session.add(ClusterSecondaryMember(
-                campaign_id=campaign.id, contribution_id=int(key), cluster_id=cluster_id,
-                created_by_id=actor.id if actor is not None else None,
-            ))
+        _restore_assignment(int(key), state)
+    for key, state in before.get("secondary", {}).items():
+        _restore_secondary(campaign, int(key), state)
+    db.session.flush()
     for key, state in before.get("clusters", {}).items():
-        cluster = clusters[key]
+        cluster = clusters.pop(key) if state is None else clusters[key]
         if state is None:  # created by the operation
-            cluster.active = False
-            cluster.pinned = False
+            _remove_created(cluster)
             continue
         for name, value in state.items():
             setattr(cluster, name, value)
@@ -288,6 +289,47 @@ def undo(campaign: Campaign, operation: ClusterOperation, *,
                  operation=operation.id, kind=operation.kind)
     db.session.flush()
     return operation
+
+
+def _restore_assignment(contribution_id: int, state: dict[str, Any] | None) -> None:
+    assignment = assignment_of(contribution_id)
+    if state is None:  # created by the operation
+        if assignment is not None:
+            db.session.delete(assignment)
+        return
+    for name, value in state.items():
+        setattr(assignment, name, value)
+
+
+def _restore_secondary(campaign: Campaign, contribution_id: int, state: Any) -> None:
+    if isinstance(state, int):  # recorded before the full state was
+        state = {"cluster_id": state}
+    existing = _secondary_row(contribution_id)
+    if state is None:
+        if existing is not None:
+            db.session.delete(existing)
+        return
+    if existing is None:
+        existing = ClusterSecondaryMember(campaign_id=campaign.id,
+                                          contribution_id=contribution_id)
+        db.session.add(existing)
+    existing.cluster_id = state["cluster_id"]
+    if "created_by_id" in state:
+        existing.created_by_id = state["created_by_id"]
+    if state.get("created_at"):
+        existing.created_at = datetime.fromisoformat(state["created_at"])
+
+
+def _remove_created(cluster: Cluster) -> None:
+    """Undo the creation of a cluster: delete it, unless a proposition's provenance names
+    it (then it stays, inactive, for that history)."""
+    cited = db.session.scalar(select(func.count()).select_from(ProvenanceLink)
+                              .where(ProvenanceLink.cluster_id == cluster.id))
+    if cited:
+        cluster.active = False
+        cluster.pinned = False
+    else:
+        db.session.delete(cluster)
 
 
 def history(campaign: Campaign, *, cluster: Cluster | None = None,
