@@ -393,11 +393,12 @@ def notify_phases() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from motion.cli_decidim import export_decidim_command, import_decidim_command
     from motion.cli_export import export_command
 
     for command in (init_command, serve_command, campaign_group, user_group,
                     framework_group, import_command, cluster_command, notify_group,
-                    export_command):
+                    export_command, import_decidim_command, export_decidim_command):
         app.cli.add_command(command)
 
 
