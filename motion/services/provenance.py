@@ -24,17 +24,7 @@ from motion.models import (
     User,
     Workshop,
 )
-
-
-def cluster_members(cluster: Cluster) -> list[Contribution]:
-    """The published contributions assigned to ``cluster`` now."""
-    return list(db.session.scalars(
-        select(Contribution)
-        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
-        .where(ClusterAssignment.cluster_id == cluster.id,
-               Contribution.status == ContributionStatus.PUBLISHED)
-        .order_by(Contribution.id)
-    ))
+from motion.services.themes import queries
 
 
 def _existing(proposition: Proposition) -> set[int]:
@@ -52,7 +42,7 @@ def link_clusters(proposition: Proposition, clusters: list[Cluster], *,
     seen = _existing(proposition)
     added = 0
     for cluster in clusters:
-        for contribution in cluster_members(cluster):
+        for contribution in queries.members(cluster):
             if contribution.id in seen:
                 continue
             seen.add(contribution.id)

@@ -11,7 +11,6 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -40,14 +39,9 @@ class Suggestion:
 
 def embedder(app: Flask):
     """The app's embedder, wrapped in the on-disk cache (created once per app)."""
-    found = app.extensions.get("motion_embedder")
-    if found is None:
-        from nlp.embedding import make_embedder
+    from motion.services.embedding import embedder as app_embedder
 
-        found = make_embedder(app.config["EMBEDDING_MODEL"],
-                              cache_dir=Path(app.instance_path) / "embeddings")
-        app.extensions["motion_embedder"] = found
-    return found
+    return app_embedder(app)
 
 
 def _encode_query(app: Flask, text: str):

@@ -17,6 +17,7 @@ from motion.models import (
 )
 from motion.services import clustering, imports, motions, provenance
 from motion.services.diff import changed_words, word_diff
+from motion.services.themes import queries
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def clustered(db, make_campaign, dev_rows, tmp_path):
 
 
 def _members(cluster) -> set[int]:
-    return {c.id for c in provenance.cluster_members(cluster)}
+    return {c.id for c in queries.members(cluster)}
 
 
 def test_a_proposition_from_two_clusters_links_their_contributions_with_an_extractive_draft(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from motion.errors import Conflict, InvalidInput, NotFound
@@ -28,7 +29,8 @@ from motion.models import (
     Engagement,
     User,
 )
-from motion.services import clustering
+from motion.services import embedding
+from motion.services.themes import queries
 from motion.services.themes.journal import Change, assignment_of, stale_message
 
 MAX_NAME = 200
@@ -133,6 +135,13 @@ def placement_choices(campaign: Campaign) -> list[tuple[str, str]]:
     return choices
 
 
+def place_value(cluster: Cluster) -> str:
+    """Where a cluster is now, as one of :func:`placement_choices`' values."""
+    if cluster.out_of_frame or cluster.engagement_id is None:
+        return "out"
+    return f"a:{cluster.axis_id}" if cluster.axis_id else f"e:{cluster.engagement_id}"
+
+
 def _placement(campaign: Campaign, target: str) -> tuple[Engagement | None, Axis | None]:
     kind, _sep, raw = (target or "").partition(":")
     if kind == "out" and not raw:
@@ -217,7 +226,9 @@ def merge(campaign: Campaign, clusters: Sequence[Cluster], *, versions: Mapping[
     names = ", ".join(f"« {c.name} »" for c in absorbed)
     return change.finish(
         survivor,
-        _("%(names)s fusionné(s) dans « %(name)s »", names=names, name=survivor.name),
+        ngettext("%(names)s fusionné dans « %(name)s »",
+                 "%(names)s fusionnés dans « %(name)s »", len(absorbed),
+                 names=names, name=survivor.name),
         merged=[c.id for c in absorbed], survivor=survivor.id,
     )
 
@@ -243,13 +254,7 @@ def propose_split(campaign: Campaign, cluster: Cluster, *, n_parts: int = 2,
     """
     from nlp.split import propose_split as nlp_propose
 
-    members = list(db.session.scalars(
-        select(Contribution)
-        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
-        .where(ClusterAssignment.cluster_id == cluster.id,
-               Contribution.status == ContributionStatus.PUBLISHED)
-        .order_by(Contribution.id)
-    ))
+    members = queries.members(cluster)
     if not 2 <= n_parts <= MAX_PARTS:
         raise InvalidInput(_("Choisissez entre 2 et %(n)d sous-thèmes.", n=MAX_PARTS))
     if len(members) < n_parts:
@@ -260,7 +265,7 @@ def propose_split(campaign: Campaign, cluster: Cluster, *, n_parts: int = 2,
                          [SplitPart([c.id for c in members])]
                          + [SplitPart([]) for _ in range(n_parts - 1)])
     texts = [c.text if not c.title else f"{c.title}. {c.text}" for c in members]
-    vectors = clustering.embedder_for().encode(texts)
+    vectors = embedding.embedder().encode(texts)
     try:
         proposal = nlp_propose(vectors, n_parts=n_parts, texts=texts, random_state=0)
     except ValueError as error:
@@ -326,7 +331,8 @@ def split(campaign: Campaign, cluster: Cluster, *, parts: Sequence[Sequence[int]
     ] or parts[0][:5]
     return change.finish(
         cluster,
-        _("« %(name)s » scindé en %(n)d sous-thèmes", name=cluster.name, n=len(parts)),
+        ngettext("« %(name)s » scindé en %(num)d sous-thème",
+                 "« %(name)s » scindé en %(num)d sous-thèmes", len(parts), name=cluster.name),
         created=[c.id for c in created],
     )
 

@@ -81,6 +81,19 @@ def active_clusters(campaign: Campaign) -> list[Cluster]:
     ))
 
 
+def members(cluster: Cluster, *, secondary: bool = False) -> list[Contribution]:
+    """The published contributions in a cluster now (``secondary``: those attached to it
+    as their second theme), oldest first."""
+    link = ClusterSecondaryMember if secondary else ClusterAssignment
+    return list(db.session.scalars(
+        select(Contribution)
+        .join(link, link.contribution_id == Contribution.id)
+        .where(link.cluster_id == cluster.id,
+               Contribution.status == ContributionStatus.PUBLISHED)
+        .order_by(Contribution.id)
+    ))
+
+
 def secondary_members(cluster: Cluster) -> list[Contribution]:
     return list(db.session.scalars(
         select(Contribution)
