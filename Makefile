@@ -78,6 +78,7 @@ bench: install-test
 
 lint: install-test
 	$(BIN)/ruff check motion nlp tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache
