@@ -7,10 +7,12 @@ Seeds a fresh database (SQLite in a temporary folder by default) with the 3,300 
 the dev set (workshop = the Grand Débat theme), clusters them with the real embedding
 model and drafts a motion of 12 propositions, one per largest theme (as the demo does).
 Then times ``exports.render`` (reading the database and rendering) for each format in two
-cases: each proposition linked to 25 contributions of its theme (a facilitator's
-selection: an annex of 300 sources), then to its whole theme (the demo's path; on the dev
-set the 12 largest themes hold almost every answer, so the annex lists about 3,150
-sources). Prints a Markdown table (``--markdown``) to paste into docs/benchmarks.md.
+cases: each proposition linked to at most 25 contributions of its theme (a facilitator's
+selection: an annex of at most 300 sources, fewer when a theme is smaller), then to its
+whole theme (the demo's path: the 12 largest themes hold almost every answer). The table
+names the number of sources each case really quoted (the annex size is counted from the
+document, not assumed). Prints a Markdown table (``--markdown``) to paste into
+docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Starts the production server (``motion serve --workers 4``, gunicorn) on a fresh instance,
 on SQLite (WAL) and on PostgreSQL, logs 300 participants in beforehand, then has each
-phone vote once (and 30 of them change their vote) at times spread over the window,
+phone vote once (and 30 of them change their vote, all to abstention) at times spread
+over the window,
 while a projector polls the live state every 250 ms. Loopback only; every loop is bounded.
 
 Usage: .venv/bin/python bench/bench_votes.py [--db sqlite|postgresql|both]
@@ -212,7 +213,10 @@ def measure(port: int, session_id: int, db_kind: str) -> dict:
     state_path = f"/api/campagnes/{SLUG}/motion/etat"
 
     expected = {i: CHOICES[i % 3] for i in range(PHONES)}
-    changes = {i: CHOICES[(i + 1) % 3] for i in range(CHANGERS)}
+    # Every change is away from the first choice and towards "abstain", so that a lost
+    # change shows in the tally (changes that cancel out, as many each way, would hide it).
+    changers = [i for i in range(PHONES) if expected[i] != "abstain"][:CHANGERS]
+    changes = {i: "abstain" for i in changers}
     vote_times: list[float] = []
     poll_times: list[float] = []
     errors: list[str] = []
@@ -256,7 +260,7 @@ def measure(port: int, session_id: int, db_kind: str) -> dict:
     t0 = time.perf_counter()
     jobs = [(i, expected[i], WINDOW * i / PHONES) for i in range(PHONES)]
     # The changers vote again after everyone else, still within the window.
-    jobs += [(i, changes[i], WINDOW + 1.0 * i / CHANGERS) for i in range(CHANGERS)]
+    jobs += [(i, changes[i], WINDOW + 1.0 * k / CHANGERS) for k, i in enumerate(changers)]
     with ThreadPoolExecutor(64) as pool:
         first = [pool.submit(vote, i, c, at, t0) for i, c, at in jobs[:PHONES]]
         for f in first:
