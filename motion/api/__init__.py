@@ -61,7 +61,8 @@ api = MotionApi()
 
 
 def init_app(app: Flask) -> None:
-    """Register the API blueprints, the document, the reference page and token login."""
+    """Register the API blueprints, the document, the reference page, token login, the
+    token page and the interchange pages (Decidim, spreadsheets)."""
     from motion.api import campaigns, contributions, docs, exports, motions, themes, tokens
     from motion.api.auth import authenticate_token
     from motion.extensions import csrf
@@ -85,5 +86,8 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(tokens.bp)
+    from motion.views import interchange
+
+    app.register_blueprint(interchange.bp)
     # First of the app's request hooks (blueprints are registered before the access guard).
     app.before_request(authenticate_token)
