@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
@@ -26,7 +27,8 @@ class TokenForm(FlaskForm):
         ("write", _l("Lecture et écriture (publier, lancer un calcul, un export)")),
     ])
     days = SelectField(_l("Validité"), coerce=int, default=90, choices=[
-        (days, _l("%(n)d jours", n=days)) for days in api_tokens.LIFETIMES_DAYS])
+        (days, lazy_ngettext("%(num)d jour", "%(num)d jours", days))
+        for days in api_tokens.LIFETIMES_DAYS])
 
 
 def _page(form: TokenForm, *, secret: str | None = None, error: str | None = None,

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from motion.errors import InvalidInput, NotFound
@@ -36,8 +37,10 @@ def create_token(user: User, name: str, scope: str, days: int) -> tuple[ApiToken
     if days not in LIFETIMES_DAYS:
         raise InvalidInput(_("Durée de validité invalide."))
     if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
-        raise InvalidInput(_("Vous avez déjà %(n)d jetons actifs : révoquez-en un d'abord.",
-                             n=MAX_ACTIVE_TOKENS))
+        raise InvalidInput(ngettext(
+            "Vous avez déjà %(num)d jeton actif : révoquez-le d’abord.",
+            "Vous avez déjà %(num)d jetons actifs : révoquez-en un d’abord.",
+            MAX_ACTIVE_TOKENS))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, scope=scope, token_hash=_hash(secret),
                      prefix=secret[:12], expires_at=utcnow() + timedelta(days=days))

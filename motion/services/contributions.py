@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -186,10 +187,10 @@ def restore_withdrawn(user: User, contribution: Contribution) -> None:
     if contribution.status != ContributionStatus.WITHDRAWN:
         raise InvalidInput(_("Cette contribution n’est pas retirée."))
     if not can_restore(contribution):
-        raise InvalidInput(
-            _("Le retrait ne peut plus être annulé (%(n)d minutes sont passées) : publiez "
-              "de nouveau votre idée.", n=int(UNDO_WITHDRAWAL.total_seconds() // 60))
-        )
+        raise InvalidInput(_("Le retrait ne peut plus être annulé (délai de %(delay)s "
+                             "passé) : publiez de nouveau votre idée.",
+                             delay=ngettext("%(num)d minute", "%(num)d minutes",
+                                            int(UNDO_WITHDRAWAL.total_seconds() // 60))))
     contribution.status = ContributionStatus.PUBLISHED
     db.session.flush()
     audit.record("contribution.restore", contribution, actor=user)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -172,15 +172,17 @@ def send_weekly_digests(now: datetime | None = None) -> int:
                     "contributions.show", campaign_slug=workshop.campaign.slug,
                     contribution_id=contribution.id))
             if len(items) > DIGEST_MAX_ITEMS:
-                lines.append(_("… et %(n)d autres.", n=len(items) - DIGEST_MAX_ITEMS))
+                lines.append(ngettext("… et %(num)d autre.", "… et %(num)d autres.",
+                                           len(items) - DIGEST_MAX_ITEMS))
             lines += ["", _("Pour ne plus recevoir ce résumé : %(prefs)s",
                             prefs=absolute_url("preferences.notifications"))]
             return "\n".join(lines)
 
         n = len(items)
         sent += _send(user, "digest", week,
-                      lambda n=n: _("Votre résumé hebdomadaire : %(n)d nouvelles contributions",
-                                    n=n),
+                      lambda n=n: ngettext(
+                          "Votre résumé hebdomadaire : %(num)d nouvelle contribution",
+                          "Votre résumé hebdomadaire : %(num)d nouvelles contributions", n),
                       body)
     return sent
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from motion.extensions import db
@@ -44,8 +45,10 @@ def login():
         if wait is not None:
             accounts.record_failed_login(email, address, throttled=True)
             db.session.commit()
-            flash(_("Trop de tentatives de connexion échouées. Réessayez dans %(minutes)d "
-                    "minute(s).", minutes=max(1, round(wait / 60))), "error")
+            flash(ngettext("Trop de tentatives de connexion échouées. Réessayez dans "
+                           "%(num)d minute.", "Trop de tentatives de connexion échouées. "
+                           "Réessayez dans %(num)d minutes.", max(1, round(wait / 60))),
+                  "error")
             response = make_response(render_template("auth/login.html", form=form), 429)
             response.headers["Retry-After"] = str(wait)
             return response

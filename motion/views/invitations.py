@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -43,10 +44,15 @@ def import_file():
         campaign = campaigns.get_campaign(form.campaign.data or "")
         report = invitations.import_invitations(data, campaign, _link_for, actor=current_user)
         db.session.commit()
-        flash(_("Import terminé : %(created)d comptes créés, %(existing)d déjà présents, "
-                "%(invited)d invitations envoyées, %(rejected)d lignes rejetées.",
-                created=report.created, existing=report.existing, invited=report.invited,
-                rejected=len(report.rejected)), "success")
+        flash(_("Import terminé : %(created)s, %(existing)s, %(invited)s, %(rejected)s.",
+                created=ngettext("%(num)d compte créé", "%(num)d comptes créés",
+                                 report.created),
+                existing=ngettext("%(num)d déjà présent", "%(num)d déjà présents",
+                                  report.existing),
+                invited=ngettext("%(num)d invitation envoyée", "%(num)d invitations envoyées",
+                                 report.invited),
+                rejected=ngettext("%(num)d ligne écartée", "%(num)d lignes écartées",
+                                  len(report.rejected))), "success")
     return render_template("invitations/import.html", form=form, report=report)
 
 

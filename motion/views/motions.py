@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from motion import validation
@@ -100,8 +101,9 @@ def new_proposition(campaign_slug: str):
                 contributions=contributions, title=request.form.get("title", ""),
                 text=request.form.get("text", ""), section_id=section.id, form=EmptyForm()), 400
         db.session.commit()
-        flash(_("La proposition est créée avec %(n)d contributions liées.",
-                n=len(proposition.provenance)), "success")
+        flash(ngettext("La proposition est créée avec %(num)d contribution liée.",
+                       "La proposition est créée avec %(num)d contributions liées.",
+                       len(proposition.provenance)), "success")
         return redirect(url_for(".proposition", campaign_slug=campaign.slug,
                                 proposition_id=proposition.id))
     draft = motions.prefill(clusters, contributions)

@@ -6,6 +6,7 @@ import io
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -92,9 +93,10 @@ def act(campaign_slug: str, action: str):
         if session is None:
             raise InvalidInput(_("Aucun vote n'est ouvert."))
         closed = votes.close_vote(session.id, actor=current_user)
-        flash(_("Vote clos : %(pour)d pour, %(contre)d contre, %(abst)d abstentions.",
+        flash(_("Vote clos : %(pour)d pour, %(contre)d contre, %(abst)s.",
                 pour=closed.count_for, contre=closed.count_against,
-                abst=closed.count_abstain), "success")
+                abst=ngettext("%(num)d abstention", "%(num)d abstentions",
+                              closed.count_abstain)), "success")
     else:
         raise NotFound(_("Action inconnue."))
     db.session.commit()
