@@ -297,14 +297,16 @@ def import_command(file: str, campaign_slug: str, workshop_name: str | None,
 
 @click.command("cluster")
 @click.option("--campaign", "campaign_slug", required=True)
+@click.option("--themes", "n_themes", type=int, default=None,
+              help="Target number of themes (granularity); default: chosen from the data.")
 @with_appcontext
-def cluster_command(campaign_slug: str) -> None:
+def cluster_command(campaign_slug: str, n_themes: int | None) -> None:
     """Cluster a campaign's published contributions into themes (keeps locked decisions)."""
     from motion.services import campaigns, clustering
 
     try:
         campaign = campaigns.get_campaign(campaign_slug)
-        record = clustering.request_run(campaign)
+        record = clustering.request_run(campaign, n_themes=n_themes)
         db.session.commit()
     except MotionError as error:
         db.session.rollback()
@@ -393,12 +395,11 @@ def notify_phases() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from motion.cli_decidim import export_decidim_command, import_decidim_command
     from motion.cli_export import export_command
 
     for command in (init_command, serve_command, campaign_group, user_group,
                     framework_group, import_command, cluster_command, notify_group,
-                    export_command, import_decidim_command, export_decidim_command):
+                    export_command):
         app.cli.add_command(command)
 
 

@@ -40,6 +40,8 @@ class ClusteringRun(ProgressRecord, db.Model):
     n_contributions: Mapped[int] = mapped_column(default=0)
     n_clusters: Mapped[int] = mapped_column(default=0)
     n_unassigned: Mapped[int] = mapped_column(default=0)
+    # The granularity asked for (target number of themes); None = chosen from the data.
+    n_themes: Mapped[int | None]
     # What changed since the previous run (new clusters, moves, new texts per cluster).
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Where each contribution stood at the end of the run ("contribution id" -> cluster id

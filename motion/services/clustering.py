@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -102,8 +102,20 @@ def get_run(campaign: Campaign, run_id: int) -> ClusteringRun:
     return record
 
 
-def request_run(campaign: Campaign, *, actor: User | None = None) -> ClusteringRun:
-    """Create the progress record of a new run; refuse while another one is active."""
+#: Granularities a facilitator may ask for (target number of themes).
+MIN_THEMES, MAX_THEMES = 2, 500
+
+
+def request_run(
+    campaign: Campaign, *, actor: User | None = None, n_themes: int | None = None
+) -> ClusteringRun:
+    """Create the progress record of a new run; refuse while another one is active.
+
+    ``n_themes`` is the granularity (target number of themes), None = chosen from the data.
+    """
+    if n_themes is not None and not MIN_THEMES <= n_themes <= MAX_THEMES:
+        raise InvalidInput(_("Le nombre de thèmes doit être compris entre %(low)d et %(high)d.",
+                             low=MIN_THEMES, high=MAX_THEMES))
     active = db.session.scalar(
         select(ClusteringRun).where(
             ClusteringRun.campaign_id == campaign.id,
@@ -119,6 +131,7 @@ def request_run(campaign: Campaign, *, actor: User | None = None) -> ClusteringR
         status=RunStatus.QUEUED,
         message=_("En attente"),
         model=current_app.config["EMBEDDING_MODEL"],
+        n_themes=n_themes,
     )
     db.session.add(record)
     db.session.flush()
@@ -128,6 +141,35 @@ def request_run(campaign: Campaign, *, actor: User | None = None) -> ClusteringR
 
 def _progress(run_id: int, value: float, message: str, **fields: Any) -> None:
     jobs.record_progress(ClusteringRun, run_id, value, message, **fields)
+
+
+def granularity(campaign: Campaign, choice: str | None, number: str | None) -> int | None:
+    """The target number of themes the board's control asks for.
+
+    ``choice``: empty (refresh: keep the last run's granularity), ``"auto"`` (chosen from
+    the data), ``"larges"`` / ``"fins"`` (a third fewer / half more themes than the last
+    run found), ``"nombre"`` (the number typed in ``number``).
+    """
+    last = db.session.scalar(
+        select(ClusteringRun).where(
+            ClusteringRun.campaign_id == campaign.id, ClusteringRun.status == RunStatus.DONE
+        ).order_by(ClusteringRun.id.desc()).limit(1)
+    )
+    if not choice:
+        return last.n_themes if last is not None else None
+    if choice == "auto":
+        return None
+    if choice in ("larges", "fins"):
+        if last is None or not last.n_clusters:
+            raise InvalidInput(_("Calculez d'abord les thèmes."))
+        factor = 2 / 3 if choice == "larges" else 3 / 2
+        return min(MAX_THEMES, max(MIN_THEMES, round(last.n_clusters * factor)))
+    if choice == "nombre":
+        try:
+            return int((number or "").strip())
+        except ValueError:
+            raise InvalidInput(_("Indiquez un nombre de thèmes.")) from None
+    raise InvalidInput(_("Choix de granularité inconnu."))
 
 
 def execute_run(run_id: int) -> bool:
@@ -206,6 +248,17 @@ def _previous_state(campaign: Campaign) -> PreviousClustering | None:
     )
 
 
+def _previous_granularity(campaign: Campaign, record: ClusteringRun) -> int | None:
+    """The granularity of the last finished run: another one lets every text regroup."""
+    return db.session.scalar(
+        select(ClusteringRun.n_themes).where(
+            ClusteringRun.campaign_id == campaign.id,
+            ClusteringRun.status == RunStatus.DONE,
+            ClusteringRun.id != record.id,
+        ).order_by(ClusteringRun.id.desc()).limit(1)
+    )
+
+
 def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None) -> dict:
     """Embed, cluster, label and map the campaign's published contributions; store them."""
     progress = progress or (lambda value, message: None)
@@ -225,7 +278,9 @@ def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None
 
     progress(0.5, _("Regroupement en thèmes"))
     previous = _previous_state(campaign)
-    result = nlp_pipeline.ClusteringPipeline(random_state=0).run(
+    if previous is not None:
+        previous = replace(previous, n_themes=_previous_granularity(campaign, record))
+    result = nlp_pipeline.ClusteringPipeline(random_state=0, n_themes=record.n_themes).run(
         texts, embeddings=vectors, keys=keys, previous=previous
     )
 

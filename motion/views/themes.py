@@ -48,7 +48,9 @@ def run(campaign_slug: str):
     campaign = campaigns.get_campaign(campaign_slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    record = clustering.request_run(campaign, actor=current_user)
+    n_themes = clustering.granularity(campaign, request.form.get("granularite"),
+                                      request.form.get("n_themes"))
+    record = clustering.request_run(campaign, actor=current_user, n_themes=n_themes)
     db.session.commit()
     jobs.launch("cluster", record.id)
     flash(_("Le calcul des thèmes a démarré. Cette page se met à jour toute seule."), "info")

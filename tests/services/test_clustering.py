@@ -177,3 +177,40 @@ def test_job_runs_in_a_separate_process_with_progress(app, db, campaign_with_con
     assert record.progress == 1.0
     assert record.finished_at >= record.started_at
     assert db.session.scalar(select(func.count(Cluster.id))) == record.n_clusters
+
+
+def test_cluster_command_takes_a_granularity_and_keeps_decisions_across_granularities(
+    runner, db, campaign_with_contributions
+):
+    result = runner.invoke(args=["cluster", "--campaign", "themes", "--themes", "6"])
+    assert result.exit_code == 0, result.output
+    run = db.session.scalars(select(ClusteringRun)).one()
+    assert run.n_themes == 6
+    active = db.session.scalars(
+        select(Cluster).where(Cluster.active.is_(True)).order_by(Cluster.size.desc())).all()
+    assert 4 <= len(active) <= 6
+    # a facilitator pins the smallest theme and locks three contributions into the biggest
+    big, small = active[0], active[-1]
+    small.pinned = True
+    moved = db.session.scalars(
+        select(ClusterAssignment).where(ClusterAssignment.cluster_id == active[1].id).limit(3)
+    ).all()
+    for assignment in moved:
+        assignment.cluster, assignment.locked = big, True
+    db.session.commit()
+    moved_ids = {a.contribution_id for a in moved}
+
+    result = runner.invoke(args=["cluster", "--campaign", "themes", "--themes", "14"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    finer = db.session.scalars(select(Cluster).where(Cluster.active.is_(True))).all()
+    assert len(finer) >= 10
+    assert db.session.get(Cluster, small.id).active
+    for assignment in db.session.scalars(
+        select(ClusterAssignment).where(ClusterAssignment.contribution_id.in_(moved_ids))
+    ):
+        assert (assignment.cluster_id, assignment.locked) == (big.id, True)
+
+    result = runner.invoke(args=["cluster", "--campaign", "themes", "--themes", "1"])
+    assert result.exit_code == 1
+    assert "entre 2 et 500" in result.output
