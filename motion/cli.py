@@ -291,22 +291,22 @@ def import_command(file: str, campaign_slug: str, workshop_name: str | None,
         click.echo(f"  line {line}: rejected: {reason}", err=True)
     if report.rejected_count > 50:
         click.echo(f"  … and {report.rejected_count - 50} more rejected rows", err=True)
+    for line, warning in report.warnings[:50]:
+        click.echo(f"  line {line}: imported, but {warning}", err=True)
     click.echo(f"inserted {report.inserted}, skipped {report.skipped}, "
                f"rejected {report.rejected_count} ({report.encoding})")
 
 
 @click.command("cluster")
 @click.option("--campaign", "campaign_slug", required=True)
-@click.option("--themes", "n_themes", type=int, default=None,
-              help="Target number of themes (granularity); default: chosen from the data.")
 @with_appcontext
-def cluster_command(campaign_slug: str, n_themes: int | None) -> None:
+def cluster_command(campaign_slug: str) -> None:
     """Cluster a campaign's published contributions into themes (keeps locked decisions)."""
     from motion.services import campaigns, clustering
 
     try:
         campaign = campaigns.get_campaign(campaign_slug)
-        record = clustering.request_run(campaign, n_themes=n_themes)
+        record = clustering.request_run(campaign)
         db.session.commit()
     except MotionError as error:
         db.session.rollback()
@@ -395,11 +395,12 @@ def notify_phases() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from motion.cli_decidim import export_decidim_command, import_decidim_command
     from motion.cli_export import export_command
 
     for command in (init_command, serve_command, campaign_group, user_group,
                     framework_group, import_command, cluster_command, notify_group,
-                    export_command):
+                    export_command, import_decidim_command, export_decidim_command):
         app.cli.add_command(command)
 
 

@@ -59,6 +59,9 @@ class Campaign(db.Model):
     )
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every transaction that adds a contribution to the campaign or changes the
+    # text or status of one (see models.contributions): the similar-ideas index's watermark.
+    contributions_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     framework: Mapped[Framework | None] = relationship()
     phases: Mapped[list[Phase]] = relationship(

@@ -6,8 +6,18 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from motion.extensions import db
 from motion.models._types import UTCDateTime, str_enum, utcnow
@@ -43,6 +53,7 @@ class Contribution(db.Model):
         # A retried POST (double tap, bad network) carries the same key: one contribution.
         UniqueConstraint("author_id", "client_key"),
         Index("ix_contributions_campaign_status", "campaign_id", "status"),
+        Index("ix_contributions_campaign_changed", "campaign_id", "changed_in_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +83,9 @@ class Contribution(db.Model):
     collectivite: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The campaign's contributions_version given to the transaction that last added this
+    # contribution or changed its text or status (stamped by _stamp_changes below).
+    changed_in_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     campaign: Mapped[Campaign] = relationship()
     workshop: Mapped[Workshop] = relationship()
@@ -94,6 +108,57 @@ class Contribution(db.Model):
 
     def __repr__(self) -> str:
         return f"<Contribution {self.id} {self.status}>"
+
+
+#: ``session.info`` key set while the session's transaction holds uncommitted changes to
+#: contributions (cleared at commit and rollback): readers of committed state beware.
+CHANGES_PENDING = "motion.contribution_changes_pending"
+_STAMP_BATCH = 500
+
+
+@event.listens_for(Session, "after_flush")
+def _stamp_changes(session: Session, _flush_context) -> None:
+    """Bump the campaign's contributions_version and stamp the contributions it covers.
+
+    Every flush that adds contributions or changes their text or status takes the next
+    number of their campaign. The UPDATE of the campaign row holds its lock until the
+    transaction ends, so these numbers become visible in the order they were given: a
+    reader that has applied everything up to N and then reads the rows stamped above N
+    can never miss a change committed late (services.similar relies on it).
+    """
+    from motion.models.campaigns import Campaign
+
+    changed: dict[int, list[int]] = {}
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, Contribution):
+            continue
+        state = inspect(obj)
+        if obj in session.new or any(state.attrs[name].history.has_changes()
+                                     for name in ("text", "status", "campaign_id")):
+            changed.setdefault(obj.campaign_id, []).append(obj.id)
+    if not changed:
+        return
+    session.info[CHANGES_PENDING] = True
+    connection = session.connection()
+    campaigns, contributions = Campaign.__table__, Contribution.__table__
+    for campaign_id, ids in changed.items():
+        connection.execute(
+            update(campaigns).where(campaigns.c.id == campaign_id)
+            .values(contributions_version=campaigns.c.contributions_version + 1))
+        version = connection.scalar(
+            select(campaigns.c.contributions_version).where(campaigns.c.id == campaign_id))
+        for start in range(0, len(ids), _STAMP_BATCH):
+            connection.execute(
+                update(contributions)
+                .where(contributions.c.id.in_(ids[start : start + _STAMP_BATCH]))
+                # Keep updated_at: stamping is bookkeeping, not an edit.
+                .values(changed_in_version=version, updated_at=contributions.c.updated_at))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _changes_settled(session: Session) -> None:
+    session.info.pop(CHANGES_PENDING, None)
 
 
 class ContributionVersion(db.Model):

@@ -29,7 +29,7 @@ from motion.models import (
     User,
 )
 from motion.models._types import utcnow
-from motion.services import audit
+from motion.services import audit, similar
 from motion.services.campaigns import get_or_create_workshop
 from motion.services.contributions import clean_text
 
@@ -47,6 +47,8 @@ class ImportReport:
     skipped: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     encoding: str = "utf-8"
+    # Imported rows that reword a contribution already published: (line, message).
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def rejected_count(self) -> int:
@@ -129,6 +131,7 @@ def import_csv(
     max_length = current_app.config["IMPORT_MAX_TEXT_LENGTH"]
     workshops: dict[str, object] = {}
     accepted: list[tuple[str, Contribution]] = []
+    lines: list[int] = []
     previous_end = 1  # the header's last line
     total_lines = max(text.count("\n"), 1)
     for row in reader:
@@ -175,6 +178,7 @@ def import_csv(
             source=ContributionSource.IMPORT,
             status=ContributionStatus.PUBLISHED,
         )))
+        lines.append(line)
         known.add(external_id)
     # Only now the database: a job's progress updates (their own short transactions, above)
     # must all come before this session's first read, or SQLite refuses its writes.
@@ -187,9 +191,16 @@ def import_csv(
         )
     ) if accepted else set()
     if existing:
-        report.skipped += sum(1 for _name, c in accepted if c.external_id in existing)
-        accepted = [(name, c) for name, c in accepted if c.external_id not in existing]
+        kept = [(line, item) for line, item in zip(lines, accepted, strict=True)
+                if item[1].external_id not in existing]
+        report.skipped += len(accepted) - len(kept)
+        lines, accepted = [line for line, _item in kept], [item for _line, item in kept]
     report.inserted = len(accepted)
+    # Imported all the same, but reported (embedding them also fills the cache that the
+    # similar-ideas index and clustering read).
+    found = similar.near_duplicates(campaign, [c.text for _name, c in accepted])
+    report.warnings += [(line, _("contribution déjà proposée (n° %(id)d)", id=f.contribution.id))
+                        for line, f in zip(lines, found, strict=True) if f is not None]
     # Nothing is written while the file is read, so that a job's progress updates (their
     # own transactions) never wait for this one's write lock on SQLite.
     for name, contribution in accepted:

@@ -272,13 +272,16 @@ def report_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     return redirect(_show_url(campaign, contribution))
 
 
-@api_bp.get("/idees-proches")
+@api_bp.post("/idees-proches")
 @login_required
 def similar_ideas(campaign_slug: str):
-    """Up to three published contributions close to the text being typed (JSON)."""
+    """Up to three published contributions close to the text being typed (JSON).
+
+    The text comes in the body (a long paste does not fit in a URL), with the CSRF token.
+    """
     campaign = campaigns.get_campaign(campaign_slug)
-    text = request.args.get("texte", "")[: current_app.config["CONTRIBUTION_MAX_LENGTH"]]
     campaigns.require_campaign_member(current_user, campaign)
+    text = request.form.get("texte", "")[: current_app.config["CONTRIBUTION_MAX_LENGTH"]]
     found = similar.similar_contributions(campaign, text, viewer=current_user)
     supported = supports.supported_ids(current_user, [s.contribution.id for s in found])
     return jsonify(suggestions=[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     abort,
@@ -17,8 +19,10 @@ from flask_login import current_user, login_required
 from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
-from motion.services import campaigns, contributions, supports
+from motion.services import campaigns, contributions, similar, supports
 from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key
+
+logger = logging.getLogger(__name__)
 
 bp = Blueprint("workshops", __name__, url_prefix="/campagnes/<campaign_slug>/ateliers")
 
@@ -105,8 +109,23 @@ def post(campaign_slug: str, workshop_slug: str):
                             error=attach_error(form, error))
     db.session.commit()
     flash(_("Votre contribution est publiée. Merci !"), "success")
+    _flash_near_duplicate(contribution)
     return redirect(url_for(".show", campaign_slug=campaign.slug, workshop_slug=workshop.slug,
                             _anchor=f"c{contribution.id}"))
+
+
+def _flash_near_duplicate(contribution) -> None:
+    """Tell the author when the idea just published rewords one already there."""
+    try:
+        found = similar.near_duplicate_of(contribution)
+    except Exception:  # the post is saved: a failed check must not turn it into an error
+        logger.exception("near-duplicate check failed for contribution %s", contribution.id)
+        return
+    if found is not None:
+        flash(_("Une contribution très proche existait déjà dans l'atelier « %(name)s » : "
+                "« %(excerpt)s ». Vous pouvez aussi la soutenir.",
+                name=found.contribution.workshop.name,
+                excerpt=similar.excerpt(found.contribution.text, 160)), "info")
 
 
 @bp.post("/<workshop_slug>/rejoindre")

@@ -1,8 +1,14 @@
 // "A similar idea exists": while the élu types, ask the server for close contributions
-// (debounced) and offer to support one instead of posting. Without JavaScript the form
-// simply posts. No inline script: the CSP forbids it.
+// and offer to support one instead of posting. Without JavaScript the form simply posts.
+// No inline script: the CSP forbids it.
+//
+// One request ~300 ms after the last keystroke (POST: a long paste does not fit in a
+// URL); a newer request aborts the one in flight; as soon as the text changes the box is
+// emptied, and an answer is shown only if the text is still the one it was asked for:
+// nothing rather than suggestions for a text that is no longer there.
 (function () {
   "use strict";
+  var DEBOUNCE_MS = 300;
   var form = document.getElementById("post-form");
   var box = document.getElementById("similar");
   if (!form || !box || !window.fetch) { return; }
@@ -10,8 +16,10 @@
   var csrf = form.querySelector("input[name=csrf_token]");
   var minLength = parseInt(form.getAttribute("data-min-length") || "20", 10);
   var url = form.getAttribute("data-similar-url");
+  if (!textarea || !url) { return; }
   var timer = null;
-  var lastQuery = "";
+  var shownFor = null;   // the text whose suggestions are on screen
+  var askedFor = null;   // the text of the request in flight
   var controller = null;
 
   function el(tag, className, text) {
@@ -21,9 +29,15 @@
     return node;
   }
 
-  function render(suggestions) {
+  function clear() {
     box.textContent = "";
-    if (!suggestions.length) { box.hidden = true; return; }
+    box.hidden = true;
+    shownFor = null;
+  }
+
+  function render(text, suggestions) {
+    clear();
+    if (!suggestions.length) { return; }
     var list = el("ul", "similar-list");
     suggestions.forEach(function (s) {
       var item = el("li", "similar-item");
@@ -54,28 +68,46 @@
     });
     box.appendChild(list);
     box.hidden = false;
+    shownFor = text;
+  }
+
+  function cancel() {
+    if (controller) { controller.abort(); controller = null; }
+    askedFor = null;
   }
 
   function lookup() {
+    timer = null;
     var text = textarea.value.trim();
-    if (text.length < minLength) { render([]); lastQuery = ""; return; }
-    if (text === lastQuery) { return; }
-    lastQuery = text;
-    if (controller) { controller.abort(); }
+    if (text.length < minLength || text === askedFor || text === shownFor) { return; }
+    cancel();
+    askedFor = text;
     controller = window.AbortController ? new AbortController() : null;
-    fetch(url + "?texte=" + encodeURIComponent(text), {
+    var body = new URLSearchParams();
+    body.set("texte", text);
+    fetch(url, {
+      method: "POST",
       credentials: "same-origin",
-      headers: { "Accept": "application/json" },
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+      body: body,
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
       return response.ok ? response.json() : { suggestions: [] };
     }).then(function (data) {
-      if (text === lastQuery) { render(data.suggestions || []); }
-    }).catch(function () { /* offline or aborted: posting still works */ });
+      if (askedFor !== text) { return; }          // superseded meanwhile
+      askedFor = null;
+      controller = null;
+      if (textarea.value.trim() === text) { render(text, data.suggestions || []); }
+    }).catch(function () {
+      if (askedFor === text) { askedFor = null; controller = null; }
+      // offline or aborted: posting still works
+    });
   }
 
   textarea.addEventListener("input", function () {
+    if (textarea.value.trim() !== shownFor) { clear(); }
+    if (textarea.value.trim() !== askedFor) { cancel(); }
     if (timer) { clearTimeout(timer); }
-    timer = setTimeout(lookup, 400);
+    timer = setTimeout(lookup, DEBOUNCE_MS);
   });
 }());

@@ -262,17 +262,30 @@ def test_similar_ideas_api_needs_login_and_answers_json(client, login, participa
                                                         make_contribution, dev_rows):
     contribution = make_contribution(text=dev_rows[7]["text"])
     url = f"/api/campagnes/{contribution.campaign.slug}/idees-proches"
-    assert client.get(url, query_string={"texte": "x"}).status_code in (302, 401)
+    assert client.post(url, data={"texte": "x"}).status_code in (302, 400, 401)
     login(participant(contribution))
-    response = client.get(url, query_string={
-        "texte": "Il faut finir de raccorder toute la France à Internet, jusqu'aux coins les "
-                 "plus reculés, puisque les services ne sont plus au village."})
+    token = csrf_token(client, "/compte/notifications/")
+    paraphrase = ("Il faut finir de raccorder toute la France à Internet, jusqu'aux coins les "
+                  "plus reculés, puisque les services ne sont plus au village.")
+    response = client.post(url, data={"texte": paraphrase}, headers={"X-CSRFToken": token})
     assert response.status_code == 200
     [suggestion] = response.get_json()["suggestions"]
     assert suggestion["id"] == contribution.id
     assert suggestion["message"].startswith("Une idée proche existe déjà dans l'atelier")
     assert suggestion["support_url"].endswith(f"/contributions/{contribution.id}/soutenir")
-    unknown = client.get("/api/campagnes/inconnue/idees-proches")
+    # A long paste fits in the body (in a URL it gave 414); past the maximum length it is cut.
+    long_paste = " ".join([paraphrase] * 40)
+    assert len(long_paste) > 4_000
+    response = client.post(url, data={"texte": long_paste}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert isinstance(response.get_json()["suggestions"], list)
+    # POST only, with the CSRF token.
+    assert client.get(url, query_string={"texte": paraphrase}).status_code == 405
+    refused = client.post(url, data={"texte": paraphrase})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["message"]
+    unknown = client.post("/api/campagnes/inconnue/idees-proches", data={"texte": paraphrase},
+                          headers={"X-CSRFToken": token})
     assert unknown.status_code == 404
     assert unknown.get_json()["error"]["message"]
 
