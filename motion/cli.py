@@ -299,14 +299,16 @@ def import_command(file: str, campaign_slug: str, workshop_name: str | None,
 
 @click.command("cluster")
 @click.option("--campaign", "campaign_slug", required=True)
+@click.option("--themes", "n_themes", type=int, default=None,
+              help="Target number of themes (granularity); default: chosen from the data.")
 @with_appcontext
-def cluster_command(campaign_slug: str) -> None:
+def cluster_command(campaign_slug: str, n_themes: int | None) -> None:
     """Cluster a campaign's published contributions into themes (keeps locked decisions)."""
     from motion.services import campaigns, clustering
 
     try:
         campaign = campaigns.get_campaign(campaign_slug)
-        record = clustering.request_run(campaign)
+        record = clustering.request_run(campaign, n_themes=n_themes)
         db.session.commit()
     except MotionError as error:
         db.session.rollback()
