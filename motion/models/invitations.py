@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._progress import ProgressRecord
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.people import User
@@ -31,3 +33,50 @@ class Invitation(db.Model):
 
     def is_usable(self, when: datetime) -> bool:
         return self.used_at is None and when < self.expires_at
+
+
+class PasswordReset(db.Model):
+    """A "mot de passe oublié" link: single use, short-lived, only its token's hash kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, when: datetime) -> bool:
+        return self.used_at is None and when < self.expires_at
+
+
+class InvitationJobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class InvitationJob(ProgressRecord, db.Model):
+    """A large invitation file imported outside the request, and its report."""
+
+    __tablename__ = "invitation_jobs"
+    FINISHED = (InvitationJobStatus.DONE, InvitationJobStatus.FAILED)
+
+    status: Mapped[InvitationJobStatus] = mapped_column(
+        str_enum(InvitationJobStatus, "invitation_job_status"),
+        default=InvitationJobStatus.QUEUED,
+    )
+    # The uploaded file, relative to the instance folder's ``imports/``.
+    filename: Mapped[str] = mapped_column(String(255))
+    # The site's address as the admin reached it, for the links in the mails.
+    link_base: Mapped[str] = mapped_column(String(255))
+    created: Mapped[int] = mapped_column(default=0)
+    existing: Mapped[int] = mapped_column(default=0)
+    invited: Mapped[int] = mapped_column(default=0)
+    memberships: Mapped[int] = mapped_column(default=0)
+    # The rejected lines as JSON: [[line, reason], ...] (reasons already in French).
+    rejected_json: Mapped[str] = mapped_column(Text, default="[]")

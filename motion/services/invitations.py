@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import secrets
 from collections.abc import Callable
@@ -20,11 +21,13 @@ from motion.errors import InvalidInput, MotionError, NotFound
 from motion.extensions import db
 from motion.models import Campaign, Invitation, Role, User
 from motion.models._types import utcnow
+from motion.models.invitations import InvitationJob, InvitationJobStatus
 from motion.services import accounts, audit, mail
 from motion.services.campaigns import add_member, get_or_create_workshop
-from motion.services.imports import decode_csv, detect_delimiter
+from motion.services.imports import decode_csv, detect_delimiter, imports_dir
 
 MAX_ROWS = 5000
+BATCH_ROWS = 100  # rows a background import commits (and reports progress) at a time
 HEADER_ALIASES = {
     "email": "email", "e-mail": "email", "courriel": "email", "mail": "email",
     "name": "name", "nom": "name",
@@ -90,11 +93,13 @@ def invite(
 def import_invitations(
     data: bytes, campaign: Campaign, link_for: Callable[[str], str], *,
     actor: User | None = None, now: datetime | None = None,
+    batch: Callable[[InvitationReport, float], None] | None = None,
 ) -> InvitationReport:
     """Create the listed élus, add them to their workshops, and invite those without a password.
 
     Re-importing the same file creates nothing new: existing accounts and memberships are
-    kept and an unexpired invitation is not sent again.
+    kept and an unexpired invitation is not sent again. ``batch(report, share)`` is called
+    every ``BATCH_ROWS`` rows, between two rows (a background job commits there).
     """
     now = now or utcnow()
     text, _encoding = decode_csv(data)
@@ -106,10 +111,13 @@ def import_invitations(
     columns = [HEADER_ALIASES.get(h.strip().lower()) for h in header]
     if "email" not in columns:
         raise InvalidInput(_("Colonne « email » introuvable dans l'en-tête du fichier."))
+    rows = list(reader)  # the whole file is read (and its size checked) before any write
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(_("Trop de lignes : %(n)d au plus par fichier.", n=MAX_ROWS))
     report = InvitationReport()
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
-            raise InvalidInput(_("Trop de lignes : %(n)d au plus par fichier.", n=MAX_ROWS))
+    for line, row in enumerate(rows, start=2):
+        if batch is not None and line > 2 and (line - 2) % BATCH_ROWS == 0:
+            batch(report, (line - 2) / len(rows))
         if not any(cell.strip() for cell in row):
             continue
         values = {c: cell.strip() for c, cell in zip(columns, row, strict=False) if c}
@@ -122,6 +130,65 @@ def import_invitations(
                  existing=report.existing, invited=report.invited,
                  rejected=len(report.rejected))
     return report
+
+
+def count_rows(data: bytes) -> int:
+    """About how many data rows a CSV file holds (its lines less the header)."""
+    return max(0, data.count(b"\n") + (not data.endswith(b"\n")) - 1)
+
+
+def needs_job(data: bytes) -> bool:
+    """Large files are imported by a background job (mails, argon2 hashes: seconds)."""
+    return count_rows(data) > current_app.config["INVITATION_SYNC_MAX_ROWS"]
+
+
+def request_import(data: bytes, campaign: Campaign, link_base: str, *,
+                   actor: User | None = None) -> InvitationJob:
+    """Keep the uploaded file in the instance folder and record its import job."""
+    job = InvitationJob(campaign_id=campaign.id, requested_by=actor, filename="",
+                        link_base=link_base[:255], message=_("En attente"),
+                        status=InvitationJobStatus.QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    job.filename = f"invitations-{job.id}__{secrets.token_hex(8)}.csv"
+    (imports_dir() / job.filename).write_bytes(data)
+    audit.record("invitation.import_request", job, actor=actor, size=len(data))
+    return job
+
+
+def get_job(job_id: int) -> InvitationJob:
+    job = db.session.get(InvitationJob, job_id)
+    if job is None:
+        raise NotFound(_("Import introuvable."))
+    return job
+
+
+def rejected_lines(job: InvitationJob) -> list[tuple[int, str]]:
+    return [(int(line), str(reason)) for line, reason in json.loads(job.rejected_json or "[]")]
+
+
+def run_job(job: InvitationJob, progress: Callable[[float, str], None]) -> None:
+    """The background import's work. It commits every ``BATCH_ROWS`` rows, so that SQLite's
+    write lock is never held long and the progress (written by another connection) shows;
+    each batch's mails leave with its commit. ``motion.jobs`` commits the last one."""
+    campaign = db.session.get(Campaign, job.campaign_id)
+    data = (imports_dir() / job.filename).read_bytes()
+    base = job.link_base.rstrip("/")
+
+    def batch(report: InvitationReport, share: float) -> None:
+        db.session.commit()
+        progress(0.02 + 0.95 * share, _("Création des comptes"), created=report.created,
+                 existing=report.existing, invited=report.invited,
+                 memberships=report.memberships)
+
+    report = import_invitations(
+        data, campaign, lambda token: f"{base}/invitation/{token}", actor=job.requested_by,
+        batch=batch,
+    )
+    job.created, job.existing, job.invited = report.created, report.existing, report.invited
+    job.memberships = report.memberships
+    job.rejected_json = json.dumps(report.rejected, ensure_ascii=False)
+    (imports_dir() / job.filename).unlink(missing_ok=True)
 
 
 def _import_row(values, campaign, link_for, report, *, actor, now) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from motion import jobs
 from motion.errors import InvalidInput
 from motion.extensions import db
 from motion.models import Campaign, Role
@@ -42,6 +43,12 @@ def import_file():
         if len(data) > MAX_UPLOAD:
             raise InvalidInput(_("Le fichier est trop volumineux (2 Mo au plus)."))
         campaign = campaigns.get_campaign(form.campaign.data or "")
+        if invitations.needs_job(data):
+            job = invitations.request_import(data, campaign, request.url_root,
+                                             actor=current_user)
+            db.session.commit()
+            jobs.launch("invitations", job.id)
+            return redirect(url_for(".job", job_id=job.id))
         report = invitations.import_invitations(data, campaign, _link_for, actor=current_user)
         db.session.commit()
         flash(_("Import terminé : %(created)s, %(existing)s, %(invited)s, %(rejected)s.",
@@ -54,6 +61,25 @@ def import_file():
                 rejected=ngettext("%(num)d ligne écartée", "%(num)d lignes écartées",
                                   len(report.rejected))), "success")
     return render_template("invitations/import.html", form=form, report=report)
+
+
+@bp.get("/admin/invitations/<int:job_id>")
+@role_required(Role.ADMIN)
+def job(job_id: int):
+    """A background invitation import: its progress, then its report."""
+    record = invitations.get_job(job_id)
+    return render_template("invitations/job.html", job=record,
+                           rejected=invitations.rejected_lines(record))
+
+
+@bp.get("/api/admin/invitations/<int:job_id>")
+@role_required(Role.ADMIN)
+def job_status(job_id: int):
+    """The progress record of a background invitation import, polled by its page."""
+    record = invitations.get_job(job_id)
+    return jsonify(id=record.id, status=record.status.value,
+                   progress=round(record.progress, 3), message=record.message,
+                   finished=record.is_finished, error=record.error)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

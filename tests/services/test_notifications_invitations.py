@@ -175,16 +175,23 @@ def test_a_file_without_an_email_column_is_refused(db, make_campaign):
         invitations.import_invitations(b"nom;ateliers\nAnne;X\n", make_campaign(), _link_for)
 
 
-def test_a_failed_import_sends_no_invitation(db, mailbox, make_campaign, monkeypatch):
-    """Rows imported in savepoints before the file fails: their mails never leave."""
+def test_a_rolled_back_import_sends_no_invitation(db, mailbox, make_campaign):
+    """Rows imported in savepoints, then the request fails: their mails never leave."""
     campaign = make_campaign()
-    monkeypatch.setattr(invitations, "MAX_ROWS", 2)
-    with pytest.raises(InvalidInput, match="Trop de lignes"):
-        invitations.import_invitations(
-            (CSV + "chloe@ville.fr;Chloé;Brest;Atelier inclusion\n").encode(), campaign,
-            _link_for)
+    report = invitations.import_invitations(CSV.encode(), campaign, _link_for)
+    assert report.invited == 2
     assert mailbox() == []  # savepoints released, nothing committed yet
     db.session.rollback()
+    assert mailbox() == []
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def test_a_file_over_the_row_limit_is_refused_before_any_write(db, mailbox, make_campaign,
+                                                                 monkeypatch):
+    monkeypatch.setattr(invitations, "MAX_ROWS", 2)
+    with pytest.raises(InvalidInput, match="Trop de lignes"):
+        invitations.import_invitations(CSV.encode(), make_campaign(), _link_for)
+    db.session.commit()
     assert mailbox() == []
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
 
