@@ -1,11 +1,13 @@
 // Synthesis board: drag and drop for pointer users, "Saisir" / "Déposer ici" buttons for
 // keyboard users. Both submit the same plain POST forms the board offers without JS.
+// After the page comes back, the focus returns to the moved item (or where it went).
 (function () {
   "use strict";
   var board = document.getElementById("synthesis-board");
   if (!board) { return; }
   var live = document.getElementById("board-live");
   var grabbed = null;
+  var FOCUS_KEY = "motion-board-focus";
 
   function message(name, item, target) {
     var text = board.getAttribute("data-msg-" + name) || "";
@@ -13,7 +15,10 @@
   }
   function announce(text) { if (live) { live.textContent = text; } }
 
-  function post(url, fields) {
+  function post(url, fields, focus) {
+    if (window.sessionStorage && focus) {
+      window.sessionStorage.setItem(FOCUS_KEY, JSON.stringify(focus));
+    }
     var form = document.createElement("form");
     form.method = "post";
     form.action = url;
@@ -32,6 +37,10 @@
     form.submit();
   }
 
+  function cardGrab(card) { return "#" + card.id + " .card-tools .grab"; }
+  function itemGrab(item) {
+    return '.board-item[data-contribution-id="' + item.dataset.contributionId + '"] .grab';
+  }
   function isCard(el) { return el.classList.contains("cluster-card"); }
   function isItem(el) { return el.classList.contains("board-item"); }
   function cardOf(el) { return el.closest(".cluster-card"); }
@@ -48,14 +57,15 @@
           run: function () {
             post(board.getAttribute("data-merge-url"), { clusters: [
               target.dataset.clusterId + ":" + target.dataset.version,
-              source.dataset.clusterId + ":" + source.dataset.version] });
+              source.dataset.clusterId + ":" + source.dataset.version] },
+              [cardGrab(target)]);
           } };
       }
       if (target.dataset.dropTarget) {
         return { label: message("move-card", source.dataset.name, target.dataset.name),
           run: function () {
             post(source.dataset.moveUrl, { target: target.dataset.dropTarget,
-              version: source.dataset.version });
+              version: source.dataset.version }, [cardGrab(source)]);
           } };
       }
       return null;
@@ -65,12 +75,15 @@
         return { label: message("move-item", source.dataset.name, target.dataset.name),
           run: function () {
             post(source.dataset.moveUrl, { target: target.dataset.clusterId,
-              from: source.dataset.from });
+              from: source.dataset.from }, [itemGrab(source), cardGrab(target)]);
           } };
       }
       if (target.classList.contains("unsorted-zone") && source.dataset.from) {
         return { label: message("unsort", source.dataset.name),
-          run: function () { post(source.dataset.moveUrl, { target: "", from: source.dataset.from }); } };
+          run: function () {
+            post(source.dataset.moveUrl, { target: "", from: source.dataset.from },
+                 [itemGrab(source), "#a-classer"]);
+          } };
       }
     }
     return null;
@@ -145,6 +158,21 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && grabbed) { cancel(); }
   });
+
+  // Back from a move: focus the moved item, else where it went.
+  var wanted = window.sessionStorage && window.sessionStorage.getItem(FOCUS_KEY);
+  if (wanted) {
+    window.sessionStorage.removeItem(FOCUS_KEY);
+    var selectors = JSON.parse(wanted);
+    for (var i = 0; i < selectors.length; i++) {
+      var found = document.querySelector(selectors[i]);
+      if (found) {
+        if (found.tabIndex < 0 && !found.hasAttribute("tabindex")) { found.setAttribute("tabindex", "-1"); }
+        found.focus();
+        break;
+      }
+    }
+  }
 
   // ------------------------------------------------------------ pointer drag and drop
   var dragged = null;

@@ -1,11 +1,41 @@
 // Poll the live state every second: update the tally; reload when the shown proposition or
 // the vote round changes (the page then renders the new text server-side).
+// Screen readers hear whole sentences from one role="status" region (aria-atomic), at most
+// one every ANNOUNCE_MS, and when a vote opens or closes (the sentence survives the reload).
 (function () {
   "use strict";
   var root = document.getElementById("projection");
   if (!root || !window.fetch) { return; }
   var url = root.getAttribute("data-state-url");
+  var region = document.getElementById("vote-announce");
+  var ANNOUNCE_MS = 10000;
+  var KEY = "motion-announce";
   var busy = false;
+  var lastTally = null;
+  var lastSaid = 0;
+  var pending = null;
+
+  function message(name, values) {
+    var text = region ? region.getAttribute("data-" + name) || "" : "";
+    return text.replace(/\{(\w+)\}/g, function (all, key) { return String(values[key] || 0); });
+  }
+
+  function say(text) {
+    if (!region || !text) { return; }
+    region.textContent = text;
+    lastSaid = Date.now();
+  }
+
+  function sayTally(session) {
+    var text = message("tally", session);
+    if (text === lastTally) { return; }
+    var first = lastTally === null;
+    lastTally = text;
+    if (first) { return; }  // the page shows it already: speak of changes only
+    var wait = ANNOUNCE_MS - (Date.now() - lastSaid);
+    if (pending) { window.clearTimeout(pending); pending = null; }
+    if (wait <= 0) { say(text); } else { pending = window.setTimeout(function () { pending = null; say(lastTally); }, wait); }
+  }
 
   function setCount(name, value) {
     var nodes = document.querySelectorAll('[data-count="' + name + '"]');
@@ -22,9 +52,13 @@
       .then(function (state) {
         if (!state) { return; }
         var session = state.session || {};
+        var status = String(session.status || "");
         if (String(state.proposition_id || "") !== root.getAttribute("data-proposition") ||
             String(session.id || "") !== root.getAttribute("data-session") ||
-            String(session.status || "") !== root.getAttribute("data-status")) {
+            status !== root.getAttribute("data-status")) {
+          if (window.sessionStorage && (status === "open" || status === "closed")) {
+            window.sessionStorage.setItem(KEY, message(status, session));
+          }
           window.location.reload();
           return;
         }
@@ -32,10 +66,17 @@
         setCount("contre", session.contre || 0);
         setCount("abstention", session.abstention || 0);
         setCount("total", session.total || 0);
+        if (status === "open") { sayTally(session); }
       })
       .catch(function () { /* keep polling: the network may come back */ })
       .then(function () { busy = false; });
   }
 
+  if (window.sessionStorage) {
+    var carried = window.sessionStorage.getItem(KEY);
+    window.sessionStorage.removeItem(KEY);
+    // Give assistive technologies a moment to register the region before it changes.
+    if (carried) { window.setTimeout(function () { say(carried); }, 500); }
+  }
   window.setInterval(tick, 1000);
 })();
