@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -62,69 +63,73 @@ class Seed(NamedTuple):
     app: Any
 
 
-@pytest.fixture
-def seed_database(tmp_path, monkeypatch) -> Callable[..., Any]:
+@contextmanager
+def open_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  instance_config: str = "") -> Iterator[Seed]:
     """Open a new migrated SQLite database for a live server, to seed it in an app context.
 
     Leaving the block commits what was added and closes the connections, so the server
     process starts on a quiet file. ``instance_config`` becomes ``instance/config.py``.
     """
+    from flask_migrate import upgrade
 
-    @contextmanager
-    def open_database(instance_config: str = "") -> Iterator[Seed]:
-        from flask_migrate import upgrade
+    from motion import create_app
+    from motion.extensions import db
 
-        from motion import create_app
-        from motion.extensions import db
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    if instance_config:
+        (instance / "config.py").write_text(instance_config)
+    url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    monkeypatch.setenv("MOTION_INSTANCE", str(instance))
+    app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
+                      "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="heads")
+        yield Seed(instance, url, app)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
 
-        instance = tmp_path / "instance"
-        instance.mkdir(exist_ok=True)
-        if instance_config:
-            (instance / "config.py").write_text(instance_config)
-        url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-        monkeypatch.setenv("MOTION_INSTANCE", str(instance))
-        app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
-                          "SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            upgrade(revision="heads")
-            yield Seed(instance, url, app)
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
 
-    return open_database
+@pytest.fixture
+def seed_database(tmp_path, monkeypatch) -> Callable[..., Any]:
+    """``with seed_database(instance_config="") as (instance, url, app):`` (see open_database)."""
+    return functools.partial(open_database, tmp_path, monkeypatch)
+
+
+def start_server(tmp_path: Path, processes: list[subprocess.Popen], instance: Path,
+                 database_url: str, *, workers: int = 1) -> str:
+    """Start ``motion serve`` (production server) on an instance; returns its base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
+    env.update(MOTION_INSTANCE=str(instance), MOTION_ENV="development",
+               MOTION_DATABASE_URL=database_url)
+    log_path = tmp_path / f"server-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(workers)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    processes.append(process)
+    base = f"http://127.0.0.1:{port}"
+    wait_for_http(f"{base}/healthz", process, log_path)
+    return base
 
 
 @pytest.fixture
 def live_server(tmp_path) -> Iterator[Callable[..., str]]:
-    """Start ``motion serve`` (production server) on an instance; returns its base URL."""
+    """``live_server(instance, database_url, workers=1)`` starts a server (see start_server)."""
     processes: list[subprocess.Popen] = []
-
-    def start(instance: Path, database_url: str, *, workers: int = 1) -> str:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
-        env.update(MOTION_INSTANCE=str(instance), MOTION_ENV="development",
-                   MOTION_DATABASE_URL=database_url)
-        log_path = tmp_path / f"server-{port}.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [str(REPO / ".venv" / "bin" / "motion"), "serve", "--host", "127.0.0.1",
-                 "--port", str(port), "--workers", str(workers)],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{base}/healthz", process, log_path)
-        return base
-
-    yield start
+    yield functools.partial(start_server, tmp_path, processes)
     for process in processes:
         stop(process)
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def launch_chromium():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make install-browser` (Debian's chromium)")
     from playwright.sync_api import sync_playwright
@@ -133,6 +138,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser():
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
