@@ -274,6 +274,20 @@ def _is_withdrawn(row: dict[str, object]) -> bool:
     return state in WITHDRAWN_STATES or withdrawn == "true"
 
 
+def _new_external_id(row: dict[str, object], line: int, make_id, known,
+                     report: ImportReport) -> str | None:
+    """The row's external id if it is new; otherwise count it skipped or rejected."""
+    decidim_id = str(row.get("id") or "").strip()
+    if not decidim_id.isdigit():
+        report.rejected.append((line, _("identifiant Decidim absent ou invalide")))
+        return None
+    external_id = make_id(decidim_id)
+    if external_id in known:
+        report.skipped += 1
+        return None
+    return external_id
+
+
 def _import_proposals(campaign: Campaign, table: Table, report: ImportReport,
                       actor: User | None) -> dict[str, Contribution]:
     """Add the new proposals; return every Decidim proposal id → contribution, old and new."""
@@ -283,13 +297,8 @@ def _import_proposals(campaign: Campaign, table: Table, report: ImportReport,
     max_length = current_app.config["IMPORT_MAX_TEXT_LENGTH"]
     workshops: dict[str, object] = {}
     for line, row in table.rows:
-        decidim_id = str(row.get("id") or "").strip()
-        if not decidim_id.isdigit():
-            report.rejected.append((line, _("identifiant Decidim absent ou invalide")))
-            continue
-        external_id = proposal_external_id(decidim_id)
-        if external_id in existing:
-            report.skipped += 1
+        external_id = _new_external_id(row, line, proposal_external_id, existing, report)
+        if external_id is None:
             continue
         title = " ".join(html_to_text(localized(row, "title")).split())[:200] or None
         body = html_to_text(localized(row, "body")) or (title or "")
@@ -338,13 +347,8 @@ def _import_comments(campaign: Campaign, table: Table, report: ImportReport,
         return (int(depth) if depth.isdigit() else 0, int(number) if number.isdigit() else 0)
 
     for line, row in sorted(table.rows, key=order):
-        decidim_id = str(row.get("id") or "").strip()
-        if not decidim_id.isdigit():
-            report.rejected.append((line, _("identifiant Decidim absent ou invalide")))
-            continue
-        external_id = comment_external_id(decidim_id)
-        if external_id in known:
-            report.skipped += 1
+        external_id = _new_external_id(row, line, comment_external_id, known, report)
+        if external_id is None:
             continue
         target_type = str(row.get("commentable_type") or PROPOSAL_TYPE)
         target_id = str(row.get("commentable_id") or "").strip()
