@@ -1,44 +1,105 @@
-"""Long work out of the request cycle: a detached process per job, a progress record in the DB.
+"""The job runner: long work out of the request cycle, with a progress record in the DB.
 
-A view (or the CLI) creates the progress record and commits, then calls :func:`launch`,
-which starts ``python -m motion.jobs KIND RECORD_ID`` with the same configuration
-(kinds: ``cluster``, a clustering run; ``export``, an export job; ``import``, a CSV
-import). The
-page polls the record. The job owns its transaction: it commits its results once; the
-progress updates go through their own short transactions so that the page sees them.
+Every job kind (``cluster``, a clustering run; ``export``, an export job; ``import``, a CSV
+import) runs the same way:
+
+1. a service creates the progress record (a :class:`~motion.models._progress.ProgressRecord`)
+   and refuses a second one while one is active (:func:`active`; a queued or running
+   record older than :data:`STALE_AFTER` is considered dead: its process was killed);
+2. the view or CLI commits, then calls :func:`launch`; the configured backend runs
+   :func:`execute` later, elsewhere (default ``subprocess``: a detached
+   ``python -m motion.jobs KIND RECORD_ID`` with the same configuration; ``inline``:
+   at once, in this process);
+3. :func:`execute` owns the transaction: it marks the record running, calls the kind's
+   work function (which only adds and flushes, and reports progress), then marks it done
+   and commits once; on an error it rolls back and records a French message (the
+   domain error's own, or a generic one with the details in the log).
+
+Progress updates go through their own short transactions so that the polling page sees
+them while the job's own work stays uncommitted.
+
+A backend is anything with ``submit(app, kind, record_id)``: a real queue (RQ on Redis)
+can back it by enqueueing :func:`run` with the same two arguments.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 logger = logging.getLogger(__name__)
 
+# A queued or running record older than this is considered dead (its process was killed).
+STALE_AFTER = timedelta(minutes=30)
 
-def job_environment(app: Flask) -> dict[str, str]:
-    """The environment a job process needs to build the same app as ``app``."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "MOTION_INSTANCE": app.instance_path,
-            "MOTION_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "MOTION_SECRET_KEY": str(app.config["SECRET_KEY"]),
-            "MOTION_ENV": str(app.config["ENV"]),
-            "MOTION_EMBEDDING_MODEL": str(app.config["EMBEDDING_MODEL"]),
-        }
+# The work function of a kind: (record, progress(value, message)) -> None; it adds and
+# flushes only, sets what the job produced on the record, and raises to fail.
+Progress = Callable[[float, str], None]
+Work = Callable[[Any, Progress], None]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of job: its progress record and its work, both named "module:attribute" and
+    imported when a job runs (the services import this module, never the reverse)."""
+
+    record: str
+    work: str
+    failure: Any  # a lazy string: shown when the work fails unexpectedly
+
+    def load(self, target: str) -> Any:
+        module, _sep, name = target.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+
+KINDS: dict[str, JobKind] = {
+    "cluster": JobKind("motion.models:ClusteringRun", "motion.services.clustering:run_job",
+                       _l("erreur inattendue pendant le calcul (détails dans le journal "
+                          "du serveur)")),
+    "export": JobKind("motion.models:ExportJob", "motion.services.exports:run_job",
+                      _l("erreur inattendue pendant l'export (détails dans le journal du "
+                         "serveur)")),
+    "import": JobKind("motion.models.imports:ImportJob", "motion.services.imports:run_job",
+                      _l("erreur inattendue pendant l'import (détails dans le journal du "
+                         "serveur)")),
+}
+JOB_KINDS = tuple(KINDS)
+
+
+# ------------------------------------------------------------------ progress records
+
+
+def _statuses(model: type) -> Any:
+    """The status enum of a progress record (queued, running, done, failed)."""
+    return type(model.FINISHED[0])
+
+
+def active(model: type, *conditions: Any) -> Any | None:
+    """The queued or running record of ``model`` matching ``conditions`` that is not stale."""
+    from sqlalchemy import select
+
+    from motion.extensions import db
+    from motion.models._types import utcnow
+
+    return db.session.scalar(
+        select(model).where(
+            model.status.in_([_statuses(model).QUEUED, _statuses(model).RUNNING]),
+            model.created_at > utcnow() - STALE_AFTER,
+            *conditions,
+        ).limit(1)
     )
-    return env
-
-
-JOB_KINDS = ("cluster", "export", "import")
 
 
 def record_progress(model: type, record_id: int, value: float, message: str,
@@ -56,56 +117,132 @@ def record_progress(model: type, record_id: int, value: float, message: str,
         )
 
 
-def launch(kind: str, record_id: int) -> subprocess.Popen[bytes]:
-    """Start a detached job process; its output goes to ``instance/jobs/``."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    log_dir = Path(app.instance_path) / "jobs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = (log_dir / f"{kind}-{record_id}.log").open("ab")
+def execute(kind: str, record_id: int) -> bool:
+    """Run a recorded job of ``kind``: its work, then done and one commit; on an error,
+    rollback and a failed record with a French message. True when it succeeded."""
+    from motion.errors import InvalidInput, NotFound
+    from motion.extensions import db
+    from motion.models._types import utcnow
+
+    job = KINDS[kind]
+    model = job.load(job.record)
+    statuses = _statuses(model)
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"no {kind} job {record_id}")
+    # End the read transaction (keeping the loaded rows): the progress updates written
+    # from now on must precede the session's next snapshot (SQLite).
+    session = db.session()
+    session.expire_on_commit = False
     try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "motion.jobs", kind, str(record_id)],
-            env=job_environment(app),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
+        session.commit()
     finally:
-        log.close()
+        session.expire_on_commit = True
+
+    def progress(value: float, message: str, **fields: Any) -> None:
+        record_progress(model, record_id, value, message, **fields)
+
+    progress(0.02, _("Démarrage"), status=statuses.RUNNING, started_at=utcnow())
+    try:
+        job.load(job.work)(record, progress)
+        record.status = statuses.DONE
+        record.progress = 1.0
+        record.message = _("Terminé")
+        record.finished_at = utcnow()
+        db.session.commit()
+        return True
+    except Exception as error:
+        db.session.rollback()
+        logger.exception("%s job %s failed", kind, record_id)
+        message = error.message if isinstance(error, InvalidInput | NotFound) else \
+            str(job.failure)
+        progress(1.0, _("Échec"), status=statuses.FAILED, error=message,
+                 finished_at=utcnow())
+        return False
 
 
-def _runner(kind: str) -> Callable[[int], bool] | None:
-    """The function that executes a recorded job of ``kind`` (and commits its result)."""
-    if kind == "cluster":
-        from motion.services.clustering import execute_run
+# ------------------------------------------------------------------ backends
 
-        return execute_run
-    if kind == "export":
-        from motion.services.exports import execute_export
 
-        return execute_export
-    if kind == "import":
-        from motion.services.imports import execute_import
+class Backend(Protocol):
+    def submit(self, app: Flask, kind: str, record_id: int) -> Any: ...
 
-        return execute_import
-    return None
+
+def job_environment(app: Flask) -> dict[str, str]:
+    """The environment a job process needs to build the same app as ``app``."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "MOTION_INSTANCE": app.instance_path,
+            "MOTION_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MOTION_SECRET_KEY": str(app.config["SECRET_KEY"]),
+            "MOTION_ENV": str(app.config["ENV"]),
+            "MOTION_EMBEDDING_MODEL": str(app.config["EMBEDDING_MODEL"]),
+        }
+    )
+    return env
+
+
+class SubprocessBackend:
+    """A detached process per job; its output goes to ``instance/jobs/``."""
+
+    def submit(self, app: Flask, kind: str, record_id: int) -> subprocess.Popen[bytes]:
+        log_dir = Path(app.instance_path) / "jobs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = (log_dir / f"{kind}-{record_id}.log").open("ab")
+        try:
+            return subprocess.Popen(
+                [sys.executable, "-m", "motion.jobs", kind, str(record_id)],
+                env=job_environment(app),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
+        finally:
+            log.close()
+
+
+class InlineBackend:
+    """The job at once, in this process and this app (tests, one-off commands)."""
+
+    def submit(self, app: Flask, kind: str, record_id: int) -> bool:
+        with app.app_context():
+            return execute(kind, record_id)
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {
+    "subprocess": SubprocessBackend,
+    "inline": InlineBackend,
+}
+
+
+def launch(kind: str, record_id: int) -> Any:
+    """Hand a recorded job to the backend named by ``JOB_BACKEND`` (default subprocess)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    backend = BACKENDS[app.config.get("JOB_BACKEND", "subprocess")]()
+    return backend.submit(app, kind, record_id)
+
+
+def run(kind: str, record_id: int) -> bool:
+    """Build the app from the environment and execute one job (a worker's entry point)."""
+    from motion import create_app
+
+    with create_app().app_context():
+        return execute(kind, record_id)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2 or argv[0] not in JOB_KINDS or not argv[1].isdigit():
-        print(f"usage: python -m motion.jobs {{{'|'.join(JOB_KINDS)}}} RECORD_ID",
+    if len(argv) != 2 or argv[0] not in KINDS or not argv[1].isdigit():
+        print(f"usage: python -m motion.jobs {{{'|'.join(KINDS)}}} RECORD_ID",
               file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from motion import create_app
-
-    app = create_app()
-    with app.app_context():
-        ok = _runner(argv[0])(int(argv[1]))
-    return 0 if ok else 1
+    return 0 if run(argv[0], int(argv[1])) else 1
 
 
 if __name__ == "__main__":

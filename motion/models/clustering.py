@@ -119,7 +119,13 @@ class Cluster(db.Model):
 
 
 class ClusterAssignment(db.Model):
-    """Where one contribution stands: its cluster (None: "à classer") and its mapping."""
+    """Where one contribution stands: its cluster (None: "à classer").
+
+    Its place in the framework is its cluster's (see
+    :func:`motion.services.themes.queries.placements`); ``engagement_id``, ``axis_id``,
+    ``mapping_score`` and ``out_of_frame`` only keep what the mapper said of the text
+    alone, for information.
+    """
 
     __tablename__ = "cluster_assignments"
     __table_args__ = (

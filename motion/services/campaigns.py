@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from motion.errors import Conflict, Forbidden, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
     PHASE_ORDER,
     Campaign,
+    Contribution,
+    ContributionStatus,
     Framework,
     Membership,
     Phase,
@@ -55,6 +57,15 @@ def get_campaign(slug: str) -> Campaign:
     if campaign is None:
         raise NotFound(_("Aucune campagne « %(slug)s ».", slug=slug))
     return campaign
+
+
+def published_count(campaign: Campaign) -> int:
+    """How many contributions the campaign has published."""
+    return db.session.scalar(
+        select(func.count(Contribution.id)).where(
+            Contribution.campaign_id == campaign.id,
+            Contribution.status == ContributionStatus.PUBLISHED)
+    ) or 0
 
 
 def current_campaign() -> Campaign | None:

@@ -11,9 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from flask import current_app
@@ -35,28 +32,17 @@ from motion.models import (
     RunStatus,
     User,
 )
-from motion.models._types import utcnow
-from motion.services import audit
-from nlp import embedding as nlp_embedding
+from motion.services import audit, embedding
 from nlp import framework as nlp_framework
 from nlp import pipeline as nlp_pipeline
 from nlp.types import PreviousClustering
 
 logger = logging.getLogger(__name__)
 
-# A queued or running record older than this is considered dead (its process was killed).
-STALE_AFTER = timedelta(minutes=30)
 UNASSIGNED = -1
 
 
-# ------------------------------------------------------------------ embedding
-
-
-def embedder_for(app=None):
-    """The configured embedder, with its on-disk cache in the instance folder."""
-    app = app or current_app
-    cache_dir = Path(app.instance_path) / "embeddings"
-    return nlp_embedding.make_embedder(app.config["EMBEDDING_MODEL"], cache_dir=cache_dir)
+# ------------------------------------------------------------------ framework
 
 
 def framework_spec(campaign: Campaign) -> nlp_framework.Framework | None:
@@ -116,14 +102,7 @@ def request_run(
     if n_themes is not None and not MIN_THEMES <= n_themes <= MAX_THEMES:
         raise InvalidInput(_("Le nombre de thèmes doit être compris entre %(low)d et %(high)d.",
                              low=MIN_THEMES, high=MAX_THEMES))
-    active = db.session.scalar(
-        select(ClusteringRun).where(
-            ClusteringRun.campaign_id == campaign.id,
-            ClusteringRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
-            ClusteringRun.created_at > utcnow() - STALE_AFTER,
-        )
-    )
-    if active is not None:
+    if jobs.active(ClusteringRun, ClusteringRun.campaign_id == campaign.id) is not None:
         raise Conflict(_("Un calcul des thèmes est déjà en cours pour cette campagne."))
     record = ClusteringRun(
         campaign_id=campaign.id,
@@ -137,10 +116,6 @@ def request_run(
     db.session.flush()
     audit.record("clustering.request", record, actor=actor, campaign_id=campaign.id)
     return record
-
-
-def _progress(run_id: int, value: float, message: str, **fields: Any) -> None:
-    jobs.record_progress(ClusteringRun, run_id, value, message, **fields)
 
 
 def granularity(campaign: Campaign, choice: str | None, number: str | None) -> int | None:
@@ -173,36 +148,20 @@ def granularity(campaign: Campaign, choice: str | None, number: str | None) -> i
 
 
 def execute_run(run_id: int) -> bool:
-    """Run the pipeline for a recorded run and store its result; commit once at the end."""
-    record = db.session.get(ClusteringRun, run_id)
-    if record is None:
-        raise NotFound(f"no clustering run {run_id}")
+    """Run a recorded clustering run now, in this process (see :func:`motion.jobs.execute`)."""
+    return jobs.execute("cluster", run_id)
+
+
+def run_job(record: ClusteringRun, progress: jobs.Progress) -> None:
+    """The clustering job's work: embed, cluster and store; record what changed."""
     campaign = db.session.get(Campaign, record.campaign_id)
-    _progress(run_id, 0.02, _("Lecture des contributions"), status=RunStatus.RUNNING,
-              started_at=utcnow())
-    try:
-        summary = cluster_campaign(campaign, record, progress=lambda v, m: _progress(run_id, v, m))
-        record.status = RunStatus.DONE
-        record.progress = 1.0
-        record.message = _("Terminé")
-        record.finished_at = utcnow()
-        record.summary = summary
-        audit.record(
-            "clustering.run", record, actor=record.requested_by, campaign_id=campaign.id,
-            clusters=record.n_clusters, contributions=record.n_contributions,
-            unassigned=record.n_unassigned,
-        )
-        db.session.commit()
-        return True
-    except Exception as error:
-        db.session.rollback()
-        logger.exception("clustering run %s failed", run_id)
-        message = error.message if isinstance(error, InvalidInput) else _(
-            "erreur inattendue pendant le calcul (détails dans le journal du serveur)"
-        )
-        _progress(run_id, 1.0, _("Échec"), status=RunStatus.FAILED, error=message,
-                  finished_at=utcnow())
-        return False
+    progress(0.05, _("Lecture des contributions"))
+    record.summary = cluster_campaign(campaign, record, progress=progress)
+    audit.record(
+        "clustering.run", record, actor=record.requested_by, campaign_id=campaign.id,
+        clusters=record.n_clusters, contributions=record.n_contributions,
+        unassigned=record.n_unassigned,
+    )
 
 
 # ------------------------------------------------------------------ the pipeline
@@ -272,7 +231,7 @@ def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None
 
     progress(0.1, _("Analyse du sens des contributions"))
     started = time.perf_counter()
-    embedder = embedder_for()
+    embedder = embedding.embedder()
     vectors = embedder.encode(texts)
     embed_seconds = time.perf_counter() - started
 
@@ -383,16 +342,10 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
             assignment.mapping_score = float(mapping.score)
             assignment.out_of_frame = bool(mapping.out_of_frame)
     db.session.flush()
-    # A contribution in a theme takes the theme's place in the framework: a centroid is
-    # a far more reliable signal than one short text (nlp FrameworkMapper.map_clustered),
-    # and it follows the facilitators' moves of the theme. "À classer" keeps its own.
-    for assignment in assignments.values():
-        cluster = assignment.cluster
-        if cluster is not None:
-            assignment.engagement_id = cluster.engagement_id
-            assignment.axis_id = cluster.axis_id
-            assignment.mapping_score = cluster.mapping_score
-            assignment.out_of_frame = cluster.out_of_frame
+    # No copy of the theme's place on the assignment: a contribution in a theme sits
+    # where the theme sits (a centroid is a far more reliable signal than one short text,
+    # and it follows the facilitators' moves), derived when reading
+    # (motion.services.themes.queries.placements).
 
     n_unassigned = int(np.sum(np.asarray(result.labels) == UNASSIGNED))
     record.n_contributions = len(contributions)

@@ -11,28 +11,25 @@ import logging
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from motion import jobs
 from motion.errors import Conflict, InvalidInput, NotFound
-from motion.exports import builder, opendata
+from motion.exports import builder, document, opendata
 from motion.extensions import db
 from motion.models import (
     Campaign,
-    Contribution,
-    ContributionStatus,
     ExportJob,
     ExportSettings,
     ExportStatus,
     User,
 )
 from motion.models._types import utcnow
-from motion.services import audit
+from motion.services import audit, campaigns
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +53,6 @@ STEMS = {"motion": "motion", "opendata": "donnees-ouvertes", "report": "rapport-
 # Above this many published contributions, the web exports in a job (PDF layout of a
 # long annex takes seconds).
 SYNC_MAX_CONTRIBUTIONS = 400
-STALE_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -84,13 +80,16 @@ def filename_for(campaign: Campaign, kind: str, fmt: str) -> str:
 
 
 def render(campaign: Campaign, kind: str, fmt: str,
-           progress: Callable[[float, str], None] | None = None) -> ExportFile:
+           progress: Callable[[float, str], None] | None = None, *,
+           annex: str | None = None) -> ExportFile:
     """Build the document from the database and render it in ``fmt``."""
     check(kind, fmt)
     progress = progress or (lambda value, message: None)
     progress(0.1, _("Lecture des données"))
     if kind == "motion":
         doc = builder.build_motion_document(campaign)
+        if doc is not None:
+            doc = document.prepare(doc, annex=check_annex(annex))
         if doc is None:
             raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
         progress(0.4, _("Mise en page du document"))
@@ -128,17 +127,9 @@ def _render_motion(doc, fmt: str) -> bytes:
     return render_markdown(doc)
 
 
-def published_count(campaign: Campaign) -> int:
-    return db.session.scalar(
-        select(func.count(Contribution.id)).where(
-            Contribution.campaign_id == campaign.id,
-            Contribution.status == ContributionStatus.PUBLISHED)
-    ) or 0
-
-
 def needs_job(campaign: Campaign) -> bool:
     limit = current_app.config.get("EXPORT_SYNC_MAX_CONTRIBUTIONS", SYNC_MAX_CONTRIBUTIONS)
-    return published_count(campaign) > limit
+    return campaigns.published_count(campaign) > limit
 
 
 # ------------------------------------------------------------------ licence
@@ -178,8 +169,17 @@ def exports_dir(app=None) -> Path:
     return path
 
 
+def check_annex(annex: str | None) -> str:
+    """The annex asked for the motion (the short default when none is given)."""
+    if not annex:
+        return document.DEFAULT_ANNEX
+    if annex not in document.ANNEX_CHOICES:
+        raise InvalidInput(_("Annexe inconnue : %(annex)s.", annex=annex))
+    return annex
+
+
 def request_export(campaign: Campaign, kind: str, fmt: str, *,
-                   actor: User | None = None) -> ExportJob:
+                   actor: User | None = None, annex: str | None = None) -> ExportJob:
     """Create the progress record of an export job; refuse a duplicate while one runs."""
     check(kind, fmt)
     if kind == "motion":
@@ -187,18 +187,12 @@ def request_export(campaign: Campaign, kind: str, fmt: str, *,
 
         if db.session.scalar(select(Motion.id).where(Motion.campaign_id == campaign.id)) is None:
             raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
-    active = db.session.scalar(
-        select(ExportJob).where(
-            ExportJob.campaign_id == campaign.id, ExportJob.kind == kind,
-            ExportJob.format == fmt,
-            ExportJob.status.in_([ExportStatus.QUEUED, ExportStatus.RUNNING]),
-            ExportJob.created_at > utcnow() - STALE_AFTER,
-        )
-    )
-    if active is not None:
+    if jobs.active(ExportJob, ExportJob.campaign_id == campaign.id, ExportJob.kind == kind,
+                   ExportJob.format == fmt) is not None:
         raise Conflict(_("Cet export est déjà en préparation."))
     job = ExportJob(campaign_id=campaign.id, requested_by=actor, kind=kind, format=fmt,
-                    status=ExportStatus.QUEUED, message=_("En attente"))
+                    status=ExportStatus.QUEUED, message=_("En attente"),
+                    annex=check_annex(annex) if kind == "motion" else None)
     db.session.add(job)
     db.session.flush()
     audit.record("export.request", job, actor=actor, campaign_id=campaign.id,
@@ -234,44 +228,25 @@ def download_name(job: ExportJob) -> str:
     return job.filename.split("__", 1)[-1] if job.filename else "export"
 
 
-def _progress(job_id: int, value: float, message: str, **fields) -> None:
-    jobs.record_progress(ExportJob, job_id, value, message, **fields)
-
-
 def execute_export(job_id: int) -> bool:
-    """Generate a recorded export into the instance folder; commit once at the end."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None:
-        raise NotFound(f"no export job {job_id}")
+    """Generate a recorded export now, in this process (see :func:`motion.jobs.execute`)."""
+    return jobs.execute("export", job_id)
+
+
+def run_job(job: ExportJob, progress: jobs.Progress) -> None:
+    """The export job's work: render the file into the instance folder."""
     campaign = db.session.get(Campaign, job.campaign_id)
-    _progress(job_id, 0.02, _("Démarrage"), status=ExportStatus.RUNNING, started_at=utcnow())
-    try:
-        result = render(campaign, job.kind, job.format,
-                        progress=lambda v, m: _progress(job_id, v, m))
-        # The job id keeps names unique; the part after "__" is what the browser saves.
-        name = f"{job.id}__{result.filename}"
-        path = exports_dir() / name
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(result.content)
-        tmp.replace(path)
-        job.filename = name
-        job.size = len(result.content)
-        job.status = ExportStatus.DONE
-        job.progress = 1.0
-        job.message = _("Terminé")
-        job.finished_at = utcnow()
-        audit.record("export.generate", job, actor=job.requested_by, campaign_id=campaign.id,
-                     kind=job.kind, format=job.format, size=job.size)
-        db.session.commit()
-        return True
-    except Exception as error:
-        db.session.rollback()
-        logger.exception("export job %s failed", job_id)
-        message = error.message if isinstance(error, InvalidInput | NotFound) else _(
-            "erreur inattendue pendant l'export (détails dans le journal du serveur)")
-        _progress(job_id, 1.0, _("Échec"), status=ExportStatus.FAILED, error=message,
-                  finished_at=utcnow())
-        return False
+    result = render(campaign, job.kind, job.format, progress=progress, annex=job.annex)
+    # The job id keeps names unique; the part after "__" is what the browser saves.
+    name = f"{job.id}__{result.filename}"
+    path = exports_dir() / name
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(result.content)
+    tmp.replace(path)
+    job.filename = name
+    job.size = len(result.content)
+    audit.record("export.generate", job, actor=job.requested_by, campaign_id=campaign.id,
+                 kind=job.kind, format=job.format, size=job.size)
 
 
 def launch(job_id: int) -> subprocess.Popen[bytes]:

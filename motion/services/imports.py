@@ -28,7 +28,6 @@ from motion.models import (
     ImportStatus,
     User,
 )
-from motion.models._types import utcnow
 from motion.services import audit, similar
 from motion.services.campaigns import get_or_create_workshop
 from motion.services.contributions import clean_text
@@ -281,49 +280,20 @@ def rejected_lines(job: ImportJob) -> list[tuple[int, str]]:
     return [(int(line), str(reason)) for line, reason in json.loads(job.rejected_json or "[]")]
 
 
-def _progress(job_id: int, value: float, message: str, **fields) -> None:
+def execute_import(job_id: int) -> bool:
+    """Import a recorded CSV file now, in this process (see :func:`motion.jobs.execute`)."""
     from motion import jobs
 
-    jobs.record_progress(ImportJob, job_id, value, message, **fields)
+    return jobs.execute("import", job_id)
 
 
-def execute_import(job_id: int) -> bool:
-    """Import a recorded CSV file; commit once at the end (the report included)."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None:
-        raise NotFound(f"no import job {job_id}")
+def run_job(job: ImportJob, progress) -> None:
+    """The import job's work: read the file, insert its rows, keep the report on the job."""
     campaign = db.session.get(Campaign, job.campaign_id)
-    actor = job.requested_by
-    # End this read transaction (keeping the loaded rows): the progress updates written
-    # while the file is read must precede the session's next snapshot (SQLite).
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-    _progress(job_id, 0.02, _("Lecture du fichier"), status=ImportStatus.RUNNING,
-              started_at=utcnow())
-    try:
-        report = import_csv(
-            imports_dir() / job.filename, campaign, workshop_name=job.workshop_name,
-            actor=actor,
-            progress=lambda share: _progress(job_id, 0.05 + 0.8 * share,
-                                             _("Lecture du fichier")),
-        )
-        job.inserted, job.skipped = report.inserted, report.skipped
-        job.rejected_json = json.dumps(report.rejected, ensure_ascii=False)
-        job.status = ImportStatus.DONE
-        job.progress = 1.0
-        job.message = _("Terminé")
-        job.finished_at = utcnow()
-        db.session.commit()
-        return True
-    except Exception as error:
-        db.session.rollback()
-        logger.exception("import job %s failed", job_id)
-        message = error.message if isinstance(error, InvalidInput | NotFound) else _(
-            "erreur inattendue pendant l'import (détails dans le journal du serveur)")
-        _progress(job_id, 1.0, _("Échec"), status=ImportStatus.FAILED, error=message,
-                  finished_at=utcnow())
-        return False
+    report = import_csv(
+        imports_dir() / job.filename, campaign, workshop_name=job.workshop_name,
+        actor=job.requested_by,
+        progress=lambda share: progress(0.05 + 0.8 * share, _("Lecture du fichier")),
+    )
+    job.inserted, job.skipped = report.inserted, report.skipped
+    job.rejected_json = json.dumps(report.rejected, ensure_ascii=False)

@@ -130,6 +130,11 @@ class QueueEntry:
     item: Item
     reports: list[Report]
 
+    @property
+    def kind(self) -> str:
+        """The item's kind as the moderation URLs name it."""
+        return "contribution" if isinstance(self.item, Contribution) else "commentaire"
+
 
 def queue(moderator: User, campaign: Campaign) -> list[QueueEntry]:
     """Items with open reports, most reported first."""

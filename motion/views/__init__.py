@@ -5,13 +5,15 @@ from __future__ import annotations
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
+
+from motion.models import Role
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from motion.models import Role
+    from motion.models import Campaign
 
 
 def role_required(*roles: Role | str):
@@ -28,6 +30,26 @@ def role_required(*roles: Role | str):
         return wrapped
 
     return decorator
+
+
+def facilitator_required(view):
+    """Require a facilitator or an administrator (403 otherwise)."""
+    return role_required(Role.FACILITATOR, Role.ADMIN)(view)
+
+
+def load_campaign(endpoint: str | None, values: dict | None) -> None:
+    """Load the campaign a URL names (``campaign_slug``) once per request, into ``g``;
+    an unknown slug is a French 404 before any view or guard runs."""
+    slug = (values or {}).get("campaign_slug")
+    if slug is not None:
+        from motion.services.campaigns import get_campaign
+
+        g.campaign = get_campaign(slug)
+
+
+def url_campaign() -> Campaign:
+    """The campaign the request's URL names (see :func:`load_campaign`)."""
+    return g.campaign
 
 
 def register_blueprints(app: Flask) -> None:
@@ -48,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         workshops,
     )
 
+    app.url_value_preprocessor(load_campaign)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(workshops.bp)

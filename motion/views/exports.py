@@ -6,7 +6,6 @@ import io
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -21,13 +20,11 @@ from flask_login import current_user, login_required
 from motion.errors import InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import Role
-from motion.services import audit, campaigns, exports
-from motion.views import role_required
+from motion.services import audit, exports
+from motion.views import facilitator_required, role_required, url_campaign
 from motion.views.forms import EmptyForm
 
 bp = Blueprint("exports", __name__)
-
-FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
 
 
 def _labels() -> dict[str, str]:
@@ -45,10 +42,10 @@ def _labels() -> dict[str, str]:
 
 
 @bp.get("/campagnes/<campaign_slug>/exports")
-@role_required(*FACILITATORS)
+@facilitator_required
 def index(campaign_slug: str):
     """List what can be exported, the open-data licence and the recent export jobs."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return render_template(
         "exports/index.html", campaign=campaign, kinds=exports.KINDS, labels=_labels(),
         jobs=exports.recent_jobs(campaign), licences=exports.licence_choices(),
@@ -58,20 +55,19 @@ def index(campaign_slug: str):
 
 
 @bp.post("/campagnes/<campaign_slug>/exports")
-@role_required(*FACILITATORS)
+@facilitator_required
 def create(campaign_slug: str):
     """Send the file now for small campaigns; otherwise start a job and show its progress."""
-    campaign = campaigns.get_campaign(campaign_slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    campaign = url_campaign()
     kind, fmt = request.form.get("kind", ""), request.form.get("format", "")
     exports.check(kind, fmt)
+    annex = exports.check_annex(request.form.get("annex")) if kind == "motion" else None
     if request.form.get("background") or exports.needs_job(campaign):
-        job = exports.request_export(campaign, kind, fmt, actor=current_user)
+        job = exports.request_export(campaign, kind, fmt, actor=current_user, annex=annex)
         db.session.commit()
         exports.launch(job.id)
         return redirect(url_for(".show", campaign_slug=campaign.slug, job_id=job.id))
-    result = exports.render(campaign, kind, fmt)
+    result = exports.render(campaign, kind, fmt, annex=annex)
     audit.record("export.generate", campaign, actor=current_user, campaign_id=campaign.id,
                  kind=kind, format=fmt, size=len(result.content))
     db.session.commit()
@@ -80,20 +76,20 @@ def create(campaign_slug: str):
 
 
 @bp.get("/campagnes/<campaign_slug>/exports/<int:job_id>")
-@role_required(*FACILITATORS)
+@facilitator_required
 def show(campaign_slug: str, job_id: int):
     """An export job's progress, then its download link."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     job = exports.get_job(campaign, job_id)
     return render_template("exports/job.html", campaign=campaign, job=job, labels=_labels(),
                            download_name=exports.download_name(job))
 
 
 @bp.get("/api/campagnes/<campaign_slug>/exports/<int:job_id>")
-@role_required(*FACILITATORS)
+@facilitator_required
 def status(campaign_slug: str, job_id: int):
     """The progress record of an export job, polled by its page."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     job = exports.get_job(campaign, job_id)
     return jsonify(id=job.id, status=job.status.value, progress=round(job.progress, 3),
                    message=job.message, finished=job.is_finished, error=job.error,
@@ -101,10 +97,10 @@ def status(campaign_slug: str, job_id: int):
 
 
 @bp.get("/campagnes/<campaign_slug>/exports/<int:job_id>/fichier")
-@role_required(*FACILITATORS)
+@facilitator_required
 def download(campaign_slug: str, job_id: int):
     """Download the file an export job generated."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     job = exports.get_job(campaign, job_id)
     path = exports.job_file(job)
     return send_file(path, mimetype=exports.MIMETYPES[job.format], as_attachment=True,
@@ -115,9 +111,7 @@ def download(campaign_slug: str, job_id: int):
 @role_required(Role.ADMIN)
 def licence(campaign_slug: str):
     """Choose the licence of the campaign's open data (administrators)."""
-    campaign = campaigns.get_campaign(campaign_slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    campaign = url_campaign()
     code = request.form.get("licence", "")
     if not code:
         raise InvalidInput(_("Choisissez une licence."))
@@ -132,11 +126,13 @@ def licence(campaign_slug: str):
 def document(campaign_slug: str):
     """The motion as a document: the same HTML as its PDF, for reading on screen."""
     from motion.exports.builder import build_motion_document
+    from motion.exports.document import prepare
     from motion.exports.html import render_motion_html
 
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     doc = build_motion_document(campaign)
     if doc is None:
         raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
+    doc = prepare(doc, annex=exports.check_annex(request.args.get("annexe") or "all"))
     return render_motion_html(doc, web=True,
                               stylesheet=url_for("static", filename="exports.css"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from motion.extensions import db
-from motion.models import Contribution, ContributionStatus
 from motion.services import campaign_admin
-from motion.services.campaigns import current_phase, get_campaign
+from motion.services.campaigns import current_phase, published_count
+from motion.views import url_campaign
 
 bp = Blueprint("main", __name__)
 
@@ -23,7 +23,7 @@ def index():
 @bp.get("/campagnes/<campaign_slug>/")
 def campaign_home(campaign_slug: str):
     """Show one campaign (the switcher links here; the campaign is in the URL)."""
-    return _campaign_page(get_campaign(campaign_slug))
+    return _campaign_page(url_campaign())
 
 
 @bp.get("/archives")
@@ -35,14 +35,7 @@ def archive():
 
 def _campaign_page(campaign):
     phase = current_phase(campaign) if campaign else None
-    count = 0
-    if campaign is not None:
-        count = db.session.scalar(
-            select(func.count(Contribution.id)).where(
-                Contribution.campaign_id == campaign.id,
-                Contribution.status == ContributionStatus.PUBLISHED,
-            )
-        )
+    count = published_count(campaign) if campaign is not None else 0
     my_workshop_ids = (
         {w.id for w in current_user.workshops} if current_user.is_authenticated else set()
     )

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from motion.errors import InvalidInput
 from motion.extensions import db
-from motion.models import Comment, Contribution, Role
-from motion.services import campaigns, moderation
-from motion.views import role_required
+from motion.models import Comment, Contribution
+from motion.services import moderation
+from motion.views import facilitator_required, url_campaign
 from motion.views.forms import ReasonForm
 
 bp = Blueprint("moderation", __name__, url_prefix="/campagnes/<campaign_slug>/moderation")
@@ -21,10 +21,10 @@ KINDS = {"contribution": Contribution, "commentaire": Comment}
 
 
 @bp.get("/")
-@role_required(Role.FACILITATOR, Role.ADMIN)
+@facilitator_required
 def index(campaign_slug: str):
     """Show the open reports and the hidden items."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     hidden_contributions, hidden_comments = moderation.hidden_items(current_user, campaign)
     return render_template(
         "moderation/index.html", campaign=campaign,
@@ -35,10 +35,10 @@ def index(campaign_slug: str):
 
 
 @bp.post("/<kind>/<int:item_id>/<action>")
-@role_required(Role.FACILITATOR, Role.ADMIN)
+@facilitator_required
 def decide(campaign_slug: str, kind: str, item_id: int, action: str):
     """Hide, restore, or dismiss the reports of a contribution or comment."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     if kind not in KINDS or action not in ACTIONS:
         raise InvalidInput(_("Action de modération inconnue."))
     item = db.session.get(KINDS[kind], item_id)

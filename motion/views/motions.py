@@ -11,19 +11,12 @@ from motion import validation
 from motion.errors import Conflict, InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import Contribution, Role
-from motion.services import amendments, campaigns, motions, provenance, votes
+from motion.services import amendments, motions, provenance, votes
 from motion.services.diff import word_diff
-from motion.views import role_required
+from motion.views import facilitator_required, url_campaign
 from motion.views.forms import EmptyForm
 
 bp = Blueprint("motions", __name__, url_prefix="/campagnes/<campaign_slug>/motion")
-
-FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
-
-
-def _check_csrf() -> None:
-    if not EmptyForm().validate_on_submit():
-        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
 
 
 def _ids(name: str) -> list[int]:
@@ -34,19 +27,19 @@ def _ids(name: str) -> list[int]:
 
 
 def _load(campaign_slug: str):
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return campaign, motions.require_motion(campaign)
 
 
 def _is_facilitator() -> bool:
-    return current_user.has_role(*FACILITATORS)
+    return current_user.has_role(Role.FACILITATOR, Role.ADMIN)
 
 
 @bp.get("")
 @login_required
 def index(campaign_slug: str):
     """Show the motion: preamble, sections with their propositions, and its counters."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     motion = motions.get_motion(campaign)
     if motion is None:
         return render_template("motions/empty.html", campaign=campaign, form=EmptyForm())
@@ -58,11 +51,10 @@ def index(campaign_slug: str):
 
 
 @bp.post("/creer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def create(campaign_slug: str):
     """Create the campaign's motion, one section per engagement."""
-    campaign = campaigns.get_campaign(campaign_slug)
-    _check_csrf()
+    campaign = url_campaign()
     motions.create_motion(campaign, actor=current_user)
     db.session.commit()
     flash(_("La motion est créée."), "success")
@@ -70,7 +62,7 @@ def create(campaign_slug: str):
 
 
 @bp.route("/propositions/nouvelle", methods=["GET", "POST"])
-@role_required(*FACILITATORS)
+@facilitator_required
 def new_proposition(campaign_slug: str):
     """Choose themes or contributions, then edit the extractive draft and create it."""
     campaign, motion = _load(campaign_slug)
@@ -86,7 +78,6 @@ def new_proposition(campaign_slug: str):
     clusters = motions.load_clusters(campaign, cluster_ids)
     contributions = motions.load_contributions(campaign, contribution_ids)
     if request.method == "POST" and request.form.get("create"):
-        _check_csrf()
         section = motions.get_section(motion, validation.form_id("section") or 0)
         try:
             proposition = motions.create_proposition(
@@ -130,7 +121,7 @@ def proposition(campaign_slug: str, proposition_id: int):
 
 
 @bp.route("/propositions/<int:proposition_id>/modifier", methods=["GET", "POST"])
-@role_required(*FACILITATORS)
+@facilitator_required
 def edit(campaign_slug: str, proposition_id: int):
     """Edit a proposition: every save is a new version."""
     campaign, motion = _load(campaign_slug)
@@ -139,7 +130,6 @@ def edit(campaign_slug: str, proposition_id: int):
     values = {"title": item.title, "text": item.text, "reason": "",
               "base_version": item.version_number}
     if request.method == "POST":
-        _check_csrf()
         values = {k: request.form.get(k, "") for k in ("title", "text", "reason")}
         values["base_version"] = validation.form_id("base_version")
         try:
@@ -182,12 +172,11 @@ def versions(campaign_slug: str, proposition_id: int):
 
 
 @bp.post("/propositions/<int:proposition_id>/versions/<int:number>/restaurer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def restore(campaign_slug: str, proposition_id: int, number: int):
     """Make an earlier version current again (as a new version)."""
     campaign, motion = _load(campaign_slug)
     item = motions.get_proposition(motion, proposition_id)
-    _check_csrf()
     motions.restore_version(item, number, actor=current_user)
     db.session.commit()
     flash(_("La version %(n)d est rétablie.", n=number), "success")
@@ -200,7 +189,6 @@ def propose_amendment(campaign_slug: str, proposition_id: int):
     """Propose an amendment (replacement text and justification)."""
     campaign, motion = _load(campaign_slug)
     item = motions.get_proposition(motion, proposition_id)
-    _check_csrf()
     try:
         amendments.propose(item, current_user, text=request.form.get("text", ""),
                            justification=request.form.get("justification", ""))
@@ -221,14 +209,13 @@ def propose_amendment(campaign_slug: str, proposition_id: int):
 
 
 @bp.post("/propositions/<int:proposition_id>/amendements/<int:amendment_id>/<decision>")
-@role_required(*FACILITATORS)
+@facilitator_required
 def decide_amendment(campaign_slug: str, proposition_id: int, amendment_id: int,
                      decision: str):
     """Accept or reject one amendment."""
     campaign, motion = _load(campaign_slug)
     item = motions.get_proposition(motion, proposition_id)
     amendment = amendments.get_amendment(item, amendment_id)
-    _check_csrf()
     reason = request.form.get("reason", "")
     if decision == "accepter":
         amendments.accept(amendment, actor=current_user, reason=reason)
@@ -244,12 +231,11 @@ def decide_amendment(campaign_slug: str, proposition_id: int, amendment_id: int,
 
 
 @bp.post("/propositions/<int:proposition_id>/amendements/fusion")
-@role_required(*FACILITATORS)
+@facilitator_required
 def merge_amendments(campaign_slug: str, proposition_id: int):
     """Merge several amendments into one new version crediting all their authors."""
     campaign, motion = _load(campaign_slug)
     item = motions.get_proposition(motion, proposition_id)
-    _check_csrf()
     amendments.merge(item, _ids("amendements"), text=request.form.get("text", ""),
                      actor=current_user, reason=request.form.get("reason", ""))
     db.session.commit()
@@ -267,7 +253,6 @@ def preamble(campaign_slug: str):
     if request.method == "POST":
         if not _is_facilitator():
             abort(403)
-        _check_csrf()
         text = request.form.get("text", "")
         try:
             restore_n = validation.form_id("restore")
@@ -294,11 +279,10 @@ def preamble(campaign_slug: str):
 
 
 @bp.post("/adopter")
-@role_required(*FACILITATORS)
+@facilitator_required
 def adopt(campaign_slug: str):
     """Mark the motion adopted: it becomes read-only."""
     campaign, motion = _load(campaign_slug)
-    _check_csrf()
     motions.adopt(motion, actor=current_user)
     db.session.commit()
     flash(_("La motion est adoptée. Son texte ne peut plus être modifié."), "success")
@@ -318,7 +302,7 @@ def contribution(campaign_slug: str, contribution_id: int):
 
 
 @bp.get("/a-classer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def unused(campaign_slug: str):
     """Published contributions that fed no proposition (a sample)."""
     campaign, motion = _load(campaign_slug)

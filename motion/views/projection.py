@@ -8,23 +8,20 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from motion import validation
 from motion.errors import InvalidInput, NotFound
 from motion.extensions import db
-from motion.models import Campaign, Motion, Role
-from motion.services import campaigns, motions, provenance, votes
-from motion.views import role_required
+from motion.models import Campaign
+from motion.services import motions, provenance, votes
+from motion.views import facilitator_required, url_campaign
 from motion.views.forms import EmptyForm
 
 bp = Blueprint("projection", __name__)
 
-FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
-
 
 def _load(campaign_slug: str):
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return campaign, motions.require_motion(campaign)
 
 
@@ -48,7 +45,7 @@ def _context(campaign, motion) -> dict:
 
 
 @bp.get("/campagnes/<campaign_slug>/motion/projection")
-@role_required(*FACILITATORS)
+@facilitator_required
 def screen(campaign_slug: str):
     """The full-screen page for the projector (it follows the control page by itself)."""
     campaign, motion = _load(campaign_slug)
@@ -58,7 +55,7 @@ def screen(campaign_slug: str):
 
 
 @bp.get("/campagnes/<campaign_slug>/motion/pilotage")
-@role_required(*FACILITATORS)
+@facilitator_required
 def control(campaign_slug: str):
     """The facilitator's control page: previous, next, open and close the vote."""
     campaign, motion = _load(campaign_slug)
@@ -68,12 +65,10 @@ def control(campaign_slug: str):
 
 
 @bp.post("/campagnes/<campaign_slug>/motion/pilotage/<action>")
-@role_required(*FACILITATORS)
+@facilitator_required
 def act(campaign_slug: str, action: str):
     """Drive the projector: move, show a proposition, open or close its vote."""
     campaign, motion = _load(campaign_slug)
-    if not EmptyForm().validate_on_submit():
-        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
     if action == "precedente":
         votes.step(motion, -1)
     elif action == "suivante":
@@ -109,7 +104,7 @@ def qr(campaign_slug: str):
     """The QR code of the short vote URL, as SVG (made here, no external service)."""
     import segno
 
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     buffer = io.BytesIO()
     segno.make(short_url(campaign), error="m").save(
         buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False,
@@ -122,10 +117,5 @@ def qr(campaign_slug: str):
 @bp.get("/api/campagnes/<campaign_slug>/motion/etat")
 @login_required
 def state(campaign_slug: str):
-    """The live state polled by the projector and the phones (small JSON, two queries)."""
-    motion_id = db.session.scalar(
-        select(Motion.id).join(Campaign, Motion.campaign_id == Campaign.id)
-        .where(Campaign.slug == campaign_slug))
-    if motion_id is None:
-        raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
-    return jsonify(votes.live_state(motion_id).as_dict())
+    """The live state polled by the projector and the phones (small JSON)."""
+    return jsonify(votes.live_state(motions.require_motion(url_campaign()).id).as_dict())

@@ -6,48 +6,41 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from motion import jobs
 from motion.errors import Conflict, InvalidInput
 from motion.extensions import db
-from motion.models import Role
-from motion.services import campaigns, clustering
+from motion.services import clustering
 from motion.services.themes import journal, operations, queries
-from motion.views import role_required
-from motion.views.forms import EmptyForm
+from motion.views import facilitator_required, url_campaign
 
 bp = Blueprint("themes", __name__)
-
-FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
 
 # ------------------------------------------------------------------ board, theme page, runs
 
 
 @bp.get("/campagnes/<campaign_slug>/themes")
-@role_required(*FACILITATORS)
+@facilitator_required
 def board(campaign_slug: str):
     """Show the clusters grouped by engagement and axis, then out of frame and unsorted."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return render_template(
         "themes/board.html",
         campaign=campaign,
         board=queries.board(campaign),
         run=clustering.latest_run(campaign),
-        form=EmptyForm(),
         **board_context(campaign),
     )
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/calculer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def run(campaign_slug: str):
     """Start a clustering run outside the request; the board then shows its progress."""
-    campaign = campaigns.get_campaign(campaign_slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    campaign = url_campaign()
     n_themes = clustering.granularity(campaign, request.form.get("granularite"),
                                       request.form.get("n_themes"))
     record = clustering.request_run(campaign, actor=current_user, n_themes=n_themes)
@@ -58,20 +51,20 @@ def run(campaign_slug: str):
 
 
 @bp.get("/campagnes/<campaign_slug>/themes/<int:cluster_id>")
-@role_required(*FACILITATORS)
+@facilitator_required
 def show(campaign_slug: str, cluster_id: int):
     """List a cluster's contributions, least confident first."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     detail = queries.cluster_detail(campaign, cluster_id)
     return render_template("themes/show.html", campaign=campaign, detail=detail,
                            **detail_context(campaign, detail))
 
 
 @bp.get("/api/campagnes/<campaign_slug>/calculs/<int:run_id>")
-@role_required(*FACILITATORS)
+@facilitator_required
 def run_status(campaign_slug: str, run_id: int):
     """The progress record of a run, polled by the board."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     record = clustering.get_run(campaign, run_id)
     return jsonify(
         id=record.id,
@@ -81,12 +74,6 @@ def run_status(campaign_slug: str, run_id: int):
         finished=record.is_finished,
         error=record.error,
     )
-
-
-
-def _check_csrf() -> None:
-    if not EmptyForm().validate_on_submit():
-        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
 
 
 def _back(campaign) -> str:
@@ -119,16 +106,32 @@ def _done(campaign, operation) -> object:
 
 
 def _cluster(campaign_slug: str, cluster_id: int):
-    _check_csrf()
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return campaign, operations.get_cluster(campaign, cluster_id)
+
+
+def _on_cluster(operation, cluster_id: int, **fields):
+    """Run ``operation`` on a cluster at the version the form was built from; commit."""
+    campaign = url_campaign()
+    cluster = operations.get_cluster(campaign, cluster_id)
+    return _done(campaign, operation(campaign, cluster, version=_int("version"),
+                                     actor=current_user, reason=request.form.get("reason"),
+                                     **fields))
+
+
+def _on_contribution(operation, contribution_id: int, **fields):
+    """Run ``operation`` on a contribution seen in the cluster named by "from"; commit."""
+    campaign = url_campaign()
+    return _done(campaign, operation(campaign, contribution_id,
+                                     expected_cluster_id=_int("from"), actor=current_user,
+                                     reason=request.form.get("reason"), **fields))
 
 
 # ------------------------------------------------------------------ cluster operations
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/renommer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def rename(campaign_slug: str, cluster_id: int):
     """Rename a cluster and write its summary; a stale edit shows the form again, kept."""
     campaign, cluster = _cluster(campaign_slug, cluster_id)
@@ -150,35 +153,26 @@ def rename(campaign_slug: str, cluster_id: int):
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/deplacer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def move(campaign_slug: str, cluster_id: int):
     """Move a cluster to an engagement, an axis or "hors cadre"."""
-    campaign, cluster = _cluster(campaign_slug, cluster_id)
-    operation = operations.move_cluster(
-        campaign, cluster, target=request.form.get("target", ""), version=_int("version"),
-        actor=current_user, reason=request.form.get("reason"),
-    )
-    return _done(campaign, operation)
+    return _on_cluster(operations.move_cluster, cluster_id,
+                       target=request.form.get("target", ""))
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/epingler")
-@role_required(*FACILITATORS)
+@facilitator_required
 def pin(campaign_slug: str, cluster_id: int):
     """Pin or unpin a cluster."""
-    campaign, cluster = _cluster(campaign_slug, cluster_id)
-    operation = operations.set_pinned(
-        campaign, cluster, pinned=request.form.get("pinned") == "1", version=_int("version"),
-        actor=current_user, reason=request.form.get("reason"),
-    )
-    return _done(campaign, operation)
+    return _on_cluster(operations.set_pinned, cluster_id,
+                       pinned=request.form.get("pinned") == "1")
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/fusionner")
-@role_required(*FACILITATORS)
+@facilitator_required
 def merge(campaign_slug: str):
     """Merge clusters (values "id:version"; the first one keeps its place and name)."""
-    _check_csrf()
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     clusters, versions = [], {}
     for value in request.form.getlist("clusters"):
         raw_id, _sep, raw_version = value.partition(":")
@@ -196,10 +190,10 @@ def merge(campaign_slug: str):
 
 
 @bp.get("/campagnes/<campaign_slug>/themes/<int:cluster_id>/scinder")
-@role_required(*FACILITATORS)
+@facilitator_required
 def split_form(campaign_slug: str, cluster_id: int):
     """Propose a split of a cluster (or every member in part 1, to pick by hand)."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     cluster = operations.get_cluster(campaign, cluster_id)
     try:
         n_parts = int(request.args.get("parties", 2))
@@ -212,7 +206,7 @@ def split_form(campaign_slug: str, cluster_id: int):
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/scinder")
-@role_required(*FACILITATORS)
+@facilitator_required
 def split(campaign_slug: str, cluster_id: int):
     """Confirm a split: each contribution's part comes from its "part-<id>" field."""
     campaign, cluster = _cluster(campaign_slug, cluster_id)
@@ -241,52 +235,34 @@ def split(campaign_slug: str, cluster_id: int):
 
 
 @bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/theme")
-@role_required(*FACILITATORS)
+@facilitator_required
 def move_contribution(campaign_slug: str, contribution_id: int):
     """Move a contribution to another cluster (empty: "à classer"), locked there."""
-    _check_csrf()
-    campaign = campaigns.get_campaign(campaign_slug)
-    operation = operations.move_contribution(
-        campaign, contribution_id, target=_cluster_or_none(campaign, "target"),
-        expected_cluster_id=_int("from"), actor=current_user,
-        reason=request.form.get("reason"),
-    )
-    return _done(campaign, operation)
+    return _on_contribution(operations.move_contribution, contribution_id,
+                            target=_cluster_or_none(url_campaign(), "target"))
 
 
 @bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/verrou")
-@role_required(*FACILITATORS)
+@facilitator_required
 def lock(campaign_slug: str, contribution_id: int):
     """Lock (or unlock) a contribution's assignment."""
-    _check_csrf()
-    campaign = campaigns.get_campaign(campaign_slug)
-    operation = operations.set_locked(
-        campaign, contribution_id, locked=request.form.get("locked") == "1",
-        expected_cluster_id=_int("from"), actor=current_user,
-        reason=request.form.get("reason"),
-    )
-    return _done(campaign, operation)
+    return _on_contribution(operations.set_locked, contribution_id,
+                            locked=request.form.get("locked") == "1")
 
 
 @bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/second-theme")
-@role_required(*FACILITATORS)
+@facilitator_required
 def secondary(campaign_slug: str, contribution_id: int):
     """Attach a contribution to a second cluster (empty: remove it)."""
-    _check_csrf()
-    campaign = campaigns.get_campaign(campaign_slug)
-    operation = operations.set_secondary(
-        campaign, contribution_id, cluster=_cluster_or_none(campaign, "cluster"),
-        expected_cluster_id=_int("from"), actor=current_user,
-        reason=request.form.get("reason"),
-    )
-    return _done(campaign, operation)
+    return _on_contribution(operations.set_secondary, contribution_id,
+                            cluster=_cluster_or_none(url_campaign(), "cluster"))
 
 
 @bp.get("/campagnes/<campaign_slug>/themes/a-classer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def unsorted(campaign_slug: str):
     """List the "à classer" contributions, each with a form to place it."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return render_template("themes/unsorted.html", campaign=campaign,
                            contributions=queries.unsorted_contributions(campaign),
                            clusters=queries.active_clusters(campaign))
@@ -296,20 +272,19 @@ def unsorted(campaign_slug: str):
 
 
 @bp.get("/campagnes/<campaign_slug>/themes/historique")
-@role_required(*FACILITATORS)
+@facilitator_required
 def history(campaign_slug: str):
     """Every operation on the themes, newest first, each with its undo button."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return render_template("themes/history.html", campaign=campaign,
                            operations=journal.history(campaign, limit=300))
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/operations/<int:operation_id>/annuler")
-@role_required(*FACILITATORS)
+@facilitator_required
 def undo(campaign_slug: str, operation_id: int):
     """Undo an operation."""
-    _check_csrf()
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     operation = journal.get_operation(campaign, operation_id)
     journal.undo(campaign, operation, actor=current_user)
     db.session.commit()
@@ -321,10 +296,10 @@ def undo(campaign_slug: str, operation_id: int):
 
 
 @bp.get("/campagnes/<campaign_slug>/themes/calculs/comparer")
-@role_required(*FACILITATORS)
+@facilitator_required
 def compare(campaign_slug: str):
     """Compare two clustering runs."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     runs = clustering.finished_runs(campaign)
     comparison = None
     first, second = request.args.get("a", ""), request.args.get("b", "")
@@ -339,10 +314,10 @@ def compare(campaign_slug: str):
 
 
 @bp.get("/campagnes/<campaign_slug>/couverture")
-@role_required(*FACILITATORS)
+@facilitator_required
 def coverage_view(campaign_slug: str):
     """Contributions, themes, workshops and collectivités per engagement and axis."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return render_template("themes/coverage.html", campaign=campaign,
                            rows=queries.coverage(campaign))
 
@@ -353,11 +328,11 @@ def detail_context(campaign, detail) -> dict:
     return {
         "clusters": queries.active_clusters(campaign),
         "placements": operations.placement_choices(campaign),
+        "current_place": operations.place_value(cluster),
         "secondary": queries.secondary_of(c.id for _a, c in detail.rows),
-        "also_here": queries.secondary_members(cluster),
+        "also_here": queries.members(cluster, secondary=True),
         "operations": journal.history(campaign, cluster=cluster, limit=20),
         "collectivites": sorted({c.collectivite for _a, c in detail.rows if c.collectivite}),
-        "form": EmptyForm(),
     }
 
 

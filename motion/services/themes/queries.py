@@ -94,16 +94,6 @@ def members(cluster: Cluster, *, secondary: bool = False) -> list[Contribution]:
     ))
 
 
-def secondary_members(cluster: Cluster) -> list[Contribution]:
-    return list(db.session.scalars(
-        select(Contribution)
-        .join(ClusterSecondaryMember, ClusterSecondaryMember.contribution_id == Contribution.id)
-        .where(ClusterSecondaryMember.cluster_id == cluster.id,
-               Contribution.status == ContributionStatus.PUBLISHED)
-        .order_by(Contribution.id)
-    ))
-
-
 def secondary_of(contribution_ids: Iterable[int]) -> dict[int, Cluster]:
     ids = list(contribution_ids)
     if not ids:
