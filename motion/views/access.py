@@ -12,11 +12,14 @@ from flask_login import current_user
 
 from motion.services import campaigns
 
+# The campaign's public landing page (title, phase, workshop names), like the home page.
+PUBLIC_ENDPOINTS = frozenset({"main.campaign_home"})
+
 
 def require_campaign_membership() -> None:
     """Refuse (403, French page or JSON) a signed-in user outside the URL's campaign."""
     slug = (request.view_args or {}).get("campaign_slug")
-    if slug is None or not current_user.is_authenticated:
+    if slug is None or not current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS:
         return  # anonymous users meet login_required in the view itself
     campaigns.require_campaign_member(current_user, campaigns.get_campaign(slug))
 
