@@ -292,9 +292,18 @@ class ClusteringPipeline:
             target = max(1, min(target, rows.size // 2))
             min_theme = max(2, mcs // 2)
             params.update(method="partition", n_themes_target=target, min_theme_size=min_theme)
+            connectivity = reducer.affinity_[rows][:, rows]
             part = PartitionClusterer(n_clusters=target, min_size=min_theme).fit(
-                z, idx, sims, connectivity=reducer.affinity_[rows][:, rows]
+                z, idx, sims, connectivity=connectivity
             )
+            # themes below min_theme dissolve: cut finer until the low end is reached
+            while (part.labels_.max() + 1 < min(low, target)
+                   and target < min(high, rows.size // 2)):
+                target += 1
+                part = PartitionClusterer(n_clusters=target, min_size=min_theme).fit(
+                    z, idx, sims, connectivity=connectivity
+                )
+            params["n_themes_target"] = target
             labels, conf = part.labels_, part.confidence_
             probs, reassigned = part.confidence_, part.reassigned_
         if not (labels >= 0).any():
