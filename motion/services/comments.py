@@ -20,11 +20,11 @@ def validate_comment_text(text: str) -> str:
     text = clean_text(text, label=_("Votre réponse"), field="text")
     maximum = current_app.config["COMMENT_MAX_LENGTH"]
     if not visible_length(text):
-        raise InvalidInput(_("Le commentaire est vide."))
+        raise InvalidInput(_("Le commentaire est vide."), field="text")
     if len(text) > maximum:
         raise InvalidInput(
             _("Votre commentaire est trop long : %(n)d caractères au plus (vous en avez "
-              "%(m)d).", n=maximum, m=len(text))
+              "%(m)d).", n=maximum, m=len(text)), field="text"
         )
     return text
 

@@ -106,17 +106,22 @@ def index(campaign_slug: str):
 def show(campaign_slug: str, contribution_id: int):
     """Show a contribution with its supports and discussion."""
     campaign, contribution = _load(campaign_slug, contribution_id)
+    return _render_show(campaign, contribution,
+                        CommentForm(formdata=None, client_key=new_client_key()))
+
+
+def _render_show(campaign, contribution, comment_form: CommentForm, status: int = 200):
     return render_template(
         "contributions/show.html", campaign=campaign, contribution=contribution,
         supports=supports.count_supports(contribution),
         supported=supports.has_supported(current_user, contribution),
         thread=comments.thread(contribution, current_user),
-        comment_form=CommentForm(formdata=None, client_key=new_client_key()),
+        comment_form=comment_form,
         new_key=new_client_key,
         reason_form=ReasonForm(formdata=None), button_form=EmptyForm(),
         collect_open=campaigns.is_collect_open(campaign),
         moderator=contributions.is_moderator(current_user),
-    )
+    ), status
 
 
 @bp.route("/<int:contribution_id>/modifier", methods=["GET", "POST"])
@@ -223,9 +228,17 @@ def comment(campaign_slug: str, contribution_id: int):
     form = CommentForm()
     _check_form(form)
     parent_id = validation.parse_id(form.parent_id.data, "parent_id")
-    new = comments.post_comment(current_user, contribution, form.text.data or "",
-                                parent_id=parent_id,
-                                client_key=form.client_key.data)
+    try:
+        new = comments.post_comment(current_user, contribution, form.text.data or "",
+                                    parent_id=parent_id,
+                                    client_key=form.client_key.data)
+    except InvalidInput as error:
+        db.session.rollback()
+        # An empty or too long answer: the page again, the message beside the field (a
+        # reply's too: the main answer form then holds its text).
+        if attach_error(form, error) is not None:
+            raise
+        return _render_show(campaign, contribution, form, status=400)
     db.session.commit()
     flash(_("Votre réponse est publiée."), "success")
     return redirect(_show_url(campaign, contribution, f"k{new.id}"))

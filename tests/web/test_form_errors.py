@@ -1,0 +1,64 @@
+"""Form errors beside their fields (RGAA 11.10, 11.11): aria-invalid, aria-describedby to a
+message that names the field, a title that starts with "Erreur", nothing saved."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from motion.models import Comment, Contribution
+from tests.conftest import csrf_token
+
+
+def _field_error(html: str, field_id: str, label: str) -> str:
+    """The error message tied to the control ``field_id``, which must name ``label``."""
+    control = re.search(rf'<(?:input|textarea)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in control
+    described = re.search(r'aria-describedby="([^"]+)"', control).group(1).split()
+    messages = [re.search(rf'id="{i}"[^>]*>([^<]*)<', html).group(1) for i in described]
+    named = [m for m in messages if m.startswith(f"{label} : ")]
+    assert named, messages
+    assert re.search(r"<title>Erreur : ", html)
+    return named[0]
+
+
+def test_a_too_short_contribution_is_an_error_of_its_field(client, db, login, make_user,
+                                                           make_workshop):
+    elu = make_user()
+    workshop = make_workshop(members=[elu])
+    login(elu)
+    url = f"/campagnes/{workshop.campaign.slug}/ateliers/{workshop.slug}"
+    response = client.post(f"{url}/contributions",
+                           data={"text": "Court.", "csrf_token": csrf_token(client, url)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "trop court" in _field_error(html, "text", "Votre idée")
+    assert 'class="flash flash-error' not in html  # beside the field, not a page message
+    assert "Court." in html  # what was typed is kept
+    assert db.session.scalar(select(func.count(Contribution.id))) == 0
+
+
+def test_an_empty_answer_is_an_error_of_its_field(client, db, login, make_user,
+                                                  make_workshop, make_contribution):
+    contribution = make_contribution()
+    elu = make_user()
+    make_workshop("Atelier voisin", campaign=contribution.campaign, members=[elu])
+    login(elu)
+    url = f"/campagnes/{contribution.campaign.slug}/contributions/{contribution.id}"
+    response = client.post(f"{url}/commentaires",
+                           data={"text": "   ", "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 400
+    _field_error(response.get_data(as_text=True), "text", "Votre réponse")
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+
+
+def test_the_login_form_names_its_fields_and_their_purpose(client):
+    page = client.get("/compte/connexion").get_data(as_text=True)
+    assert re.search(r'<input[^>]*autocomplete="username"[^>]*name="email"[^>]*required', page)
+    assert re.search(r'<input[^>]*autocomplete="current-password"[^>]*name="password"', page)
+    response = client.post("/compte/connexion", data={
+        "email": "", "password": "", "csrf_token": csrf_token(client)})
+    html = response.get_data(as_text=True)
+    _field_error(html, "email", "Adresse e-mail")
+    _field_error(html, "password", "Mot de passe")
