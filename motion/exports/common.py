@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
 
-from motion.exports.document import MotionDocument, SourceEntry, VoteResult
+from motion.exports.document import (
+    REPRESENTATIVE_SOURCES,
+    MotionDocument,
+    PropositionEntry,
+    SourceEntry,
+    VoteResult,
+)
 from motion.exports.typography import french
 
 DRAFT_MARK = "PROJET"
@@ -80,3 +87,56 @@ def quoted(text: str) -> str:
 
 def footer_text(doc: MotionDocument) -> str:
     return french(doc.congress)
+
+
+ANNEX_INTROS = {
+    "counts": "Pour chaque proposition, le nombre de contributions publiées qui l’ont "
+              "inspirée, par thème, et le nombre de collectivités dont elles viennent.",
+    "representative": "Pour chaque proposition, quelques contributions publiées qui l’ont "
+                      "inspirée (les plus soutenues), avec leur atelier et leur collectivité.",
+    "all": SOURCES_INTRO,
+}
+
+
+def has_annex(doc: MotionDocument) -> bool:
+    return doc.annex != "none" and bool(doc.propositions)
+
+
+def annex_intro(doc: MotionDocument) -> str:
+    return ANNEX_INTROS[doc.annex]
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def theme_label(name: str | None) -> str:
+    """A theme's name fit for a ministry: a keyword list ("Impôts · impôt · baisser")
+    keeps its first word only."""
+    if not name:
+        return "hors thème"
+    return name.split(" · ", 1)[0].strip() if " · " in name else name
+
+
+def annex_sources(doc: MotionDocument, proposition: PropositionEntry
+                  ) -> tuple[tuple[SourceEntry, ...], str | None]:
+    """The contributions the annex quotes for a proposition, and a line that sums up the
+    rest (or everything, for the counts-only annex)."""
+    sources = proposition.sources
+    if not sources:
+        return (), None
+    if doc.annex == "counts":
+        themes = Counter(theme_label(s.cluster) for s in sources)
+        detail = "; ".join(f"{_plural(n, 'contribution', 'contributions')} : {french(name)}"
+                           for name, n in themes.most_common())
+        places = len({s.collectivite for s in sources if s.collectivite})
+        line = _plural(len(sources), "contribution", "contributions")
+        if places:
+            line += f" de {_plural(places, 'collectivité', 'collectivités')}"
+        return (), french(f"{line}. Par thème : {detail}.")
+    if doc.annex == "representative" and len(sources) > REPRESENTATIVE_SOURCES:
+        chosen = sorted(sources, key=lambda s: (-s.supports, s.contribution_id))
+        rest = len(sources) - REPRESENTATIVE_SOURCES
+        return tuple(chosen[:REPRESENTATIVE_SOURCES]), french(
+            f"… et {_plural(rest, 'autre contribution', 'autres contributions')}.")
+    return sources, None

@@ -7,10 +7,16 @@ database, and so that all formats say exactly the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 LANGUAGE = "fr-FR"
+# What the annex of sources holds: nothing, counts per theme, a few representative
+# contributions per proposition, or every contribution. The ministries' version is short.
+ANNEX_CHOICES = ("none", "counts", "representative", "all")
+DEFAULT_ANNEX = "counts"
+REPRESENTATIVE_SOURCES = 3
+REJECTED_SECTION = "Propositions rejetées en séance plénière"
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ class MotionDocument:
     publish_author_names: bool = False
     generated_at: datetime | None = None
     language: str = LANGUAGE
+    annex: str = "all"
 
     @property
     def is_draft(self) -> bool:
@@ -135,6 +142,25 @@ class MotionDocument:
     @property
     def n_collectivites(self) -> int:
         return len({c for p in self.propositions for c in p.collectivites})
+
+
+def prepare(doc: MotionDocument, *, annex: str = DEFAULT_ANNEX) -> MotionDocument:
+    """The document as it is filed: no empty engagement section; once the motion is
+    adopted, the propositions the plenary rejected leave the body for a section of their
+    own at the end; the annex as chosen (see ANNEX_CHOICES)."""
+    if annex not in ANNEX_CHOICES:
+        raise ValueError(f"annex must be one of {ANNEX_CHOICES}, got {annex!r}")
+    sections, rejected = [], []
+    for section in doc.sections:
+        kept = section.propositions
+        if not doc.is_draft:
+            kept = tuple(p for p in section.propositions if p.vote is None or p.vote.adopted)
+            rejected += [p for p in section.propositions if p not in kept]
+        if kept:
+            sections.append(replace(section, propositions=kept))
+    if rejected:
+        sections.append(Section(code="", title=REJECTED_SECTION, propositions=tuple(rejected)))
+    return replace(doc, sections=tuple(sections), annex=annex)
 
 
 # ------------------------------------------------------------------ synthesis report

@@ -176,18 +176,22 @@ def render_motion_docx(doc: MotionDocument) -> bytes:
             for cell, value in zip(cells, common.vote_cells(row.number, row.title, row.result),
                                    strict=True):
                 cell.text = value
-    body.paragraph(common.ANNEX_HEADING, "Heading 1")
-    body.paragraph(common.SOURCES_INTRO)
-    for proposition in doc.propositions:
+    for proposition in doc.propositions if common.has_annex(doc) else ():
+        if proposition is doc.propositions[0]:
+            body.paragraph(common.ANNEX_HEADING, "Heading 1")
+            body.paragraph(common.annex_intro(doc))
         body.paragraph(
             common.proposition_heading(proposition.number, proposition.title), "Heading 2")
         if not proposition.sources:
             body.paragraph("Aucune contribution rattachée.", "Provenance")
-        for source in proposition.sources:
+        quotes, note = common.annex_sources(doc, proposition)
+        for source in quotes:
             body.paragraph(common.quoted(" ".join(source.text.split())), "Quote")
             body.paragraph(
                 common.source_line(source, with_author=doc.publish_author_names),
                 "Source reference")
+        if note:
+            body.paragraph(note, "Provenance")
     if doc.generated_at is not None:
         body.paragraph(f"Document généré le {common.fr_date(doc.generated_at)}.",
                        "Provenance")

@@ -48,16 +48,20 @@ def render_markdown(doc: MotionDocument) -> bytes:
             cells = [_escape(c) for c in common.vote_cells(row.number, row.title, row.result)]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
-    out += [f"## {common.ANNEX_HEADING}", "", common.SOURCES_INTRO, ""]
-    for proposition in doc.propositions:
+    if common.has_annex(doc):
+        out += [f"## {common.ANNEX_HEADING}", "", common.annex_intro(doc), ""]
+    for proposition in doc.propositions if common.has_annex(doc) else ():
         heading = common.proposition_heading(proposition.number, proposition.title)
         out += [f"### {_escape(heading)}", ""]
         if not proposition.sources:
             out += ["*Aucune contribution rattachée.*", ""]
-        for source in proposition.sources:
+        quotes, note = common.annex_sources(doc, proposition)
+        for source in quotes:
             text = _escape(common.quoted(" ".join(source.text.split())))
             ref = _escape(common.source_line(source, with_author=doc.publish_author_names))
             out.append(f"- {text} ({ref})")
+        if note:
+            out += ["", f"*{_escape(note)}*"]
         out.append("")
     if doc.generated_at is not None:
         out += [f"*Document généré le {common.fr_date(doc.generated_at)}.*", ""]

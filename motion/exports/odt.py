@@ -241,16 +241,20 @@ def render_motion_odt(doc: MotionDocument) -> bytes:
         writer.table("Votes", list(common.VOTE_COLUMNS),
                      [common.vote_cells(r.number, r.title, r.result) for r in votes],
                      [1.2, 7.6, 1.8, 1.8, 2.2, 2.4])
-    writer.heading(1, common.ANNEX_HEADING)
-    writer.paragraph(common.SOURCES_INTRO)
-    for proposition in doc.propositions:
+    for proposition in doc.propositions if common.has_annex(doc) else ():
+        if proposition is doc.propositions[0]:
+            writer.heading(1, common.ANNEX_HEADING)
+            writer.paragraph(common.annex_intro(doc))
         writer.heading(2, common.proposition_heading(proposition.number, proposition.title))
         if not proposition.sources:
             writer.paragraph("Aucune contribution rattachée.", writer.provenance)
-        for source in proposition.sources:
+        quotes, note = common.annex_sources(doc, proposition)
+        for source in quotes:
             writer.paragraph(common.quoted(" ".join(source.text.split())), writer.quotation)
             writer.paragraph(common.source_line(source, with_author=doc.publish_author_names),
                              writer.reference)
+        if note:
+            writer.paragraph(note, writer.provenance)
     if doc.generated_at is not None:
         writer.paragraph(f"Document généré le {common.fr_date(doc.generated_at)}.",
                          writer.provenance)

@@ -54,3 +54,5 @@ class ExportJob(ProgressRecord, db.Model):
     # The generated file, relative to the instance folder's ``exports/``, and its size.
     filename: Mapped[str | None] = mapped_column(String(255))
     size: Mapped[int | None]
+    # The motion's annex of sources (motion.exports.document.ANNEX_CHOICES; None: default).
+    annex: Mapped[str | None] = mapped_column(String(20))
