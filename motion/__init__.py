@@ -90,6 +90,12 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["DEMO_MODE"] = local
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not local
+    default_name = default_config.DEFAULTS["SESSION_COOKIE_NAME"]
+    if (app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == default_name
+            and not app.config["SESSION_COOKIE_DOMAIN"]):
+        # Secure, host-only, path /: the browser then refuses the cookie from a subdomain
+        # or over plain HTTP.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-" + app.config["SESSION_COOKIE_NAME"]
     secret = app.config.get("SECRET_KEY")
     if not secret or secret in default_config.WEAK_SECRETS or len(str(secret)) < 16:
         if not local:
@@ -191,6 +197,9 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.endpoint and request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure:  # HTTPS (directly, or X-Forwarded-Proto from the proxy)
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         return response
 
     @app.after_request

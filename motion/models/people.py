@@ -51,6 +51,7 @@ class User(UserMixin, db.Model):
 
     # The server-side session token this user object was loaded through (not a column).
     auth_token = None  # type: str | None
+    session_id = None  # type: int | None  (the UserSession row of that token)
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import OperationalError
 
-from motion.errors import Conflict, InvalidInput
+from motion.errors import Conflict, InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import Role, User, UserSession
 from motion.models._types import utcnow
-from motion.services import audit, passwords
+from motion.models.invitations import PasswordReset
+from motion.services import audit, mail, passwords
+
+logger = logging.getLogger(__name__)
+
+class LinkExpired(MotionError):
+    status_code = 410
+
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # A syntactic check only; delivery proves the address.
@@ -153,17 +164,124 @@ def start_session(user: User, *, user_agent: str | None = None) -> str:
     return token
 
 
-def load_session(token: str) -> User | None:
-    """Return the user of a live session token, or None if it ended or expired."""
+# last_seen_at is written at most this often (one small write per user and minute).
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+
+
+def load_session(token: str, *, now: datetime | None = None) -> User | None:
+    """Return the user of a live session token, or None if it ended, expired or sat idle
+    longer than ``SESSION_IDLE_MINUTES``; a live one is marked as seen now."""
+    now = now or utcnow()
     row = db.session.scalar(
         select(UserSession).where(UserSession.token_hash == _token_hash(token))
     )
-    if row is None or row.expires_at <= utcnow() or not row.user.is_active_account:
+    if row is None or row.expires_at <= now or not row.user.is_active_account:
         return None
     if row.user.is_demo and not current_app.config["DEMO_MODE"]:
         return None
+    last_seen = row.last_seen_at or row.created_at
+    if now - last_seen > idle_limit():
+        return None
+    if now - last_seen >= TOUCH_EVERY:
+        _touch(row.id, now)
     row.user.auth_token = token
+    row.user.session_id = row.id
     return row.user
+
+
+def _touch(session_id: int, now: datetime) -> None:
+    """Record activity in its own short transaction (most requests never commit)."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(UserSession).where(UserSession.id == session_id)
+                         .values(last_seen_at=now))
+    except OperationalError:  # a busy SQLite file: the next request will record it
+        logger.warning("could not record the activity of session %s", session_id)
+
+
+def keep_alive(user: User) -> datetime:
+    """Mark the user's current session as seen now; return when it would sit idle out."""
+    now = utcnow()
+    _touch(user.session_id, now)
+    return now + idle_limit()
+
+
+def list_sessions(user: User) -> list[UserSession]:
+    return list(db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at > utcnow())
+        .order_by(UserSession.created_at.desc())
+    ))
+
+
+def end_other_sessions(user: User) -> int:
+    """End every session of ``user`` but the one this request came with; return how many."""
+    current = _token_hash(user.auth_token or "")
+    result = db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id, UserSession.token_hash != current))
+    audit.record("user.end_other_sessions", user, actor=user, count=result.rowcount)
+    return result.rowcount
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> int:
+    """Change one's own password (the current one required); end one's other sessions."""
+    if not check_password(user, current):
+        raise InvalidInput(_("Le mot de passe actuel n'est pas le bon."))
+    if new != confirm:
+        raise InvalidInput(_("Les deux mots de passe ne sont pas identiques."))
+    user.password_hash = hash_password(validate_password(new, user))
+    audit.record("user.change_password", user, actor=user)
+    return end_other_sessions(user)
+
+
+def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
+    """Mail a single-use, short-lived link to set a new password, if the account exists.
+
+    The answer is the same either way (no way to learn which addresses have an account).
+    """
+    user = get_user_by_email(email)
+    if user is None or not user.is_active_account or user.is_demo:
+        return
+    now = utcnow()
+    minutes = int(current_app.config["PASSWORD_RESET_LIFETIME_MINUTES"])
+    token = secrets.token_urlsafe(32)
+    reset = PasswordReset(user_id=user.id, token_hash=_token_hash(token), created_at=now,
+                          expires_at=now + timedelta(minutes=minutes))
+    db.session.add(reset)
+    db.session.flush()
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mail.queue(
+            user.email, _("Réinitialisation de votre mot de passe motion"),
+            _("Bonjour %(name)s,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien :\n\n"
+              "%(link)s\n\nIl est valable %(minutes)d minutes et ne sert qu'une fois. Si vous "
+              "n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.",
+              name=user.display_name, link=link_for(token), minutes=minutes),
+        )
+    audit.record("user.password_reset_request", user)
+
+
+def get_password_reset(token: str, now: datetime | None = None) -> PasswordReset:
+    """The reset of a link; a clear error if it is unknown, used or expired."""
+    reset = db.session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token)))
+    if reset is None or not reset.is_usable(now or utcnow()):
+        raise LinkExpired(_("Ce lien de réinitialisation n'est pas (ou plus) valable : "
+                            "demandez-en un nouveau."))
+    return reset
+
+
+def reset_password(token: str, password: str, confirm: str) -> User:
+    """Set a new password through a valid reset link (once); every session ends."""
+    reset = get_password_reset(token)
+    if password != confirm:
+        raise InvalidInput(_("Les deux mots de passe ne sont pas identiques."))
+    set_password(reset.user, password, actor=reset.user)
+    reset.used_at = utcnow()
+    db.session.flush()
+    return reset.user
 
 
 def end_session(token: str) -> None:

@@ -1,4 +1,4 @@
-"""Login and logout."""
+"""Login and logout, the account page (password, sessions), forgotten passwords."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from urllib.parse import urlparse
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -15,14 +17,29 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
 
-from motion.extensions import db
+from motion.errors import InvalidInput
+from motion.extensions import db, limiter
 from motion.services import accounts, login_throttle
-from motion.views.forms import EmptyForm, LoginForm
+from motion.views.forms import EmptyForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/compte")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+    password = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Confirmez le nouveau mot de passe"), validators=[DataRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=254)])
 
 
 def _safe_next(target: str | None) -> str:
@@ -86,3 +103,99 @@ def logout():
         session.clear()
         flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("main.index"))
+
+
+def _me():
+    """The logged-in user itself (services record it in the audit log), not the proxy."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+@bp.get("/")
+@login_required
+def account():
+    """One's account: change the password, see and end one's other sessions."""
+    return render_template("auth/account.html", form=ChangePasswordForm(), end_form=EmptyForm(),
+                           sessions=accounts.list_sessions(current_user))
+
+
+@bp.post("/mot-de-passe")
+@login_required
+def change_password():
+    """Change one's password; one's other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            ended = accounts.change_password(_me(), form.current.data,
+                                             form.password.data, form.confirm.data)
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("auth/account.html", form=form, end_form=EmptyForm(),
+                                   sessions=accounts.list_sessions(current_user)), 400
+        db.session.commit()
+        flash(_("Votre mot de passe est changé.") + " " + ngettext(
+            "%(num)d autre session a été fermée.", "%(num)d autres sessions ont été fermées.",
+            ended), "success")
+    return redirect(url_for(".account"))
+
+
+@bp.post("/sessions/autres")
+@login_required
+def end_other_sessions():
+    """End every session of one's account but this one."""
+    if EmptyForm().validate_on_submit():
+        ended = accounts.end_other_sessions(_me())
+        db.session.commit()
+        flash(ngettext("%(num)d autre session a été fermée.",
+                       "%(num)d autres sessions ont été fermées.", ended), "success")
+    return redirect(url_for(".account"))
+
+
+@bp.post("/session/prolonger")
+@login_required
+def keep_alive():
+    """Extend the session (the idle warning's button); JSON for the script."""
+    if not EmptyForm().validate_on_submit():
+        return jsonify(error=_("Jeton de sécurité invalide.")), 400
+    until = accounts.keep_alive(_me())
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(idle_until=until.isoformat())
+    flash(_("Votre session est prolongée."), "success")
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_IP"], methods=["POST"],
+               key_func=lambda: f"reset-ip:{request.remote_addr}")
+def forgot_password():
+    """Ask for a link to choose a new password."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data, _reset_link)
+        db.session.commit()
+        flash(_("Si un compte existe pour cette adresse, un lien pour choisir un nouveau mot "
+                "de passe vient d'y être envoyé."), "info")
+        return redirect(url_for(".login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+def _reset_link(token: str) -> str:
+    return url_for("auth.reset_password", token=token, _external=True)
+
+
+@bp.route("/reinitialisation/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through a reset link (once; the access log masks the token)."""
+    accounts.get_password_reset(token)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data or "", form.confirm.data or "")
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("auth/reset.html", form=form, token=token), 400
+        db.session.commit()
+        flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
+        return redirect(url_for(".login"))
+    return render_template("auth/reset.html", form=form, token=token)
