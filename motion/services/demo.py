@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from motion.errors import Forbidden
 from motion.extensions import db
-from motion.models import Campaign, PhaseKind, Role
+from motion.models import Campaign, Contribution, PhaseKind, Role
 from motion.models._types import utcnow
 from motion.services import accounts, campaigns, frameworks, imports
 
@@ -25,14 +25,36 @@ DEMO_ACCOUNTS = [
     ("animation.demo@motion.local", "Dominique Bernard (démo)", Role.FACILITATOR, None),
     ("admin.demo@motion.local", "Alex Petit (démo)", Role.ADMIN, None),
 ]
-# Demo workshops (the Grand Débat themes) and the engagement code each one leans towards.
+# Demo workshops, one per engagement of the default framework (see data/SOURCES.md for how
+# the real answers were chosen to fit them).
 DEMO_WORKSHOP_ENGAGEMENTS = {
-    "Organisation de l'État et des services publics": "E1",
-    "Transition écologique": "E2",
-    "Fiscalité et dépenses publiques": "E3",
-    "Démocratie et citoyenneté": None,
+    "Accès au numérique et services publics dans les territoires": "E1",
+    "Numérique responsable et transition écologique": "E2",
+    "Services publics en ligne avec les collectivités": "E3",
+    "Confiance et risques numériques": "E4",
 }
-ELU_WORKSHOPS = ["Organisation de l'État et des services publics", "Transition écologique"]
+ELU_WORKSHOPS = ["Accès au numérique et services publics dans les territoires",
+                 "Services publics en ligne avec les collectivités"]
+# The élus the demo's contributions are signed by: fictitious people (no account can log
+# in), collectivités of real kinds with invented names.
+DEMO_AUTHORS = [
+    ("Claire Morvan", "Commune de Saint-Aubin-des-Landes"),
+    ("Hervé Castagné", "Communauté de communes du Pays de Vérac"),
+    ("Nadia Belkacem", "Commune de Montbrison-le-Vieux"),
+    ("Jean-Luc Ferrand", "Département de la Haute-Vallée"),
+    ("Sophie Lemarchand", "Communauté d'agglomération Val-de-Loue"),
+    ("Karim Haddad", "Commune de Port-Sainte-Marie"),
+    ("Mireille Quéré", "Syndicat mixte numérique de l'Argoat"),
+    ("Thomas Giraud", "Métropole de Rivebelle"),
+    ("Élise Nguyen", "Commune de Villers-sur-Aisne"),
+    ("Patrick Dumoulin", "Région Océane"),
+    ("Fatou Diallo", "Commune de Lanvallon"),
+    ("Bernard Lacombe", "Communauté de communes des Causses et Vallées"),
+    ("Aurélie Perrin", "Commune de Sainte-Colombe-en-Bray"),
+    ("Yannick Le Goff", "Syndicat intercommunal d'énergie du Léon-Trégor"),
+    ("Isabelle Roux", "Commune nouvelle de Val-d'Arvant"),
+    ("Mehdi Benali", "Centre communal d'action sociale de Beaulieu"),
+]
 
 
 @dataclass
@@ -78,6 +100,7 @@ def ensure_demo() -> DemoResult:
         for workshop in campaign.workshops:
             code = DEMO_WORKSHOP_ENGAGEMENTS.get(workshop.name)
             workshop.engagement = engagements.get(code) if code else None
+        _sign_contributions(campaign)
 
     credentials = []
     for email, name, role, collectivite in DEMO_ACCOUNTS:
@@ -96,3 +119,26 @@ def ensure_demo() -> DemoResult:
                 campaigns.add_member(user, workshop)
     db.session.flush()
     return DemoResult(campaign, created, credentials, inserted)
+
+
+def _sign_contributions(campaign: Campaign) -> None:
+    """Give the demo's contributions élus and collectivités, so that provenance lines and
+    counters read like a congress (each author in the workshops they wrote in)."""
+    authors = []
+    for i, (name, collectivite) in enumerate(DEMO_AUTHORS, start=1):
+        email = f"elu{i:02d}.demo@motion.local"
+        user = accounts.get_user_by_email(email) or accounts.create_user(
+            email, display_name=name, role=Role.ELU, collectivite=collectivite, is_demo=True)
+        authors.append(user)
+    contributions = db.session.scalars(
+        select(Contribution).where(Contribution.campaign_id == campaign.id)
+        .order_by(Contribution.external_id)
+    ).all()
+    memberships = set()
+    for i, contribution in enumerate(contributions):
+        author = authors[i % len(authors)]
+        contribution.author = author
+        contribution.collectivite = author.collectivite
+        memberships.add((author, contribution.workshop))
+    for author, workshop in sorted(memberships, key=lambda m: (m[0].id, m[1].id)):
+        campaigns.add_member(author, workshop)

@@ -35,9 +35,15 @@ def create_demo_motion(campaign: Campaign, *, actor: User | None = None,
     if motion is None:
         motion = motions.create_motion(
             campaign, actor=actor,
-            preamble=_("Réunis en congrès, les élus au numérique ont contribué dans leurs "
-                       "ateliers. Ce projet de motion a été composé automatiquement à partir "
-                       "des thèmes les plus fréquents : chaque proposition est à réécrire."))
+            preamble=_("Réunis en congrès national, les élus au numérique des communes, "
+                       "intercommunalités, départements et régions ont débattu dans quatre "
+                       "ateliers, un par engagement de leur feuille de route. Considérant "
+                       "que l’accès de chacun aux services publics, la sobriété du numérique, "
+                       "le pilotage partagé des services en ligne et la confiance des "
+                       "habitants sont indissociables, ils adoptent les propositions "
+                       "suivantes et demandent à l’État de s’en saisir. (Projet de "
+                       "démonstration : les propositions sont tirées des thèmes les plus "
+                       "fréquents et restent à réécrire.)"))
     largest = db.session.scalars(
         select(Cluster).where(Cluster.campaign_id == campaign.id, Cluster.active.is_(True),
                               Cluster.out_of_frame.is_(False),
