@@ -5,10 +5,11 @@
   var root = document.getElementById("phone-vote");
   if (!root || !window.fetch) { return; }
   var form = root.querySelector("form.vote-form");
-  var labels = { "for": "pour", "against": "contre", "abstain": "abstention" };
 
   if (form) {
     var status = form.querySelector(".vote-mine");
+    // The sentences come translated from the page (data-* attributes of the status line).
+    var say = function (name) { return status.getAttribute("data-" + name) || ""; };
     var token = form.querySelector('input[name="csrf_token"]').value;
     var clicked = null;
     form.addEventListener("click", function (event) {
@@ -32,14 +33,13 @@
           for (var i = 0; i < buttons.length; i++) {
             buttons[i].setAttribute("aria-pressed", buttons[i] === button ? "true" : "false");
           }
-          status.textContent = "Vote enregistré : " + labels[choice] +
-            ". Vous pouvez le changer tant que le vote est ouvert.";
+          status.textContent = say("saved").replace("{choice}", say("choice-" + choice));
         } else {
           status.textContent = (res.body && res.body.error && res.body.error.message) ||
-            "Votre vote n'a pas pu être enregistré.";
+            say("failed");
         }
       }).catch(function () {
-        status.textContent = "Réseau indisponible : votre vote n'a pas été envoyé. Réessayez.";
+        status.textContent = say("offline");
       });
     });
   }
