@@ -240,6 +240,8 @@ class NearDuplicateIndex:
         if not self._ids:
             return [[] for _ in range(len(vectors))]
         q = self._as_queries(vectors)
+        if q.shape[0] == 1:  # a matrix-vector product: see query()
+            return [self.query(q[0], k, threshold)]
         out: list[list[Hit]] = []
         for start in range(0, q.shape[0], BATCH):
             block = q[start : start + BATCH]

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,9 +131,8 @@ def _apply_changes(app: Flask, entry: _CampaignIndex, campaign_id: int, version:
                  campaign_id, len(rows), entry.version)
 
 
-@contextmanager
-def _current(app: Flask, campaign: Campaign) -> Iterator[_CampaignIndex]:
-    """The campaign's index, brought up to the last committed change, held locked.
+def _current(app: Flask, campaign: Campaign) -> _CampaignIndex:
+    """The campaign's index, brought up to the last committed change.
 
     A session holding its own uncommitted changes to contributions gets a private index
     of what it sees, so that nothing uncommitted ever reaches the shared one.
@@ -144,32 +142,33 @@ def _current(app: Flask, campaign: Campaign) -> Iterator[_CampaignIndex]:
     if db.session.info.get(CHANGES_PENDING):
         private = _CampaignIndex()
         _full_load(app, private, campaign.id, version)
-        yield private
-        return
+        return private
     entry = _entry(app, campaign)
     with entry.lock:
         if entry.index is None or version < entry.version:
             _full_load(app, entry, campaign.id, version)
         elif version > entry.version:
             _apply_changes(app, entry, campaign.id, version)
-        yield entry
+    return entry
 
 
 def _search(app: Flask, campaign: Campaign, vectors_for: Callable[[], np.ndarray], *,
             k: int, threshold: float) -> list[list[tuple[int, float]]]:
     """``index.query_batch(vectors_for())``; [] when the campaign has nothing published
     (then ``vectors_for`` is not called: no model load for an empty campaign)."""
-    with _current(app, campaign) as entry:
-        if not len(entry.index):
-            return []
-        vectors = vectors_for()
+    entry = _current(app, campaign)
+    if not len(entry.index):
+        return []
+    vectors = vectors_for()  # outside the lock: embedding takes longer than the query
+    with entry.lock:
         return entry.index.query_batch(vectors, k=k, threshold=threshold)
 
 
 def index_stats(campaign: Campaign) -> IndexStats:
     """How this app's index of the campaign stands (brought up to date first)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with _current(app, campaign) as entry:
+    entry = _current(app, campaign)
+    with entry.lock:
         return IndexStats(len(entry.index), entry.version, entry.full_loads,
                           entry.rows_applied)
 
