@@ -102,6 +102,29 @@ def active(model: type, *conditions: Any) -> Any | None:
     )
 
 
+def get(model: type, campaign: Any, record_id: int, missing: str) -> Any:
+    """A campaign's progress record of ``model`` (``missing``: the 404 message)."""
+    from motion.errors import NotFound
+    from motion.extensions import db
+
+    record = db.session.get(model, record_id)
+    if record is None or record.campaign_id != campaign.id:
+        raise NotFound(missing)
+    return record
+
+
+def recent(model: type, campaign: Any, limit: int = 10) -> list[Any]:
+    """A campaign's latest progress records of ``model``, newest first."""
+    from sqlalchemy import select
+
+    from motion.extensions import db
+
+    return list(db.session.scalars(
+        select(model).where(model.campaign_id == campaign.id)
+        .order_by(model.id.desc()).limit(limit)
+    ))
+
+
 def record_progress(model: type, record_id: int, value: float, message: str,
                     **fields: Any) -> None:
     """Write a job's progress in its own short transaction, visible to the polling page

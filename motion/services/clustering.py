@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from motion import jobs
-from motion.errors import Conflict, InvalidInput, NotFound
+from motion.errors import Conflict, InvalidInput
 from motion.extensions import db
 from motion.models import (
     Axis,
@@ -82,10 +82,7 @@ def latest_run(campaign: Campaign) -> ClusteringRun | None:
 
 
 def get_run(campaign: Campaign, run_id: int) -> ClusteringRun:
-    record = db.session.get(ClusteringRun, run_id)
-    if record is None or record.campaign_id != campaign.id:
-        raise NotFound(_("Calcul introuvable."))
-    return record
+    return jobs.get(ClusteringRun, campaign, run_id, _("Calcul introuvable."))
 
 
 #: Granularities a facilitator may ask for (target number of themes).

@@ -201,17 +201,11 @@ def request_export(campaign: Campaign, kind: str, fmt: str, *,
 
 
 def get_job(campaign: Campaign, job_id: int) -> ExportJob:
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.campaign_id != campaign.id:
-        raise NotFound(_("Export introuvable."))
-    return job
+    return jobs.get(ExportJob, campaign, job_id, _("Export introuvable."))
 
 
 def recent_jobs(campaign: Campaign, limit: int = 10) -> list[ExportJob]:
-    return list(db.session.scalars(
-        select(ExportJob).where(ExportJob.campaign_id == campaign.id)
-        .order_by(ExportJob.id.desc()).limit(limit)
-    ))
+    return jobs.recent(ExportJob, campaign, limit)
 
 
 def job_file(job: ExportJob) -> Path:

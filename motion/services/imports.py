@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from motion.errors import InvalidInput, NotFound
+from motion.errors import InvalidInput
 from motion.extensions import db
 from motion.models import (
     Campaign,
@@ -263,17 +263,15 @@ def needs_job(data: bytes) -> bool:
 
 
 def get_import_job(campaign: Campaign, job_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.campaign_id != campaign.id:
-        raise NotFound(_("Import introuvable."))
-    return job
+    from motion import jobs
+
+    return jobs.get(ImportJob, campaign, job_id, _("Import introuvable."))
 
 
 def recent_import_jobs(campaign: Campaign, limit: int = 10) -> list[ImportJob]:
-    return list(db.session.scalars(
-        select(ImportJob).where(ImportJob.campaign_id == campaign.id)
-        .order_by(ImportJob.id.desc()).limit(limit)
-    ))
+    from motion import jobs
+
+    return jobs.recent(ImportJob, campaign, limit)
 
 
 def rejected_lines(job: ImportJob) -> list[tuple[int, str]]:
