@@ -147,6 +147,40 @@ def serve_command(host: str, port: int, workers: int | None, timeout: int,
                              control_socket=control_socket)).run()
 
 
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(out: str) -> None:
+    """Back up the database while the app runs (SQLite online backup, or pg_dump)."""
+    from motion.backup import BackupError, backup
+
+    try:
+        path = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(out))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup of {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])} "
+               f"written to {path} ({path.stat().st_size} bytes).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source: str, yes: bool) -> None:
+    """Replace the database by a backup (stop the server first)."""
+    from motion.backup import BackupError, restore
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not yes:
+        click.confirm(f"Replace everything in {_safe_url(url)} by {source}?", abort=True)
+    db.engine.dispose()  # no connection of ours stays open on the old content
+    try:
+        restore(url, Path(source))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {source} into {_safe_url(url)}.")
+
+
 @click.group("campaign")
 def campaign_group() -> None:
     """Manage campaigns (one per congress edition)."""
@@ -400,7 +434,8 @@ def register_commands(app: Flask) -> None:
     from motion.cli_decidim import export_decidim_command, import_decidim_command
     from motion.cli_export import export_command
 
-    for command in (init_command, serve_command, campaign_group, user_group,
+    for command in (init_command, serve_command, backup_command, restore_command,
+                    campaign_group, user_group,
                     framework_group, import_command, cluster_command, notify_group,
                     export_command, import_decidim_command, export_decidim_command):
         app.cli.add_command(command)
