@@ -167,3 +167,49 @@ def test_an_elu_still_sees_the_demo_campaign_after_a_second_one(server, seeded_i
     expect(page.locator("h1")).to_have_text("Congrès de démonstration")
     expect(page.locator("main")).to_contain_text("Atelier services publics")
     shoot(page, "home-elu")
+
+
+@pytest.mark.e2e
+def test_an_elus_words_are_protected(server, page, dev_rows):
+    """Counter before the limits, no duplicate on back + resubmit, withdraw then undo."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    log_in(page, server, "elu.e2e@example.fr")
+    workshop = f"{server}/campagnes/demo/ateliers/atelier-services-publics"
+    page.goto(workshop)
+    area = page.locator("textarea[name=text]")
+    counter = page.locator(".counter")
+    expect(counter).to_contain_text("0 caractères sur 2000 au plus")
+    area.fill("Trop court")
+    expect(counter).to_contain_text("encore 10 au minimum")
+    area.fill("x" * 1850)
+    expect(counter).to_have_attribute("data-state", "near")
+    area.fill("x" * 2005)
+    expect(counter).to_contain_text("5 de trop")
+    shoot(page, "elu-workshop-counter")
+
+    idea = dev_rows[300]["text"]
+    area.fill(idea)
+    page.get_by_role("button", name="Publier").click()
+    expect(page.locator(".flash-success").first).to_contain_text("Votre contribution est publiée")
+    # Back to the form (a fresh one, with a new key) and the same text again: refused.
+    page.go_back()
+    page.reload()
+    page.locator("textarea[name=text]").fill(idea)
+    page.get_by_role("button", name="Publier").click()
+    expect(page.locator("main")).to_contain_text("Vous avez déjà publié exactement ce texte")
+    page.goto(workshop)
+    expect(page.locator("main").get_by_text(idea[:60])).to_have_count(1)
+
+    # Withdraw (confirmed), then undo.
+    mine = page.locator("li.contribution", has_text=idea[:60]).first
+    mine.get_by_role("link", name="Modifier").click()
+    page.get_by_role("link", name="Retirer ma contribution").click()
+    expect(page.locator("h1")).to_have_text("Retirer cette contribution ?")
+    shoot(page, "elu-withdraw-confirm")
+    page.get_by_role("button", name="Oui, retirer ma contribution").click()
+    expect(page.locator("h1")).to_have_text("Contribution retirée")
+    page.get_by_role("button", name="Annuler le retrait").click()
+    expect(page.locator(".flash-success")).to_contain_text("Retrait annulé")
+    expect(page.locator("main").get_by_text(idea[:60])).to_have_count(1)
