@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast install install-test install-browser bench lint clean i18n install-system-libs
+.PHONY: run test test-fast install install-test install-browser bench lint clean i18n install-system-libs bandit audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,20 @@ bench: install-test
 lint: install-test
 	$(BIN)/ruff check motion nlp tests bench
 	$(BIN)/lint-imports
+
+## Static security analysis: no medium or high bandit finding in motion/ and nlp/
+bandit: install-test
+	$(BIN)/bandit -q -r motion nlp --severity-level medium
+
+## Known vulnerabilities of the installed packages (pip-audit, PyPI's advisory data): fails
+## on a vulnerability, and when no package at all could be checked (PyPI's JSON API unreachable)
+audit: install-test
+	$(BIN)/pip-audit --skip-editable --progress-spinner off --desc on --format json \
+	  --output $(VENV)/pip-audit.json || { cat $(VENV)/pip-audit.json; exit 1; }
+	$(BIN)/python -c "import json, sys; deps = json.load(open('$(VENV)/pip-audit.json'))['dependencies']; \
+	  done = [d for d in deps if 'skip_reason' not in d]; \
+	  print(f'pip-audit: {len(done)} of {len(deps)} packages checked'); \
+	  sys.exit(0 if done else 'pip-audit could not reach the advisory data: nothing was checked')"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: pg_dump/pg_restore with fixed arguments, no shell
+import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -42,7 +42,9 @@ def _pg_command(program: str, url: URL) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603
+    # A fixed program (pg_dump, pg_restore) and argument list, never through a shell.
+    result = subprocess.run(  # nosec B603
+        command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[-2000:]}")
 

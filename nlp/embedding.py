@@ -343,8 +343,9 @@ class CachedEmbedder:
             for start in range(0, len(unique), 500):
                 batch = unique[start : start + 500]
                 marks = ",".join("?" * len(batch))
+                # Only "?" placeholders are formatted in; the values are bound parameters.
                 rows = con.execute(
-                    f"SELECT text_hash, dim, vector FROM vectors "
+                    f"SELECT text_hash, dim, vector FROM vectors "  # nosec B608
                     f"WHERE model_id = ? AND text_hash IN ({marks})",
                     [model_id, *batch],
                 ).fetchall()
