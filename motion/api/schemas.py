@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-# Closed objects: an unknown property in a request is an error, and responses say exactly
-# what they hold (schemathesis checks them against these schemas).
+# Requests: an unknown property is an error (marshmallow's default). Responses: every
+# property is listed and required (schemathesis checks the responses against them).
 
 
 class ProblemSchema(Schema):
