@@ -35,6 +35,7 @@ from motion.models import (
 from motion.services import audit, embedding
 from nlp import framework as nlp_framework
 from nlp import pipeline as nlp_pipeline
+from nlp import titles
 from nlp.types import PreviousClustering
 
 logger = logging.getLogger(__name__)
@@ -302,7 +303,8 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
         # Cohesion: mean cosine similarity of the members to their centroid.
         cluster.cohesion = float(np.mean(vectors[info.members] @ info.centroid))
         if not cluster.name_locked:
-            cluster.name = _default_name(info.keywords, info.id)
+            cluster.name = _default_name(
+                info.keywords, info.id, [contributions[i].text for i in info.representatives])
         if mapping is not None and not cluster.mapping_locked:
             _apply_cluster_mapping(cluster, mapping, lookup)
         rows_by_stable[info.id] = cluster
@@ -387,12 +389,12 @@ def run_snapshot(campaign: Campaign) -> dict[str, int | None]:
     return {str(contribution_id): cluster_id for contribution_id, cluster_id in rows}
 
 
-def _default_name(keywords, stable_id: int) -> str:
-    words = [k for k in list(keywords)[:3] if k]
-    if not words:
-        return _("Thème %(n)d", n=stable_id + 1)
-    name = " · ".join(words)
-    return name[:1].upper() + name[1:200]
+def _default_name(keywords, stable_id: int, texts=()) -> str:
+    """A readable title from the theme's central texts (nlp.titles), else its keywords."""
+    title = titles.propose_title(list(texts), list(keywords))
+    if title:
+        return title[:200]
+    return _("Thème %(n)d", n=stable_id + 1)
 
 
 def _apply_cluster_mapping(cluster: Cluster, mapping, lookup: _Lookup) -> None:
