@@ -11,6 +11,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from motion.services import campaigns
+from motion.views import url_campaign
 
 # The campaign's public landing page (title, phase, workshop names), like the home page.
 PUBLIC_ENDPOINTS = frozenset({"main.campaign_home"})
@@ -21,7 +22,7 @@ def require_campaign_membership() -> None:
     slug = (request.view_args or {}).get("campaign_slug")
     if slug is None or not current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS:
         return  # anonymous users meet login_required in the view itself
-    campaigns.require_campaign_member(current_user, campaigns.get_campaign(slug))
+    campaigns.require_campaign_member(current_user, url_campaign())
 
 
 def init_app(app: Flask) -> None:

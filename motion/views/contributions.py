@@ -29,6 +29,7 @@ from motion.services import (
     similar,
     supports,
 )
+from motion.views import url_campaign
 from motion.views.forms import (
     CommentForm,
     EditForm,
@@ -62,7 +63,7 @@ def _back(default: str) -> str:
 
 
 def _load(campaign_slug: str, contribution_id: int):
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     return campaign, contributions.get_contribution(campaign, contribution_id, current_user)
 
 
@@ -80,7 +81,7 @@ def _check_form(form) -> None:
 @login_required
 def index(campaign_slug: str):
     """Search the campaign's contributions, with filters and pagination."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     args = request.args
     page = validation.arg_page()
     filters = search.Filters(
@@ -292,7 +293,7 @@ def similar_ideas(campaign_slug: str):
 
     The text comes in the body (a long paste does not fit in a URL), with the CSRF token.
     """
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     campaigns.require_campaign_member(current_user, campaign)
     text = request.form.get("texte", "")[: current_app.config["CONTRIBUTION_MAX_LENGTH"]]
     found = similar.similar_contributions(campaign, text, viewer=current_user)

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 from motion import validation
 from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
-from motion.services import campaigns, motions
+from motion.services import motions
 from motion.services import votes as vote_service
+from motion.views import url_campaign
 from motion.views.forms import EmptyForm
 
 bp = Blueprint("votes", __name__)
@@ -20,7 +21,7 @@ bp = Blueprint("votes", __name__)
 @login_required
 def phone(campaign_slug: str):
     """The phone page: the proposition shown in the room and the vote buttons."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     motion = motions.require_motion(campaign)
     live = vote_service.live_state(motion.id)
     shown = motions.get_proposition(motion, live.proposition_id) if live.proposition_id else None
@@ -33,7 +34,7 @@ def phone(campaign_slug: str):
 @login_required
 def vote(campaign_slug: str):
     """Record a vote from the form (without JavaScript)."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     if not EmptyForm().validate_on_submit():
         raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
     session_id = validation.form_id("session")

@@ -20,6 +20,7 @@ from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import campaigns, contributions, similar, supports
+from motion.views import url_campaign
 from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def _render_show(campaign, workshop, form: PostForm, *, status: int = 200, error
 @login_required
 def index(campaign_slug: str):
     """List the campaign's workshops, the user's own first."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     mine = {w.id for w in current_user.workshops}
     return render_template(
         "workshops/index.html", campaign=campaign, mine=mine, join_form=EmptyForm()
@@ -81,7 +82,7 @@ def index(campaign_slug: str):
 @login_required
 def show(campaign_slug: str, workshop_slug: str):
     """Show a workshop's published contributions and, to members, the posting form."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     workshop = campaigns.get_workshop(campaign, workshop_slug)
     return _render_show(campaign, workshop, PostForm(formdata=None))
 
@@ -91,7 +92,7 @@ def show(campaign_slug: str, workshop_slug: str):
 @limiter.shared_limit(posting_limit, scope="posting")
 def post(campaign_slug: str, workshop_slug: str):
     """Publish a contribution in the workshop (once per form, whatever the retries)."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     workshop = campaigns.get_workshop(campaign, workshop_slug)
     form = PostForm()
     form.engagement.choices = engagement_choices(campaign)
@@ -132,7 +133,7 @@ def _flash_near_duplicate(contribution) -> None:
 @login_required
 def join(campaign_slug: str, workshop_slug: str):
     """Join an open workshop of a campaign one takes part in."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     workshop = campaigns.get_workshop(campaign, workshop_slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
