@@ -27,6 +27,17 @@ def _main(html: str) -> str:
     return html.split('id="contenu"', 1)[1].split("</main>", 1)[0]
 
 
+def _upload_framework(client, campaign, content) -> str:
+    """Upload a framework file on the campaign page; the page shown afterwards."""
+    data = content.encode() if isinstance(content, str) else content
+    response = client.post(
+        f"/admin/campagnes/{campaign.slug}/referentiel",
+        data={"framework_file": (io.BytesIO(data), "ref.yaml"),
+              "csrf_token": csrf_token(client, f"/admin/campagnes/{campaign.slug}")},
+        content_type="multipart/form-data")
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def _post(client, path, data, page="/admin/"):
     data = dict(data, csrf_token=csrf_token(client, page))
     return client.post(path, data=data, content_type="multipart/form-data")
@@ -51,7 +62,8 @@ def test_admin_creates_a_campaign_with_phases_and_one_workshop_per_engagement(cl
     assert sorted(w.engagement_id for w in campaign.workshops) == sorted(
         e.id for e in engagements)
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Clôture" in html and "2027-05-21T18:00" in html
+    assert "Clôture" in html
+    assert "2027-05-21T18:00" in html
 
 
 def test_phases_in_the_wrong_order_are_refused_in_french(client, db, admin, make_campaign):
@@ -123,8 +135,10 @@ def test_csv_import_reports_each_bad_line_in_french(client, db, admin, make_camp
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "3 contributions importées" in html
     assert "1 ligne écartée" in html
-    assert "ligne 3" in html and "texte vide" in html
-    assert "rejected:" not in html and "line 3" not in html
+    assert "ligne 3" in html
+    assert "texte vide" in html
+    assert "rejected:" not in html
+    assert "line 3" not in html
     texts = db.session.scalars(select(Contribution.text)).all()
     assert len(texts) == 3
     job = db.session.scalars(select(ImportJob)).one()
@@ -147,12 +161,7 @@ def test_framework_upload_with_an_error_is_explained_in_french(client, db, admin
                                                                make_campaign):
     campaign = make_campaign()
     framework_id = campaign.framework_id
-    response = client.post(
-        f"/admin/campagnes/{campaign.slug}/referentiel",
-        data={"framework_file": (io.BytesIO(b"name: X\nengagements: [\n"), "ref.yaml"),
-              "csrf_token": csrf_token(client, f"/admin/campagnes/{campaign.slug}")},
-        content_type="multipart/form-data")
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = _upload_framework(client, campaign, b"name: X\nengagements: [\n")
     assert "Référentiel invalide (ref.yaml) : le YAML est mal formé ligne 3" in html
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).framework_id == framework_id
@@ -167,12 +176,7 @@ def test_framework_upload_replaces_the_framework(client, db, admin, make_campaig
         "  - code: E2\n    title: Sobriété numérique\n    axes:\n"
         "      - code: E2.1\n        title: Matériel\n"
     )
-    response = client.post(
-        f"/admin/campagnes/{campaign.slug}/referentiel",
-        data={"framework_file": (io.BytesIO(yaml_text.encode()), "ref.yaml"),
-              "csrf_token": csrf_token(client, f"/admin/campagnes/{campaign.slug}")},
-        content_type="multipart/form-data")
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = _upload_framework(client, campaign, yaml_text)
     assert "Référentiel « Référentiel d&#39;essai » chargé" in html
     db.session.expire_all()
     assert [e.code for e in db.session.get(Campaign, campaign.id).framework.engagements] \
@@ -212,7 +216,8 @@ def test_a_second_campaign_does_not_hide_the_first(client, db, login, make_user,
     # The élu belongs only to the demo campaign: their home page stays on it.
     login(elu)
     html = client.get("/").get_data(as_text=True)
-    assert "Congrès de démonstration" in html and "Atelier démo" in html
+    assert "Congrès de démonstration" in html
+    assert "Atelier démo" in html
     assert "Congrès 2027" not in html
     # A facilitator of both switches between them; the campaign comes from the URL.
     client.post("/compte/deconnexion", data={"csrf_token": csrf_token(client, "/")})
@@ -222,9 +227,11 @@ def test_a_second_campaign_does_not_hide_the_first(client, db, login, make_user,
     login(facilitator)
     home = client.get("/").get_data(as_text=True)
     assert 'class="campaign-switcher"' in home
-    assert "/campagnes/demo/" in home and "/campagnes/congres-2027/" in home
+    assert "/campagnes/demo/" in home
+    assert "/campagnes/congres-2027/" in home
     page = _main(client.get("/campagnes/demo/").get_data(as_text=True))
-    assert "Atelier démo" in page, page and "Atelier 2027" not in page
+    assert "Atelier démo" in page
+    assert "Atelier 2027" not in page
     assert "/campagnes/demo/ateliers/" in page
 
 
@@ -237,7 +244,8 @@ def test_archive_lists_closed_campaigns(client, db, make_campaign):
     make_campaign("actuel").title = "Congrès 2026"
     db.session.commit()
     html = _main(client.get("/archives").get_data(as_text=True))
-    assert "Congrès 2024" in html and "Congrès 2026" not in html
+    assert "Congrès 2024" in html
+    assert "Congrès 2026" not in html
     assert "Pas de motion pour cette campagne." in html
 
 
@@ -250,20 +258,10 @@ def test_favicon(client):
 def test_framework_problems_are_named_in_french(client, admin, make_campaign):
     campaign = make_campaign()
     yaml_text = "name: Réf\nversion: 2\nengagements:\n  - code: E1\n"
-    response = client.post(
-        f"/admin/campagnes/{campaign.slug}/referentiel",
-        data={"framework_file": (io.BytesIO(yaml_text.encode()), "ref.yaml"),
-              "csrf_token": csrf_token(client, f"/admin/campagnes/{campaign.slug}")},
-        content_type="multipart/form-data")
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = _upload_framework(client, campaign, yaml_text)
     assert "champs inconnus en tête du fichier : version" in html
     yaml_text = "name: Réf\nengagements:\n  - code: E1\n"
-    response = client.post(
-        f"/admin/campagnes/{campaign.slug}/referentiel",
-        data={"framework_file": (io.BytesIO(yaml_text.encode()), "ref.yaml"),
-              "csrf_token": csrf_token(client, f"/admin/campagnes/{campaign.slug}")},
-        content_type="multipart/form-data")
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = _upload_framework(client, campaign, yaml_text)
     assert "engagement 1 : le champ « title » manque" in html
 
 
@@ -299,6 +297,7 @@ def test_a_large_csv_is_imported_by_a_job_whose_progress_the_page_polls(app, cli
     assert status["status"] == "done", (status, app.instance_path)
     html = client.get(page).get_data(as_text=True)
     assert "599 contributions importées" in html
-    assert "ligne 7" in html and "texte vide" in html
+    assert "ligne 7" in html
+    assert "texte vide" in html
     db.session.expire_all()
     assert len(db.session.scalars(select(Contribution.id)).all()) == 599
