@@ -320,7 +320,8 @@ def import_command(file: str, campaign_slug: str, workshop_name: str | None,
 
     campaign = campaigns.get_campaign(campaign_slug)
     report = imports.import_csv(Path(file), campaign, workshop_name=workshop_name,
-                                text_column=text_column, id_column=id_column)
+                                text_column=text_column, id_column=id_column,
+                                commit_batch=db.session.commit)
     for line, reason in report.rejected[:50]:
         click.echo(f"  line {line}: rejected: {reason}", err=True)
     if report.rejected_count > 50:

@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_POSTING": "10 per minute;60 per hour",
     "RATELIMIT_REPORTING": "10 per hour",
+    # SQLite: how long a writer waits for the lock before the request answers 503 with
+    # Retry-After (the client retries), and the delay that header suggests.
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "BUSY_RETRY_AFTER_SECONDS": 2,
     # Failed logins, per account and per client address (only failures count).
     "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_LOGIN_IP": "50 per 15 minutes",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from motion.extensions import db
@@ -42,6 +43,17 @@ class Conflict(MotionError):
     status_code = 409
 
 
+# Messages of a database that is busy rather than broken (SQLite's single writer; lock
+# timeouts, deadlocks and serialisation failures on PostgreSQL).
+BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked",
+                 "lock timeout", "could not obtain lock", "deadlock detected",
+                 "could not serialize access")
+
+
+def is_busy(error: OperationalError) -> bool:
+    return any(text in str(error.orig).lower() for text in BUSY_MESSAGES)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -67,6 +79,7 @@ def _titles() -> dict[int, str]:
         409: _("Conflit de modification"),
         413: _("Envoi trop volumineux"),
         415: _("Type de contenu non pris en charge"),
+        503: _("Serveur occupé"),
         422: _("Paramètres invalides"),
         429: _("Trop de requêtes"),
         500: _("Erreur interne"),
@@ -121,6 +134,20 @@ def register_error_handlers(app: Flask) -> None:
             _default_messages().get(status, str(error.description)),
             **({"errors": messages} if messages else {}),
         )
+
+    @app.errorhandler(OperationalError)
+    def handle_database_error(error: OperationalError):
+        if not is_busy(error):
+            return handle_unexpected(error)
+        # Another writer holds the database (SQLite: one writer at a time): nothing was
+        # saved; the client may send the same request again (votes are idempotent).
+        logger.warning("database busy on %s %s: %s", request.method, request.path, error.orig)
+        response = _render(503, _titles()[503], _(
+            "Le serveur est très sollicité en ce moment : rien n'a été enregistré. "
+            "Réessayez dans quelques secondes."))
+        response = make_response(response)
+        response.headers["Retry-After"] = str(app.config.get("BUSY_RETRY_AFTER_SECONDS", 2))
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

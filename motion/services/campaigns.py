@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from motion import validation
 from motion.errors import Conflict, Forbidden, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
@@ -143,9 +144,8 @@ def is_collect_open(campaign: Campaign, when: datetime | None = None) -> bool:
 def get_or_create_workshop(
     campaign: Campaign, name: str, *, actor: User | None = None
 ) -> Workshop:
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInput(_("Le nom de l'atelier est obligatoire."))
+    name = validation.clean_text(name, label=_("Nom de l'atelier"), max_length=200,
+                                 min_visible=1, multiline=False)
     slug = slugify(name)
     workshop = db.session.scalar(
         select(Workshop).where(Workshop.campaign_id == campaign.id, Workshop.slug == slug)

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db
 from motion.models import Axis, Campaign, Engagement, Framework, User, Workshop
@@ -22,12 +23,27 @@ def default_framework_path() -> Path:
     return Path(str(resources.files("motion") / "data" / DEFAULT_FRAMEWORK_FILE))
 
 
+def _check_texts(spec: nlp_framework.Framework) -> None:
+    """Refuse control characters and texts longer than the database keeps."""
+    entries = [*spec.engagements, *(a for e in spec.engagements for a in e.axes)]
+    validation.clean_text(spec.name, label=_("Nom du référentiel"), max_length=200)
+    for entry in entries:
+        where = entry.code[:40]
+        validation.clean_text(entry.code, label=_("Code %(code)s", code=where), max_length=40)
+        validation.clean_text(entry.title, label=_("Titre de %(code)s", code=where),
+                              max_length=300)
+        validation.clean_text(entry.description or "",
+                              label=_("Description de %(code)s", code=where))
+
+
 def read_framework_file(path: str | Path) -> nlp_framework.Framework:
     """Parse and validate a framework YAML file (errors name the problem)."""
     if not Path(path).is_file():
         raise InvalidInput(_("Fichier introuvable : %(path)s", path=str(path)))
     try:
-        return nlp_framework.load_framework(path)
+        spec = nlp_framework.load_framework(path)
+        _check_texts(spec)
+        return spec
     except ValueError as error:
         raise InvalidInput(
             _("Référentiel invalide (%(path)s) : %(error)s", path=Path(path).name,

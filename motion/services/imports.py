@@ -31,10 +31,12 @@ from motion.models import (
 from motion.services import audit, similar
 from motion.services.campaigns import get_or_create_workshop
 from motion.services.contributions import clean_text
+from motion.validation import has_forbidden_characters, visible_length
 
 DEFAULT_WORKSHOP = "Contributions importées"
 MAX_ID_LENGTH = 200
 PROGRESS_EVERY = 250  # lines between two progress reports
+COMMIT_EVERY = 500  # rows written between two commits when the caller commits in batches
 IMPORT_SYNC_MAX_BYTES = 256 * 1024  # larger uploads are imported by a job
 
 logger = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ def import_csv(
     workshop_column: str = "workshop",
     actor: User | None = None,
     progress: Callable[[float], None] | None = None,
+    commit_batch: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import the rows of a CSV file as contributions of ``campaign``.
 
@@ -145,8 +148,12 @@ def import_csv(
         if any(value is None for value in row.values()):
             report.rejected.append((line, _("champs manquants")))
             continue
+        # PostgreSQL refuses NUL in text: one bad row must not abort the whole file.
+        if any(has_forbidden_characters(value) for value in row.values()):
+            report.rejected.append((line, _("caractères de contrôle (par exemple un octet nul)")))
+            continue
         body = clean_text(row[text_column])
-        if not body:
+        if not visible_length(body):
             report.rejected.append((line, _("texte vide")))
             continue
         if len(body) > max_length:
@@ -166,6 +173,9 @@ def import_csv(
             report.skipped += 1
             continue
         name = workshop_name or (row.get(workshop_column) or "").strip() or DEFAULT_WORKSHOP
+        if len(name) > 200:
+            report.rejected.append((line, _("nom d'atelier trop long (200 caractères au plus)")))
+            continue
         title = (row.get("title") or "").strip()[:200] or None
         collectivite = (row.get("collectivite") or "").strip()[:200] or None
         accepted.append((name, Contribution(
@@ -202,11 +212,16 @@ def import_csv(
                         for line, f in zip(lines, found, strict=True) if f is not None]
     # Nothing is written while the file is read, so that a job's progress updates (their
     # own transactions) never wait for this one's write lock on SQLite.
-    for name, contribution in accepted:
+    for number, (name, contribution) in enumerate(accepted, start=1):
         if name not in workshops:
             workshops[name] = get_or_create_workshop(campaign, name, actor=actor)
         contribution.workshop = workshops[name]
         db.session.add(contribution)
+        if commit_batch is not None and number % COMMIT_EVERY == 0:
+            # The caller commits every batch (the CLI): on SQLite, no import holds the
+            # write lock for long, so that votes and posts keep going meanwhile.
+            db.session.flush()
+            commit_batch()
     db.session.flush()
     audit.record(
         "contribution.import", campaign, actor=actor, campaign_id=campaign.id,

@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from motion import validation
 from motion.errors import InvalidInput, MotionError, NotFound
 from motion.extensions import db
 from motion.models import Campaign, Invitation, Role, User
@@ -35,6 +36,7 @@ HEADER_ALIASES = {
     "workshops": "workshops", "ateliers": "workshops", "atelier": "workshops",
 }
 WORKSHOP_SEPARATORS = re.compile(r"[|;,]")
+CELL_LIMITS = {"email": 254, "name": 120, "collectivite": 200, "workshops": 2000}
 
 
 class LinkExpired(MotionError):
@@ -191,7 +193,17 @@ def run_job(job: InvitationJob, progress: Callable[[float, str], None]) -> None:
     (imports_dir() / job.filename).unlink(missing_ok=True)
 
 
+def _clean_cells(values: dict[str, str]) -> dict[str, str]:
+    """Refuse a row with control characters or an oversized cell (5,000 characters...)."""
+    labels = {"email": _("Adresse e-mail"), "name": _("Nom"),
+              "collectivite": _("Collectivité"), "workshops": _("Ateliers")}
+    return {key: validation.clean_text(values.get(key, ""), label=labels[key],
+                                       max_length=CELL_LIMITS[key], multiline=False)
+            for key in CELL_LIMITS}
+
+
 def _import_row(values, campaign, link_for, report, *, actor, now) -> None:
+    values = _clean_cells(values)
     email = accounts.validate_email(values.get("email", ""))
     user = accounts.get_user_by_email(email)
     if user is None:

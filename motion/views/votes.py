@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from motion import validation
 from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
-from motion.services import motions
+from motion.services import contributions, motions
 from motion.services import votes as vote_service
 from motion.views import url_campaign
 from motion.views.forms import EmptyForm
@@ -55,8 +55,15 @@ def vote(campaign_slug: str):
 @bp.post("/api/votes/<int:session_id>")
 @login_required
 def api_vote(session_id: int):
-    """Record a vote (JSON for vote.js): one statement, one commit."""
-    choice = (request.get_json(silent=True) or {}).get("choice") or request.form.get("choice", "")
+    """Record a vote (JSON for vote.js): one statement, one commit.
+
+    vote.js sends an ``Idempotency-Key`` per tap and resends it after a 503 (busy
+    database): the vote is an upsert, so a resent tap changes nothing more.
+    """
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    choice = body.get("choice") or request.form.get("choice", "")
+    key = contributions.validate_client_key(request.headers.get("Idempotency-Key"))
     vote_service.cast_vote(session_id, current_user.id, str(choice))
     db.session.commit()
-    return jsonify(ok=True, session=session_id, choice=choice)
+    return jsonify(ok=True, session=session_id, choice=choice, key=key)

@@ -15,19 +15,45 @@
     form.addEventListener("click", function (event) {
       if (event.target.name === "choice") { clicked = event.target; }
     });
+    // One idempotency key per tap; a busy server (503) gets the same tap again after
+    // its Retry-After (bounded), unless a newer tap replaced it.
+    var newKey = function () {
+      var bytes = new Uint8Array(18);
+      window.crypto.getRandomValues(bytes);
+      return Array.prototype.map.call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+    };
+    var latest = null;
+    var MAX_TRIES = 6;
+    var send = function (button, choice, key, attempt) {
+      return fetch(form.getAttribute("data-api"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token,
+                   "Accept": "application/json", "Idempotency-Key": key },
+        body: JSON.stringify({ choice: choice })
+      }).then(function (r) {
+        if (r.status === 503 && attempt < MAX_TRIES && key === latest) {
+          var wait = Math.min(parseInt(r.headers.get("Retry-After"), 10) || 2, 10);
+          status.textContent = say("busy");
+          return new Promise(function (resolve) {
+            window.setTimeout(resolve, wait * 1000 + Math.random() * 500);
+          }).then(function () {
+            return key === latest ? send(button, choice, key, attempt + 1) : null;
+          });
+        }
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      });
+    };
     form.addEventListener("submit", function (event) {
       var button = event.submitter || clicked;
       if (!button) { return; }
       event.preventDefault();
       var choice = button.value;
-      fetch(form.getAttribute("data-api"), {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": token,
-                   "Accept": "application/json" },
-        body: JSON.stringify({ choice: choice })
-      }).then(function (r) {
-        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
-      }).then(function (res) {
+      var key = newKey();
+      latest = key;
+      send(button, choice, key, 1).then(function (res) {
+        if (!res || key !== latest) { return; }
         if (res.ok) {
           var buttons = form.querySelectorAll("button.vote");
           for (var i = 0; i < buttons.length; i++) {
