@@ -214,3 +214,27 @@ def test_cluster_command_takes_a_granularity_and_keeps_decisions_across_granular
     result = runner.invoke(args=["cluster", "--campaign", "themes", "--themes", "1"])
     assert result.exit_code == 1
     assert "entre 2 et 500" in result.output
+
+
+def test_board_granularity_choices(db, make_campaign):
+    from motion.errors import InvalidInput
+
+    campaign = make_campaign("granularite")
+    with pytest.raises(InvalidInput, match="Calculez d'abord"):
+        clustering.granularity(campaign, "fins", None)
+    assert clustering.granularity(campaign, "", None) is None
+    db.session.add(ClusteringRun(campaign_id=campaign.id, status=RunStatus.DONE,
+                                 n_clusters=12, n_themes=None))
+    db.session.flush()
+    assert clustering.granularity(campaign, "larges", None) == 8
+    assert clustering.granularity(campaign, "fins", None) == 18
+    assert clustering.granularity(campaign, "nombre", " 7 ") == 7
+    assert clustering.granularity(campaign, "auto", None) is None
+    with pytest.raises(InvalidInput, match="nombre de thèmes"):
+        clustering.granularity(campaign, "nombre", "beaucoup")
+    db.session.add(ClusteringRun(campaign_id=campaign.id, status=RunStatus.DONE,
+                                 n_clusters=9, n_themes=9))
+    db.session.flush()
+    assert clustering.granularity(campaign, None, None) == 9  # a refresh keeps it
+    with pytest.raises(InvalidInput, match="entre 2 et 500"):
+        clustering.request_run(campaign, n_themes=501)
