@@ -25,7 +25,12 @@ from motion.models._types import utcnow
 from motion.models.invitations import InvitationJob, InvitationJobStatus
 from motion.services import accounts, audit, mail
 from motion.services.campaigns import add_member, get_or_create_workshop
-from motion.services.imports import decode_csv, detect_delimiter, imports_dir
+from motion.services.imports import (  # noqa: F401 (rejected_lines: the same report)
+    decode_csv,
+    detect_delimiter,
+    imports_dir,
+    rejected_lines,
+)
 
 MAX_ROWS = 5000
 BATCH_ROWS = 100  # rows a background import commits (and reports progress) at a time
@@ -163,10 +168,6 @@ def get_job(job_id: int) -> InvitationJob:
     if job is None:
         raise NotFound(_("Import introuvable."))
     return job
-
-
-def rejected_lines(job: InvitationJob) -> list[tuple[int, str]]:
-    return [(int(line), str(reason)) for line, reason in json.loads(job.rejected_json or "[]")]
 
 
 def run_job(job: InvitationJob, progress: Callable[[float, str], None]) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +20,7 @@ from motion.exports.opendata import (
     OpenDataSet,
     licence_for,
 )
+from tests.services.test_exports_documents import _has_calc
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 HYPERLINK = '=HYPERLINK("http://example.invalid/vol","cliquez")'
@@ -79,14 +78,6 @@ def test_ordinary_text_is_untouched(dev_rows):
     plain = [r["text"] for r in dev_rows[:200] if not r["text"].startswith(tuple(PREFIXES))]
     assert [opendata.neutralise(t) for t in plain] == plain
     assert opendata.neutralise(-3) == -3
-
-
-def _has_calc() -> bool:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        return False
-    program = Path(soffice).resolve().parent
-    return any(program.glob("libsclo.so")) or any(program.glob("*calc*"))
 
 
 @pytest.mark.skipif(not _has_calc(), reason="LibreOffice Calc is not installed")
