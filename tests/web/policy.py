@@ -118,10 +118,6 @@ POLICY: dict[tuple[str, str], Row] = {
     # only the author withdraws.
     ("GET", "contributions.confirm_withdraw"): Row(NONE_OF_THEM),
     ("GET", "themes.coverage_view"): Row(FACILITATORS),
-    ("GET", "interchange.index"): Row(ADMINS),
-    ("GET", "interchange.export_decidim"): Row(FACILITATORS),
-    # no uploaded sheet of that name.
-    ("GET", "interchange.mapping"): Row(_with(ADMINS, admin=MISSING)),
     ("GET", "exports.index"): Row(FACILITATORS),
     ("GET", "exports.show"): Row(FACILITATORS),
     # the seeded export job has no file yet.
@@ -197,10 +193,6 @@ POLICY: dict[tuple[str, str], Row] = {
     ("POST", "contributions.support"): Row(MEMBERS, cross=REFUSED_POST),
     ("POST", "themes.move_contribution"): Row(FACILITATORS, cross=REFUSED_POST),
     ("POST", "themes.lock"): Row(FACILITATORS, cross=REFUSED_POST),
-    ("POST", "interchange.import_decidim"): Row(ADMINS),
-    ("POST", "interchange.upload_sheet"): Row(ADMINS),
-    # no uploaded sheet of that name.
-    ("POST", "interchange.run_sheet"): Row(_with(ADMINS, admin=MISSING)),
     ("POST", "exports.create"): Row(FACILITATORS),
     ("POST", "exports.licence"): Row(ADMINS),
     ("POST", "moderation.decide"): Row(FACILITATORS, cross=REFUSED_POST),
