@@ -272,3 +272,15 @@ def test_clustering_run_then_themes(seeded, make_token, api_get, client):
     members = sum(t["size"] for t in themes["items"]) + themes["unassigned"]
     assert themes["items"]
     assert members == len(seeded.contributions)
+
+
+def test_unknown_routes_and_methods_answer_problem_details(client):
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.content_type == "application/problem+json"
+    assert missing.get_json()["detail"] == "La page demandée n'existe pas ou a été déplacée."
+    wrong = client.delete("/api/v1/campaigns")
+    assert wrong.status_code == 405
+    assert wrong.content_type == "application/problem+json"
+    # The web keeps its French HTML pages.
+    assert client.get("/nothing-here").content_type.startswith("text/html")
