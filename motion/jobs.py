@@ -74,6 +74,10 @@ KINDS: dict[str, JobKind] = {
     "import": JobKind("motion.models.imports:ImportJob", "motion.services.imports:run_job",
                       _l("erreur inattendue pendant l'import (détails dans le journal du "
                          "serveur)")),
+    "invitations": JobKind("motion.models.invitations:InvitationJob",
+                           "motion.services.invitations:run_job",
+                           _l("erreur inattendue pendant l'import (détails dans le journal "
+                              "du serveur)")),
 }
 JOB_KINDS = tuple(KINDS)
 
@@ -81,21 +85,17 @@ JOB_KINDS = tuple(KINDS)
 # ------------------------------------------------------------------ progress records
 
 
-def _statuses(model: type) -> Any:
-    """The status enum of a progress record (queued, running, done, failed)."""
-    return type(model.FINISHED[0])
-
-
 def active(model: type, *conditions: Any) -> Any | None:
     """The queued or running record of ``model`` matching ``conditions`` that is not stale."""
     from sqlalchemy import select
 
     from motion.extensions import db
+    from motion.models._progress import JobStatus
     from motion.models._types import utcnow
 
     return db.session.scalar(
         select(model).where(
-            model.status.in_([_statuses(model).QUEUED, _statuses(model).RUNNING]),
+            model.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
             model.created_at > utcnow() - STALE_AFTER,
             *conditions,
         ).limit(1)
@@ -145,11 +145,11 @@ def execute(kind: str, record_id: int) -> bool:
     rollback and a failed record with a French message. True when it succeeded."""
     from motion.errors import InvalidInput, NotFound
     from motion.extensions import db
+    from motion.models._progress import JobStatus
     from motion.models._types import utcnow
 
     job = KINDS[kind]
     model = job.load(job.record)
-    statuses = _statuses(model)
     record = db.session.get(model, record_id)
     if record is None:
         raise NotFound(f"no {kind} job {record_id}")
@@ -165,10 +165,10 @@ def execute(kind: str, record_id: int) -> bool:
     def progress(value: float, message: str, **fields: Any) -> None:
         record_progress(model, record_id, value, message, **fields)
 
-    progress(0.02, _("Démarrage"), status=statuses.RUNNING, started_at=utcnow())
+    progress(0.02, _("Démarrage"), status=JobStatus.RUNNING, started_at=utcnow())
     try:
         job.load(job.work)(record, progress)
-        record.status = statuses.DONE
+        record.status = JobStatus.DONE
         record.progress = 1.0
         record.message = _("Terminé")
         record.finished_at = utcnow()
@@ -179,7 +179,7 @@ def execute(kind: str, record_id: int) -> bool:
         logger.exception("%s job %s failed", kind, record_id)
         message = error.message if isinstance(error, InvalidInput | NotFound) else \
             str(job.failure)
-        progress(1.0, _("Échec"), status=statuses.FAILED, error=message,
+        progress(1.0, _("Échec"), status=JobStatus.FAILED, error=message,
                  finished_at=utcnow())
         return False
 

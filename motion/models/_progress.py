@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.people import User
 
 
+class JobStatus(enum.StrEnum):
+    """Where a job stands (every kind of job has the same four)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ProgressRecord:
     """Columns of a job's progress record: who asked, how far it got, how it ended.
 
-    The concrete class adds ``status`` (its own enum whose finished members are listed in
-    ``FINISHED``) and what the job produces.
+    The concrete class names its status column's type (``STATUS_TYPE``, also the name of
+    its CHECK constraint) and adds what the job produces.
     """
 
-    FINISHED: tuple = ()
+    FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+    STATUS_TYPE: str
+
+    @declared_attr
+    def status(cls) -> Mapped[JobStatus]:  # noqa: N805 (SQLAlchemy declared_attr)
+        return mapped_column(str_enum(JobStatus, cls.STATUS_TYPE), default=JobStatus.QUEUED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,8 +9,8 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._progress import ProgressRecord
-from motion.models._types import UTCDateTime, str_enum, utcnow
+from motion.models._progress import JobStatus, ProgressRecord
+from motion.models._types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from motion.models.contributions import Contribution
@@ -19,23 +18,15 @@ if TYPE_CHECKING:
     from motion.models.people import User
 
 
-class RunStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+RunStatus = JobStatus  # the status of a clustering run
 
 
 class ClusteringRun(ProgressRecord, db.Model):
     """One run of the pipeline on a campaign, and the progress record the page polls."""
 
     __tablename__ = "clustering_runs"
-    FINISHED = (RunStatus.DONE, RunStatus.FAILED)
+    STATUS_TYPE = "run_status"
 
-    status: Mapped[RunStatus] = mapped_column(
-        str_enum(RunStatus, "run_status"),
-        default=RunStatus.QUEUED,
-    )
     model: Mapped[str | None] = mapped_column(String(200))
     n_contributions: Mapped[int] = mapped_column(default=0)
     n_clusters: Mapped[int] = mapped_column(default=0)

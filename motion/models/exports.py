@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,18 +9,14 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motion.extensions import db
-from motion.models._progress import ProgressRecord
-from motion.models._types import UTCDateTime, str_enum, utcnow
+from motion.models._progress import JobStatus, ProgressRecord
+from motion.models._types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     pass
 
 
-class ExportStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+ExportStatus = JobStatus  # the status of an export job
 
 
 
@@ -43,14 +38,11 @@ class ExportJob(ProgressRecord, db.Model):
     """One export generated outside the request, and the progress record the page polls."""
 
     __tablename__ = "export_jobs"
-    FINISHED = (ExportStatus.DONE, ExportStatus.FAILED)
+    STATUS_TYPE = "export_status"
 
     # What: "motion", "opendata" or "report"; in which format (odt, docx, pdf, md, csv, json).
     kind: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(10))
-    status: Mapped[ExportStatus] = mapped_column(
-        str_enum(ExportStatus, "export_status"), default=ExportStatus.QUEUED
-    )
     # The generated file, relative to the instance folder's ``exports/``, and its size.
     filename: Mapped[str | None] = mapped_column(String(255))
     size: Mapped[int | None]

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motion.extensions import db
-from motion.models._progress import ProgressRecord
-from motion.models._types import str_enum
+from motion.models._progress import JobStatus, ProgressRecord
 
-
-class ImportStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+ImportStatus = JobStatus  # the status of an import job
 
 
 class ImportJob(ProgressRecord, db.Model):
     """One CSV import: the uploaded file, how far it got and its line-by-line report."""
 
     __tablename__ = "import_jobs"
-    FINISHED = (ImportStatus.DONE, ImportStatus.FAILED)
+    STATUS_TYPE = "import_status"
 
-    status: Mapped[ImportStatus] = mapped_column(
-        str_enum(ImportStatus, "import_status"), default=ImportStatus.QUEUED
-    )
     # The uploaded file, relative to the instance folder's ``imports/``, and its own name.
     filename: Mapped[str] = mapped_column(String(255))
     original_name: Mapped[str] = mapped_column(String(255))

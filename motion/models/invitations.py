@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,8 +9,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._progress import ProgressRecord
-from motion.models._types import UTCDateTime, str_enum, utcnow
+from motion.models._progress import JobStatus, ProgressRecord
+from motion.models._types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from motion.models.people import User
@@ -53,23 +52,15 @@ class PasswordReset(db.Model):
         return self.used_at is None and when < self.expires_at
 
 
-class InvitationJobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+InvitationJobStatus = JobStatus  # the status of an invitation import job
 
 
 class InvitationJob(ProgressRecord, db.Model):
     """A large invitation file imported outside the request, and its report."""
 
     __tablename__ = "invitation_jobs"
-    FINISHED = (InvitationJobStatus.DONE, InvitationJobStatus.FAILED)
+    STATUS_TYPE = "invitation_job_status"
 
-    status: Mapped[InvitationJobStatus] = mapped_column(
-        str_enum(InvitationJobStatus, "invitation_job_status"),
-        default=InvitationJobStatus.QUEUED,
-    )
     # The uploaded file, relative to the instance folder's ``imports/``.
     filename: Mapped[str] = mapped_column(String(255))
     # The site's address as the admin reached it, for the links in the mails.
