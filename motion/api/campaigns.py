@@ -60,7 +60,7 @@ def get_campaign(campaign_slug: str):
 @blp.response(200, WorkshopListSchema)
 @auth.reader
 def list_workshops(campaign_slug: str):
-    """The campaign's workshops; ``member`` tells where the caller may post."""
+    """The campaign's workshops; `member` tells where the caller may post."""
     campaign = load_campaign(campaign_slug)
     mine = {w.id for w in current_user.workshops}
     return {"items": [

@@ -85,7 +85,7 @@ def list_contributions(campaign_slug: str, *, cursor: str | None = None, limit: 
                        workshop: str | None = None, engagement: str | None = None,
                        collectivite: str | None = None, since=None, until=None,
                        q: str | None = None):
-    """Published contributions, newest first, ``limit`` per page (``next_cursor`` follows)."""
+    """Published contributions, newest first, `limit` per page (`next_cursor` follows)."""
     campaign = load_campaign(campaign_slug)
     filters = search.Filters(
         query=q or "",

@@ -37,7 +37,7 @@ def export_json(job: ExportJob, campaign_slug: str) -> dict:
 @auth.role(*FACILITATORS)
 @blp.arguments(ExportCreateSchema)
 def start_export(data: dict, campaign_slug: str):
-    """Start an export job; poll it until ``finished``, then follow ``download_url``."""
+    """Start an export job; poll it until `finished`, then follow `download_url`."""
     campaign = load_campaign(campaign_slug)
     job = exports.request_export(campaign, data["kind"], data["format"], actor=current_user)
     db.session.commit()

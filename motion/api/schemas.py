@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details; ``detail`` is in French."""
+    """RFC 9457 problem details; `detail` is in French."""
 
     type = fields.String(required=True, metadata={"example": "about:blank"})
     title = fields.String(required=True)
@@ -88,7 +88,7 @@ class ContributionSchema(Schema):
 class ContributionPageSchema(Schema):
     items = fields.List(fields.Nested(ContributionSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True, metadata={
-        "description": "Pass as ``cursor`` for the next page; null on the last page."})
+        "description": "Pass as `cursor` for the next page; null on the last page."})
 
 
 class ContributionQuerySchema(Schema):

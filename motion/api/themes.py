@@ -70,7 +70,7 @@ def get_theme(campaign_slug: str, theme_id: int):
 @auth.writer
 @auth.role(*FACILITATORS)
 def start_clustering(campaign_slug: str):
-    """Start computing the themes outside the request; poll the run until ``finished``."""
+    """Start computing the themes outside the request; poll the run until `finished`."""
     campaign = load_campaign(campaign_slug)
     record = clustering.request_run(campaign, actor=current_user)
     db.session.commit()
