@@ -213,12 +213,19 @@ def split(campaign_slug: str, cluster_id: int):
     n_parts = _int("parts") or 2
     if not 2 <= n_parts <= operations.MAX_PARTS:
         raise InvalidInput(_("Choisissez entre 2 et %(n)d sous-thèmes.", n=operations.MAX_PARTS))
+    # Each contribution keeps its proposed part ("part-<id>") unless it is ticked
+    # ("deplacer") to go to the one target chosen for all the ticked ones ("vers").
+    moved = {int(v) for v in request.form.getlist("deplacer") if v.isdigit()}
+    target = request.form.get("vers", "")
+    if moved and not (target.isdigit() and 1 <= int(target) <= n_parts):
+        raise InvalidInput(_("Choisissez le sous-thème où envoyer les idées cochées."))
     parts: list[list[int]] = [[] for _ in range(n_parts)]
     for key, value in request.form.items():
         if key.startswith("part-") and key[5:].isdigit():
             if not value.isdigit() or not 1 <= int(value) <= n_parts:
                 raise InvalidInput(_("Sous-thème invalide : rechargez la page."))
-            parts[int(value) - 1].append(int(key[5:]))
+            part = int(target) if int(key[5:]) in moved else int(value)
+            parts[part - 1].append(int(key[5:]))
     names = [request.form.get(f"name-{i + 1}", "") for i in range(n_parts)]
     nonempty = [(part, name) for part, name in zip(parts, names, strict=True) if part]
     operation = operations.split(

@@ -161,14 +161,20 @@ def test_bad_inputs_are_400_in_french(client, db, board):
 def test_split_page_proposes_parts_and_confirming_creates_a_theme(client, db, board):
     cluster = _clusters(db)[0]
     html = _page(client, f"/campagnes/synthese/themes/{cluster.id}/scinder?parties=2")
-    selects = dict(re.findall(r'name="part-(\d+)">\s*<option value="1" ?(selected)?', html))
+    selects = dict(re.findall(r'name="part-(\d+)" value="(\d+)"', html))
     assert len(selects) == cluster.size
+    # One checkbox per idea and a single target list, not one list per idea.
+    assert html.count('name="deplacer"') == cluster.size
+    assert html.count("<select") == 3  # number of parts, mode, target
     token = csrf_token(client, f"/campagnes/synthese/themes/{cluster.id}/scinder")
     data = {"csrf_token": token, "version": cluster.version, "parts": "2",
             "name-1": cluster.name, "name-2": "Le sous-thème"}
     members = sorted(int(i) for i in selects)
-    for i, contribution_id in enumerate(members):
-        data[f"part-{contribution_id}"] = "1" if i % 3 else "2"
+    for contribution_id in members:
+        data[f"part-{contribution_id}"] = "1"
+    # Tick every third idea and send them all to part 2 at once.
+    data["deplacer"] = [str(c) for c in members[::3]]
+    data["vers"] = "2"
     response = client.post(f"/campagnes/synthese/themes/{cluster.id}/scinder", data=data)
     assert response.status_code == 302
     new = db.session.scalars(select(Cluster).where(Cluster.name == "Le sous-thème")).one()
