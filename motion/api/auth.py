@@ -76,26 +76,22 @@ def _require(scope: TokenScope) -> None:
                               "absent ou invalide. Utilisez un jeton d'API.")) from None
 
 
-def reader(view):
-    """Require a signed-in caller (token of any scope, or session)."""
+def _requiring(scope: TokenScope):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            _require(scope)
+            return view(*args, **kwargs)
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        _require(TokenScope.READ)
-        return view(*args, **kwargs)
+        return wrapped
 
-    return wrapped
+    return decorator
 
 
-def writer(view):
-    """Require a write token, or the session with its CSRF token."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        _require(TokenScope.WRITE)
-        return view(*args, **kwargs)
-
-    return wrapped
+# A signed-in caller: a token of any scope, or the session.
+reader = _requiring(TokenScope.READ)
+# A write token, or the session with its CSRF token.
+writer = _requiring(TokenScope.WRITE)
 
 
 def role(*roles):

@@ -288,6 +288,16 @@ def _new_external_id(row: dict[str, object], line: int, make_id, known,
     return external_id
 
 
+def _add(item, created_at: datetime | None, known: dict, external_id: str,
+         report: ImportReport) -> None:
+    """Add an imported contribution or comment, dated as in Decidim when it says."""
+    if created_at is not None:
+        item.created_at = created_at
+    db.session.add(item)
+    known[external_id] = item
+    report.inserted += 1
+
+
 def _import_proposals(campaign: Campaign, table: Table, report: ImportReport,
                       actor: User | None) -> dict[str, Contribution]:
     """Add the new proposals; return every Decidim proposal id → contribution, old and new."""
@@ -323,12 +333,8 @@ def _import_proposals(campaign: Campaign, table: Table, report: ImportReport,
             status=ContributionStatus.WITHDRAWN if _is_withdrawn(row)
             else ContributionStatus.PUBLISHED,
         )
-        created = _timestamp(row.get("published_at") or row.get("created_at"))
-        if created is not None:
-            contribution.created_at = created
-        db.session.add(contribution)
-        existing[external_id] = contribution
-        report.inserted += 1
+        _add(contribution, _timestamp(row.get("published_at") or row.get("created_at")),
+             existing, external_id, report)
     db.session.flush()
     return existing
 
@@ -373,12 +379,7 @@ def _import_comments(campaign: Campaign, table: Table, report: ImportReport,
             continue
         comment = Comment(contribution=contribution, parent=parent, text=text,
                           external_id=external_id, status=ContributionStatus.PUBLISHED)
-        created = _timestamp(row.get("created_at"))
-        if created is not None:
-            comment.created_at = created
-        db.session.add(comment)
-        known[external_id] = comment
-        report.inserted += 1
+        _add(comment, _timestamp(row.get("created_at")), known, external_id, report)
     db.session.flush()
 
 
