@@ -214,8 +214,10 @@ def require_campaign_member(user: User, campaign: Campaign) -> None:
     """Refuse (403) a user who does not take part in ``campaign``."""
     if not is_campaign_member(user, campaign):
         raise Forbidden(
-            _("Vous ne participez pas à la campagne « %(title)s » : ses pages sont réservées "
-              "à ses participants.", title=campaign.title)
+            _("Vous ne participez pas à la campagne « %(title)s » : ses pages (et ses votes) "
+              "sont réservées à ses participants. Pour la rejoindre, utilisez le lien "
+              "d’invitation reçu par courriel ou demandez-le aux animateurs du congrès.",
+              title=campaign.title)
         )
 
 

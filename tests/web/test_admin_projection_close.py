@@ -26,3 +26,16 @@ def test_votez_sur_disappears_after_the_close(client, db, login, make_user, make
     screen = client.get("/campagnes/pleniere/motion/projection").get_data(as_text=True)
     assert "Vote clos" in screen
     assert "Votez sur" not in screen
+
+
+def test_an_elu_outside_the_campaign_is_told_how_to_join_before_voting(
+        client, db, login, make_user, make_campaign):
+    campaign = make_campaign("pleniere-2", collect_open=False)
+    motions.create_motion(campaign)
+    db.session.commit()
+    login(make_user())
+    response = client.get(f"/v/{campaign.slug}")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "ses pages (et ses votes) sont réservées à ses participants" in page
+    assert "Pour la rejoindre, utilisez le lien d’invitation" in page
