@@ -1,7 +1,8 @@
 """Validation at the edge: one URL converter for ids, one text cleaner, query parameters.
 
 Hostile or heavy input is refused here with a French 400/404 instead of reaching the
-database (PostgreSQL rejects NUL bytes and integers ≥ 2⁶³; dates before year 1 overflow).
+database (PostgreSQL rejects NUL bytes and ids beyond its INTEGER keys; dates before year 1
+overflow).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from motion.errors import InvalidInput, NotFound
 
-MAX_ID = 2**63 - 1  # the largest BIGINT: larger ids cannot exist
+MAX_ID = 2**31 - 1  # primary keys are INTEGER (PostgreSQL int4): larger ids cannot exist
 MAX_PAGE = 100_000
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
@@ -26,9 +27,9 @@ INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in every route: ASCII digits, 1 to 2⁶³-1, else the route does not match."""
+    """``<int:...>`` in every route: ASCII digits, 1 to 2³¹-1, else the route does not match."""
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's signature)
         kwargs.setdefault("min", 1)
@@ -48,6 +49,11 @@ def has_forbidden_characters(value: str) -> bool:
         or unicodedata.category(c) == "Cs"
         for c in value
     )
+
+
+def usable_key(value: str, max_length: int) -> bool:
+    """Whether a slug or name from a URL could name a row (no NUL, not oversized)."""
+    return 0 < len(value) <= max_length and not has_forbidden_characters(value)
 
 
 def visible_length(value: str) -> int:
@@ -102,7 +108,7 @@ def parse_id(value: str | None, name: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isascii() or not value.isdigit() or len(value) > 19 or int(value) > MAX_ID:
+    if not value.isascii() or not value.isdigit() or len(value) > 10 or int(value) > MAX_ID:
         raise InvalidInput(_("Paramètre « %(name)s » invalide : un identifiant est attendu.",
                              name=name))
     return int(value)

@@ -54,9 +54,11 @@ def parse_local_datetime(value: str, timezone: str) -> datetime:
 
 
 def get_campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    # A slug that cannot exist (NUL, oversized) never reaches the database.
+    campaign = None if not validation.usable_key(slug, 64) else db.session.scalar(
+        select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
-        raise NotFound(_("Aucune campagne « %(slug)s ».", slug=slug))
+        raise NotFound(_("Aucune campagne « %(slug)s ».", slug=slug[:64]))
     return campaign
 
 
@@ -159,11 +161,11 @@ def get_or_create_workshop(
 
 
 def get_workshop(campaign: Campaign, slug: str) -> Workshop:
-    workshop = db.session.scalar(
+    workshop = None if not validation.usable_key(slug, 80) else db.session.scalar(
         select(Workshop).where(Workshop.campaign_id == campaign.id, Workshop.slug == slug)
     )
     if workshop is None:
-        raise NotFound(_("Aucun atelier « %(slug)s » dans cette campagne.", slug=slug))
+        raise NotFound(_("Aucun atelier « %(slug)s » dans cette campagne.", slug=slug[:80]))
     return workshop
 
 
