@@ -117,3 +117,30 @@ def test_pages_carry_no_english_leftover(client, seeded_pages):
         if singular:
             offenders.append(f"{path}: {singular.group(0)}")
     assert not offenders, offenders
+
+
+def test_every_ngettext_message_has_its_french_plural_forms():
+    """French is the source language, but its plural rule (0 and 1 singular) only applies
+    through the fr catalogue: an ngettext message missing there reads "0 soutiens"."""
+    from babel.messages.pofile import read_po
+
+    with (REPO / "motion" / "translations" / "fr" / "LC_MESSAGES" / "messages.po").open(
+            "rb") as f:
+        catalogue = read_po(f)
+    assert catalogue.plural_expr == "(n > 1)"
+    listed = {m.id[0] for m in catalogue if isinstance(m.id, tuple) and all(m.string)}
+    missing = sorted({m[0] for _where, m in _messages() if isinstance(m, tuple)} - listed)
+    assert not missing, (
+        "add to motion/translations/fr/LC_MESSAGES/messages.po (msgstr[0] = the singular, "
+        f"msgstr[1] = the plural) and run pybabel compile: {missing[:5]}")
+
+
+def test_zero_and_one_are_singular_in_french(app):
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale("fr"):
+        assert ngettext("%(num)d soutien", "%(num)d soutiens", 0) == "0 soutien"
+        assert ngettext("%(num)d soutien", "%(num)d soutiens", 1) == "1 soutien"
+        assert ngettext("%(num)d soutien", "%(num)d soutiens", 2) == "2 soutiens"
+    with app.test_request_context(), force_locale("en"):
+        assert ngettext("%(num)d soutien", "%(num)d soutiens", 0) == "0 supports"

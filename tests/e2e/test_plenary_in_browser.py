@@ -118,7 +118,7 @@ def test_plenary_from_two_themes_to_a_frozen_vote(server, browser):
     expect(projector.locator('[data-count="contre"]')).to_have_text("1")
 
     anim.get_by_role("button", name="Clore le vote").click()
-    expect(anim.locator(".flash-success")).to_contain_text("2 pour, 1 contre, 0 abstentions")
+    expect(anim.locator(".flash-success")).to_contain_text("2 pour, 1 contre, 0 abstention")
     expect(projector.locator(".p-vote-status")).to_have_text("Vote clos", timeout=5000)
     expect(projector.locator('[data-count="total"]')).to_have_text("3")
 
@@ -127,7 +127,7 @@ def test_plenary_from_two_themes_to_a_frozen_vote(server, browser):
     late.goto(f"{server}/v/{SLUG}")
     expect(late.locator("#contenu")).to_contain_text("Le vote est clos : 2 pour, 1 contre")
     anim.goto(motion_url)
-    expect(anim.locator(".vote-result")).to_contain_text("2 pour, 1 contre, 0 abstentions")
+    expect(anim.locator(".vote-result")).to_contain_text("2 pour, 1 contre, 0 abstention")
     expect(anim.locator(".vote-result")).to_contain_text("adoptée")
     for page in phones:
         page.context.close()
