@@ -14,7 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from motion.errors import MotionError
 from motion.extensions import db
-from motion.models import PhaseKind, Role
+from motion.models import PhaseKind, Role, WorkshopJoining
 
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
@@ -197,10 +197,14 @@ def campaign_group() -> None:
 @click.option("--synthesis-start")
 @click.option("--plenary-start")
 @click.option("--closed-start")
+@click.option("--workshop-joining", type=click.Choice(["open", "invitation"]), default="open",
+              show_default=True, help="Who joins workshops: any participant of the campaign "
+              "(open workshops), or only through an invitation.")
 @transactional
 def campaign_add(slug: str, title: str, timezone: str, framework_file: str | None,
                  collect_start: str | None, synthesis_start: str | None,
-                 plenary_start: str | None, closed_start: str | None) -> None:
+                 plenary_start: str | None, closed_start: str | None,
+                 workshop_joining: str) -> None:
     """Create a campaign with its phases."""
     from motion.models._types import utcnow
     from motion.services import campaigns, frameworks
@@ -216,6 +220,7 @@ def campaign_add(slug: str, title: str, timezone: str, framework_file: str | Non
         slug, title, timezone=timezone, phase_starts=starts,
         framework=None if framework_file else frameworks.ensure_default_framework(),
     )
+    campaign.workshop_joining = WorkshopJoining(workshop_joining)
     if framework_file:
         frameworks.attach_framework(campaign, framework_file)
     click.echo(f"Campaign '{campaign.slug}' created ({len(campaign.phases)} phases).")

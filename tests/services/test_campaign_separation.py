@@ -127,3 +127,17 @@ def test_an_id_of_another_campaign_under_ones_own_campaign_is_a_404(client, logi
         f"/campagnes/{two_campaigns['b'].slug}/contributions/{two_campaigns['idea'].id}")
     assert response.status_code == 404
     assert "plus visible" in response.get_data(as_text=True)
+
+
+def test_the_cli_sets_who_joins_workshops(db, runner):
+    from motion.models import Campaign
+
+    result = runner.invoke(args=["campaign", "add", "sur-invitation", "--title", "Congrès",
+                                 "--workshop-joining", "invitation"])
+    assert result.exit_code == 0, result.output
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "sur-invitation"))
+    assert campaign.workshop_joining == WorkshopJoining.INVITATION
+    refused = runner.invoke(args=["campaign", "add", "autre", "--title", "Congrès",
+                                  "--workshop-joining", "tous"])
+    assert refused.exit_code == 2
+    assert "tous" in refused.output
