@@ -320,7 +320,7 @@ def test_admin_imports_invitations_and_the_link_sets_a_password(app, client, db,
         "file": (io.BytesIO(csv_data.encode()), "elus.csv"),
     }, content_type="multipart/form-data")
     assert response.status_code == 200
-    assert "1 comptes créés" in response.get_data(as_text=True)
+    assert "1 compte créé" in response.get_data(as_text=True)
     [mail_file] = list(tmp_path.glob("*.eml"))
     body = email.message_from_bytes(mail_file.read_bytes(),
                                     policy=email.policy.default).get_content()
