@@ -129,7 +129,7 @@ def test_withdrawn_contributions_leave_the_workshop_list_but_stay_for_the_audit(
 
 def test_support_is_once_per_user_and_can_be_cancelled(db, make_contribution, make_user):
     contribution = make_contribution()
-    fan = make_user()
+    fan = make_user(campaign=contribution.campaign)
     assert supports.add_support(fan, contribution)
     db.session.commit()
     assert not supports.add_support(fan, contribution)
@@ -145,7 +145,7 @@ def test_support_is_once_per_user_and_can_be_cancelled(db, make_contribution, ma
 
 def test_twenty_threads_supporting_at_once_count_once(app, db, make_contribution, make_user):
     contribution = make_contribution()
-    fan = make_user()
+    fan = make_user(campaign=contribution.campaign)
     contribution_id, fan_id = contribution.id, fan.id
     db.session.remove()  # free this thread's connection (SQLite write lock)
     barrier = threading.Barrier(20)
@@ -224,7 +224,8 @@ def test_withdrawn_contributions_take_no_comments_or_supports(db, make_contribut
     contribution = make_contribution()
     contributions.withdraw_contribution(contribution.author, contribution)
     db.session.commit()
+    participant = make_user(campaign=contribution.campaign)
     with pytest.raises(Forbidden):
-        comments.post_comment(make_user(), contribution, dev_rows[24]["text"])
+        comments.post_comment(participant, contribution, dev_rows[24]["text"])
     with pytest.raises(InvalidInput):
-        supports.add_support(make_user(), contribution)
+        supports.add_support(participant, contribution)
