@@ -578,7 +578,6 @@ def main() -> int:
                                   args.requests, args.cold)
             result["b"] = len(originals)
             results.append(result)
-            Path(args.out).with_suffix(".json").write_text(json.dumps(results))
             print(f"{n:,}: warm p50 {ms(percentile(result['warm'], 0.5))} ms, p95 "
                   f"{ms(percentile(result['warm'], 0.95))} ms, first "
                   f"{result['cold']} s ({time.perf_counter() - started:.0f} s)",
