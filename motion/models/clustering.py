@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
@@ -77,6 +77,10 @@ class Cluster(db.Model):
     second_score: Mapped[float | None] = mapped_column(Float)
     # Nothing in the framework fits ("hors cadre").
     out_of_frame: Mapped[bool] = mapped_column(default=False)
+    # Too few of its members agree with its centroid's engagement (an incoherent theme, or
+    # one that spans engagements): each member sits where its own text maps, until a
+    # facilitator places the theme (mapping_locked).
+    mapped_per_text: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A facilitator's decisions the pipeline must keep.
     pinned: Mapped[bool] = mapped_column(default=False)
     mapping_locked: Mapped[bool] = mapped_column(default=False)

@@ -285,6 +285,14 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
     cluster_maps = (
         mapper.map(centroids).rows if (mapper is not None and centroids is not None) else []
     )
+    # A theme speaks for its members only when enough of them agree with its centroid
+    # (nlp.framework.FrameworkMapper.map_clustered); otherwise they are placed one by one.
+    followed = (
+        mapper.map_clustered(vectors, result.labels,
+                             {info.id: info.centroid for info in result.clusters}
+                             ).through_cluster
+        if (mapper is not None and centroids is not None) else {}
+    )
     rows_by_stable: dict[int, Cluster] = {}
     for info, mapping in zip(result.clusters, cluster_maps or [None] * len(result.clusters),
                              strict=False):
@@ -307,6 +315,7 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
                 info.keywords, info.id, [contributions[i].text for i in info.representatives])
         if mapping is not None and not cluster.mapping_locked:
             _apply_cluster_mapping(cluster, mapping, lookup)
+            cluster.mapped_per_text = not followed.get(info.id, True)
         rows_by_stable[info.id] = cluster
     for stable_id, cluster in existing.items():
         if stable_id not in result_clusters and not cluster.pinned:

@@ -238,3 +238,49 @@ def test_board_granularity_choices(db, make_campaign):
     assert clustering.granularity(campaign, None, None) == 9  # a refresh keeps it
     with pytest.raises(InvalidInput, match="entre 2 et 500"):
         clustering.request_run(campaign, n_themes=501)
+
+
+def test_a_theme_spanning_engagements_places_its_ideas_one_by_one(
+    runner, db, campaign_with_contributions
+):
+    """Never below per-text mapping: a theme whose members mostly disagree with its centroid
+    lets each idea sit where its own text maps, until a facilitator places the theme."""
+    from motion.services.themes import journal, operations, queries
+
+    _cluster(runner)
+    campaign = campaign_with_contributions
+    clusters = db.session.scalars(select(Cluster).where(Cluster.active.is_(True))).all()
+    assignments = db.session.scalars(
+        select(ClusterAssignment).where(ClusterAssignment.cluster_id.is_not(None))).all()
+    # The run's flag follows the members' agreement with the centroid (nlp's 30 % rule).
+    for cluster in clusters:
+        own = [a.engagement_id for a in assignments if a.cluster_id == cluster.id]
+        agreement = sum(e == cluster.engagement_id for e in own) / len(own)
+        assert cluster.mapped_per_text == (agreement < 0.3), (cluster.name, agreement)
+
+    # Flag the theme whose members are the most divided, and read where they sit.
+    def spread(cluster):
+        own = Counter(a.engagement_id for a in assignments if a.cluster_id == cluster.id)
+        return len(own), -own.most_common(1)[0][1]
+    theme = max(clusters, key=spread)
+    own = {a.contribution_id: a.engagement_id for a in assignments if a.cluster_id == theme.id}
+    assert len(set(own.values())) >= 2
+    theme.mapped_per_text = True
+    db.session.commit()
+    placed = {p.contribution_id: p.engagement_id for p in queries.placements(campaign)
+              if p.cluster_id == theme.id}
+    assert placed == own
+
+    # A facilitator places the theme: its ideas follow it; undo brings the per-text places back.
+    target = next(e for e in campaign.framework.engagements if e.id != theme.engagement_id)
+    operation = operations.move_cluster(campaign, theme, target=f"e:{target.id}",
+                                        version=theme.version)
+    db.session.commit()
+    assert not theme.mapped_per_text
+    assert {p.engagement_id for p in queries.placements(campaign)
+            if p.cluster_id == theme.id} == {target.id}
+    journal.undo(campaign, operation)
+    db.session.commit()
+    assert theme.mapped_per_text
+    assert {p.contribution_id: p.engagement_id for p in queries.placements(campaign)
+            if p.cluster_id == theme.id} == own

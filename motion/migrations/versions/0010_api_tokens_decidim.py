@@ -41,12 +41,12 @@ def upgrade():
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("external_id", sa.String(length=200), nullable=True))
         batch_op.create_unique_constraint(
-            batch_op.f("uq_comments_contribution_id"), ["contribution_id", "external_id"])
+            batch_op.f("uq_comments_contribution_id_external_id"), ["contribution_id", "external_id"])
 
 
 def downgrade():
     with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_comments_contribution_id"), type_="unique")
+        batch_op.drop_constraint(batch_op.f("uq_comments_contribution_id_external_id"), type_="unique")
         batch_op.drop_column("external_id")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))

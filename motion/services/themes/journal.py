@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 # that a page built before an undo is still recognised as stale.)
 CLUSTER_FIELDS = (
     "name", "name_locked", "summary", "engagement_id", "axis_id", "out_of_frame",
-    "mapping_locked", "pinned", "active", "merged_into_id", "split_from_id",
+    "mapped_per_text", "mapping_locked", "pinned", "active", "merged_into_id", "split_from_id",
     "keywords", "representative_ids", "is_new",
 )
 ASSIGNMENT_FIELDS = ("cluster_id", "locked", "reassigned")

@@ -167,6 +167,7 @@ def move_cluster(campaign: Campaign, cluster: Cluster, *, target: str, version: 
     cluster.axis_id = axis.id if axis else None
     cluster.out_of_frame = engagement is None
     cluster.mapping_locked = True
+    cluster.mapped_per_text = False
     place = (axis.code if axis else engagement.code) if engagement else _("hors cadre")
     return change.finish(cluster, _("« %(name)s » déplacé vers %(place)s",
                                     name=cluster.name, place=place), target=target)

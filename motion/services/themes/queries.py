@@ -173,16 +173,25 @@ def placements(campaign: Campaign) -> list[Placement]:
     clusters = {c.id: c for c in active_clusters(campaign)}
     rows = db.session.execute(
         select(Contribution.id, ClusterAssignment.cluster_id, Contribution.engagement_id,
-               Contribution.workshop_id, Contribution.collectivite)
+               Contribution.workshop_id, Contribution.collectivite,
+               ClusterAssignment.engagement_id, ClusterAssignment.axis_id,
+               ClusterAssignment.out_of_frame)
         .outerjoin(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
         .where(Contribution.campaign_id == campaign.id,
                Contribution.status == ContributionStatus.PUBLISHED)
         .order_by(Contribution.id)
     ).all()
     result = []
-    for contribution_id, cluster_id, chosen, workshop_id, collectivite in rows:
+    for (contribution_id, cluster_id, chosen, workshop_id, collectivite,
+         own_engagement, own_axis, own_out_of_frame) in rows:
         cluster = clusters.get(cluster_id)
-        if cluster is not None:
+        if cluster is not None and cluster.mapped_per_text and not cluster.mapping_locked:
+            # A theme spanning engagements: the member sits where its own text maps.
+            engagement_id, axis_id = (None, None) if own_out_of_frame else (
+                own_engagement if own_engagement in axes else None,
+                own_axis if own_engagement in axes and own_axis in axes[own_engagement]
+                else None)
+        elif cluster is not None:
             engagement_id, axis_id = cluster_place(cluster, axes)
         else:
             engagement_id, axis_id = (chosen if chosen in axes else None), None
