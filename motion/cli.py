@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from motion.errors import MotionError
 from motion.extensions import db
+from motion.jobs import JOB_KINDS
 from motion.models import PhaseKind, Role, WorkshopJoining
 
 
@@ -145,6 +146,38 @@ def serve_command(host: str, port: int, workers: int | None, timeout: int,
     click.echo(f"motion on http://{host}:{port}/ ({workers} workers)")
     Server(gunicorn_settings(host=host, port=port, workers=workers, timeout=timeout,
                              control_socket=control_socket)).run()
+
+
+@click.command("worker")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(JOB_KINDS)),
+              help="Only jobs of this kind (repeatable; default: every kind).")
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
+@click.option("--name", help="Worker name (default: RQ's, unique).")
+@click.option("--maintenance-interval", type=int, default=60, show_default=True,
+              help="Seconds between registry clean-ups that requeue the jobs of dead "
+                   "workers (RQ retries a job once its worker's heartbeat expired).")
+@click.option("--worker-ttl", type=int, default=60, show_default=True,
+              help="An idle worker's heartbeat period plus 15 s; clean-ups happen between "
+                   "two waits on the queues.")
+@click.option("--job-monitoring-interval", type=int, default=30, show_default=True,
+              help="Seconds between a busy worker's heartbeats.")
+def worker_command(kinds: tuple[str, ...], burst: bool, name: str | None,
+                   maintenance_interval: int, worker_ttl: int,
+                   job_monitoring_interval: int) -> None:
+    """Run a job worker on the Redis queues (MOTION_JOB_BACKEND=rq, MOTION_REDIS_URL)."""
+    import logging
+
+    from motion import queue
+
+    app = _create_app()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        queue.redis_url(app)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+    queue.work(app, kinds or None, burst=burst, name=name,
+               maintenance_interval=maintenance_interval, worker_ttl=worker_ttl,
+               job_monitoring_interval=job_monitoring_interval)
 
 
 @click.command("backup")
@@ -440,7 +473,8 @@ def register_commands(app: Flask) -> None:
     from motion.cli_decidim import export_decidim_command, import_decidim_command
     from motion.cli_export import export_command
 
-    for command in (init_command, serve_command, backup_command, restore_command,
+    for command in (init_command, serve_command, worker_command, backup_command,
+                    restore_command,
                     campaign_group, user_group,
                     framework_group, import_command, cluster_command, notify_group,
                     export_command, import_decidim_command, export_decidim_command):

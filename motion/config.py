@@ -65,6 +65,13 @@ DEFAULTS: dict[str, Any] = {
     "SIMILAR_MAX": 3,
     "IMPORT_MAX_TEXT_LENGTH": 5000,
     "EMBEDDING_MODEL": "use",
+    # Jobs (clustering, exports, imports): "subprocess" (one detached process per job, no
+    # Redis), "inline" (tests) or "rq" (Redis queues <JOB_QUEUE>:<kind>, `motion worker`).
+    "JOB_BACKEND": "subprocess",
+    "REDIS_URL": None,  # the queue's Redis; default: RATELIMIT_STORAGE_URI if it is Redis
+    "JOB_QUEUE": "motion",
+    "JOB_RETRIES": 2,
+    "JOB_TIMEOUTS": {},  # seconds per kind, e.g. {"cluster": 10800} (motion.queue defaults)
     "DEMO_MODE": None,  # None: on in development and tests, off in production
 }
 
@@ -88,6 +95,10 @@ ENV_KEYS = {
     "MOTION_MAIL_FROM": "MAIL_FROM",
     "MOTION_MAIL_DIR": "MAIL_DIR",
     "MOTION_PUBLIC_URL": "PUBLIC_URL",
+    "MOTION_JOB_BACKEND": "JOB_BACKEND",
+    "MOTION_REDIS_URL": "REDIS_URL",
+    "MOTION_JOB_QUEUE": "JOB_QUEUE",
+    "MOTION_JOB_RETRIES": "JOB_RETRIES",
 }
 
 # Values that must never be used as a production secret.
@@ -102,7 +113,7 @@ def load_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
             value: Any = environ[env_name]
             if key == "DEMO_MODE":
                 value = value.strip().lower() in {"1", "true", "yes", "on"}
-            elif key in ("MAIL_SMTP_PORT", "SESSION_IDLE_MINUTES"):
+            elif key in ("MAIL_SMTP_PORT", "SESSION_IDLE_MINUTES", "JOB_RETRIES"):
                 value = int(value)
             found[key] = value
     return found

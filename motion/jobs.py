@@ -18,8 +18,10 @@ import) runs the same way:
 Progress updates go through their own short transactions so that the polling page sees
 them while the job's own work stays uncommitted.
 
-A backend is anything with ``submit(app, kind, record_id)``: a real queue (RQ on Redis)
-can back it by enqueueing :func:`run` with the same two arguments.
+A backend is anything with ``submit(app, kind, record_id)``; ``rq`` (:mod:`motion.queue`)
+enqueues the job on Redis for ``motion worker`` processes. :func:`execute` is idempotent
+(a record already done or held by a live worker is not run again) and a retry after a
+dead worker takes the record over (``takeover``).
 """
 
 from __future__ import annotations
@@ -126,35 +128,25 @@ def recent(model: type, campaign: Any, limit: int = 10) -> list[Any]:
 
 
 def record_progress(model: type, record_id: int, value: float, message: str,
-                    **fields: Any) -> None:
+                    *conditions: Any, **fields: Any) -> None:
     """Write a job's progress in its own short transaction, visible to the polling page
-    while the job's own work stays uncommitted until it ends."""
+    while the job's own work stays uncommitted until it ends (``conditions``: only while
+    the job's claim holds)."""
     from sqlalchemy import update
 
     from motion.extensions import db
 
     with db.engine.begin() as conn:
         conn.execute(
-            update(model).where(model.id == record_id)
+            update(model).where(model.id == record_id, *conditions)
             .values(progress=value, message=message[:300], **fields)
         )
 
 
-def execute(kind: str, record_id: int) -> bool:
-    """Run a recorded job of ``kind``: its work, then done and one commit; on an error,
-    rollback and a failed record with a French message. True when it succeeded."""
-    from motion.errors import InvalidInput, NotFound
+def _end_read_transaction() -> None:
+    """Commit the session's read transaction, keeping the rows it loaded."""
     from motion.extensions import db
-    from motion.models._progress import JobStatus
-    from motion.models._types import utcnow
 
-    job = KINDS[kind]
-    model = job.load(job.record)
-    record = db.session.get(model, record_id)
-    if record is None:
-        raise NotFound(f"no {kind} job {record_id}")
-    # End the read transaction (keeping the loaded rows): the progress updates written
-    # from now on must precede the session's next snapshot (SQLite).
     session = db.session()
     session.expire_on_commit = False
     try:
@@ -162,16 +154,83 @@ def execute(kind: str, record_id: int) -> bool:
     finally:
         session.expire_on_commit = True
 
-    def progress(value: float, message: str, **fields: Any) -> None:
-        record_progress(model, record_id, value, message, **fields)
 
-    progress(0.02, _("Démarrage"), status=JobStatus.RUNNING, started_at=utcnow())
+def _claim(model: type, record_id: int, takeover: bool) -> Any | None:
+    """Mark the record running for this worker; its new ``started_at`` is the claim.
+
+    A queued record is claimed; a running one only on a takeover (the queue saw its
+    worker die) or once it is stale. None when another worker holds it or it is finished.
+    """
+    from sqlalchemy import or_, update
+
+    from motion.extensions import db
+    from motion.models._progress import JobStatus
+    from motion.models._types import utcnow
+
+    claim = utcnow()
+    running = model.status == JobStatus.RUNNING
+    if not takeover:
+        running = running & (model.started_at < claim - STALE_AFTER)
+    with db.engine.begin() as conn:
+        claimed = conn.execute(
+            update(model).where(model.id == record_id,
+                                or_(model.status == JobStatus.QUEUED, running))
+            .values(status=JobStatus.RUNNING, started_at=claim, progress=0.02,
+                    message=_("Démarrage"), error=None, finished_at=None)
+        ).rowcount
+    return claim if claimed == 1 else None
+
+
+def execute(kind: str, record_id: int, *, takeover: bool = False) -> bool:
+    """Run a recorded job of ``kind``: its work, then done and one commit; on an error,
+    rollback and a failed record with a French message. True when it succeeded.
+
+    Idempotent: a record already done is not run again (True), a failed one neither
+    (False), nor one another live worker is running (False). ``takeover``: the queue
+    knows the worker that had it died, so a running record is run again (its work was
+    never committed); the dead worker's claim can no longer finish it.
+    """
+    from sqlalchemy import update
+
+    from motion.errors import InvalidInput, NotFound
+    from motion.extensions import db
+    from motion.models._progress import JobStatus
+    from motion.models._types import utcnow
+
+    job = KINDS[kind]
+    model = job.load(job.record)
+    _end_read_transaction()
+    claim = _claim(model, record_id, takeover)
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"no {kind} job {record_id}")
+    db.session.refresh(record)
+    # The progress updates written from now on must precede the session's next
+    # snapshot (SQLite).
+    _end_read_transaction()
+    if claim is None:
+        logger.info("%s job %s not run: it is %s", kind, record_id, record.status)
+        return record.status == JobStatus.DONE
+    mine = (model.id == record_id, model.status == JobStatus.RUNNING,
+            model.started_at == claim)
+
+    def progress(value: float, message: str, **fields: Any) -> None:
+        record_progress(model, record_id, value, message, *mine, **fields)
+
     try:
         job.load(job.work)(record, progress)
-        record.status = JobStatus.DONE
-        record.progress = 1.0
-        record.message = _("Terminé")
-        record.finished_at = utcnow()
+        db.session.flush()
+        # Done only while the claim is still ours: a worker taken over finishes nothing.
+        finished = db.session.execute(
+            update(model).where(*mine).values(
+                status=JobStatus.DONE, progress=1.0, message=_("Terminé"),
+                finished_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if finished != 1:
+            db.session.rollback()
+            logger.warning("%s job %s was taken over by another worker", kind, record_id)
+            return False
         db.session.commit()
         return True
     except Exception as error:
@@ -235,9 +294,16 @@ class InlineBackend:
             return execute(kind, record_id)
 
 
+def _rq_backend() -> Backend:
+    from motion.queue import RQBackend
+
+    return RQBackend()
+
+
 BACKENDS: dict[str, Callable[[], Backend]] = {
     "subprocess": SubprocessBackend,
     "inline": InlineBackend,
+    "rq": _rq_backend,  # Redis and ``motion worker`` processes (motion.queue)
 }
 
 
