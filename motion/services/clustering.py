@@ -216,6 +216,25 @@ def _previous_granularity(campaign: Campaign, record: ClusteringRun) -> int | No
     )
 
 
+# Texts embedded per chunk: each chunk's vectors reach the cache (keyed by model and text
+# hash) before the next one starts, and the progress record moves between chunks; a job
+# retried after its worker died embeds only the chunks it had not finished.
+EMBED_CHUNK = 1000
+
+
+def _embed_in_chunks(embedder, texts: list[str], progress) -> tuple[np.ndarray, dict]:
+    """The texts' vectors, chunk by chunk with progress (0.1 to 0.5); and how many
+    (distinct per chunk) the cache held and how many were embedded."""
+    chunks, counts = [], {"cached": 0, "new": 0}
+    for start in range(0, len(texts), EMBED_CHUNK):
+        progress(0.1 + 0.4 * start / len(texts),
+                 f"{_('Analyse du sens des contributions')} ({start}/{len(texts)})")
+        chunks.append(embedder.encode(texts[start:start + EMBED_CHUNK]))
+        counts["cached"] += getattr(embedder, "last_hits_", 0)
+        counts["new"] += getattr(embedder, "last_misses_", 0)
+    return np.vstack(chunks), counts
+
+
 def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None) -> dict:
     """Embed, cluster, label and map the campaign's published contributions; store them."""
     progress = progress or (lambda value, message: None)
@@ -227,10 +246,9 @@ def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None
     texts = [c.text if not c.title else f"{c.title}. {c.text}" for c in contributions]
     keys = [str(c.id) for c in contributions]
 
-    progress(0.1, _("Analyse du sens des contributions"))
     started = time.perf_counter()
     embedder = embedding.embedder()
-    vectors = embedder.encode(texts)
+    vectors, embedded = _embed_in_chunks(embedder, texts, progress)
     embed_seconds = time.perf_counter() - started
 
     progress(0.5, _("Regroupement en thèmes"))
@@ -245,6 +263,7 @@ def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None
     spec = framework_spec(campaign)
     mapper = nlp_framework.FrameworkMapper(embedder).fit(spec) if spec is not None else None
     summary = _store(campaign, record, contributions, vectors, result, mapper, previous)
+    summary["embedded"] = embedded
     summary["seconds"] = {"embed": round(embed_seconds, 2),
                           "total": round(time.perf_counter() - started, 2)}
     return summary
