@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -28,8 +29,10 @@ def test_make_run_serves_the_demo_campaign(tmp_path):
         output = log.read()
         assert '<html lang="fr">' in body
         assert "Congrès national des élus au numérique — démonstration" in body
-        assert "Transition écologique" in body
-        assert "3300 real contributions" in output
+        assert "Numérique responsable et transition écologique" in body
+        with (REPO / "motion" / "data" / "demo_contributions.csv").open(encoding="utf-8") as f:
+            n_demo = sum(1 for _ in csv.DictReader(f))
+        assert f"{n_demo} real contributions" in output
         # The demo accounts and their passwords are printed for the newcomer.
         assert re.search(r"elu\s+elu\.demo@motion\.local\s+\S{12,}", output)
         assert (tmp_path / "instance" / "motion.sqlite").exists()

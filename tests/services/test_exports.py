@@ -58,14 +58,15 @@ def exported(db, make_campaign, make_user, make_workshop, dev_rows, tmp_path):
     workshop = make_workshop("Atelier du congrès", campaign=campaign, members=[author])
     posted = [contributions.post_contribution(author, workshop, dev_rows[N_ROWS + i]["text"])
               for i in range(3)]
-    supporter = make_user(email="soutien.secret@example.fr")
+    supporter = make_user(email="soutien.secret@example.fr", campaign=campaign)
     supports.add_support(supporter, posted[0])
     db.session.commit()
     motion = demo_motion.create_demo_motion(campaign, n_propositions=4)
     first = motions.propositions_in_order(motion)[0]
     provenance.link_contributions(first, posted)
     db.session.commit()
-    moderator = make_user(role="facilitator", email="moderation.secret@example.fr")
+    moderator = make_user(role="facilitator", email="moderation.secret@example.fr",
+                          campaign=campaign)
     hidden, withdrawn = posted[1], posted[2]
     moderation.hide(moderator, hidden, "Hors sujet pour le test.")
     contributions.withdraw_contribution(author, withdrawn)

@@ -142,7 +142,10 @@ def test_admin_page_lists_campaigns_workshops_and_users(client, login, make_user
     login(admin)
     html = client.get("/admin/").get_data(as_text=True)
     assert workshop.campaign.title in html
+    # Workshops are listed on their campaign's page, users on theirs.
+    html = client.get(f"/admin/campagnes/{workshop.campaign.slug}").get_data(as_text=True)
     assert "Atelier cybersécurité" in html
+    html = client.get("/admin/utilisateurs").get_data(as_text=True)
     assert admin.email in html
 
 

@@ -239,6 +239,9 @@ class Board:
     unassigned: list[Contribution]
     unassigned_count: int
     has_clusters: bool
+    # Themes whose ideas are placed one by one (Cluster.mapped_per_text): shown apart, so
+    # that an engagement's section holds exactly the ideas that count in it.
+    spanning: list[BoardItem] = field(default_factory=list)
 
 
 def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
@@ -268,12 +271,14 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
             by_engagement[engagement.id] = section
             sections.append(section)
     axes = axes_by_engagement(campaign)
-    out_of_frame = []
+    out_of_frame, spanning = [], []
     for cluster in clusters:
         item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids if i in reps][:5],
                          sizes[cluster.id])
         engagement_id, axis_id = cluster_place(cluster, axes)
-        if engagement_id is None:
+        if cluster.mapped_per_text and not cluster.mapping_locked:
+            spanning.append(item)
+        elif engagement_id is None:
             out_of_frame.append(item)
         elif axis_id is not None:
             by_axis[axis_id].clusters.append(item)
@@ -281,7 +286,7 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
             by_engagement[engagement_id].clusters.append(item)
     unsorted = [p.contribution_id for p in rows if p.cluster_id is None]
     return Board(sections, out_of_frame, _published(unsorted[:unassigned_sample]),
-                 len(unsorted), bool(clusters))
+                 len(unsorted), bool(clusters), spanning)
 
 
 @dataclass
