@@ -312,7 +312,7 @@ def login(client):
 
 @pytest.fixture
 def redis_client():
-    """A client of the test Redis; skipped when unreachable, a failure under MOTION_REQUIRE_REDIS=1."""
+    """The test Redis: skipped when unreachable, a failure under MOTION_REQUIRE_REDIS=1."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
