@@ -40,6 +40,7 @@ def _count(url: str) -> int:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_a_backup_under_load_restores_into_a_fresh_instance_that_serves(
         app, db, runner, make_user, make_workshop, dev_rows, tmp_path, fresh_database_url):
     from motion import create_app

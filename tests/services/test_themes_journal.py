@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -105,6 +106,7 @@ def _apply(db, campaign, kind, a, b, contributions, actor):
                                     actor=actor)
 
 
+@pytest.mark.slow
 def test_random_operations_undone_newest_first_restore_everything(
         db, make_campaign, make_user, dev_rows, tmp_path):
     campaign = make_campaign("journal")

@@ -242,6 +242,7 @@ def test_every_route_has_a_policy_row(matrix):
     assert not stale, f"rows of tests/web/policy.py for routes that no longer exist: {stale}"
 
 
+@pytest.mark.slow
 def test_every_route_answers_each_visitor_as_the_policy_says(matrix):
     adapter = matrix.app.url_map.bind("localhost")
     clients = {role: _client(matrix, role) for role in ROLES}
