@@ -501,10 +501,10 @@ def write_section(out: Path, sizes: list[dict], recall: list[dict], alone: list[
         "Targets (issue 19): warm p95 < 100 ms at 10,000 and < 300 ms at 100,000. The "
         "load average column gives the machine's 1-minute load (2 cores) before and after "
         "each size: other work on the machine inflates the wall times, the server CPU time "
-        "per request much less. Each request embeds only its text (USE, no cache for drafts), reads the "
-        "campaign's contributions_version (primary key), applies the rows stamped since (none "
-        "here), scores every vector (one matrix-vector product, BLAS on one thread) and loads "
-        "the 3 to 8 hits from the database.",
+        "per request much less. Each request embeds only its text (USE, no cache for "
+        "drafts), reads the campaign's contributions_version (primary key), applies the "
+        "rows stamped since (none here), scores every vector (one matrix-vector product, "
+        "BLAS on one thread) and loads the 3 to 8 hits from the database.",
         "",
         "recall@3 against an exact search (cosine, all published contributions) on the dev "
         "sets (distinct texts): the campaign's index is built, then 300 contributions change "
