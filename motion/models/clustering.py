@@ -79,7 +79,8 @@ class Cluster(db.Model):
     out_of_frame: Mapped[bool] = mapped_column(default=False)
     # Too few of its members agree with its centroid's engagement (an incoherent theme, or
     # one that spans engagements): each member sits where its own text maps, until a
-    # facilitator places the theme (mapping_locked).
+    # facilitator places the theme (move_cluster clears it when it sets mapping_locked, and
+    # a run sets it only on unlocked themes, so the two are never both true).
     mapped_per_text: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A facilitator's decisions the pipeline must keep.
     pinned: Mapped[bool] = mapped_column(default=False)

@@ -185,7 +185,7 @@ def placements(campaign: Campaign) -> list[Placement]:
     for (contribution_id, cluster_id, chosen, workshop_id, collectivite,
          own_engagement, own_axis, own_out_of_frame) in rows:
         cluster = clusters.get(cluster_id)
-        if cluster is not None and cluster.mapped_per_text and not cluster.mapping_locked:
+        if cluster is not None and cluster.mapped_per_text:
             # A theme spanning engagements: the member sits where its own text maps.
             engagement_id, axis_id = (None, None) if own_out_of_frame else (
                 own_engagement if own_engagement in axes else None,
@@ -276,7 +276,7 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
         item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids if i in reps][:5],
                          sizes[cluster.id])
         engagement_id, axis_id = cluster_place(cluster, axes)
-        if cluster.mapped_per_text and not cluster.mapping_locked:
+        if cluster.mapped_per_text:
             spanning.append(item)
         elif engagement_id is None:
             out_of_frame.append(item)
