@@ -16,40 +16,36 @@ if TYPE_CHECKING:
     from motion.models.people import User
 
 
-class Invitation(db.Model):
-    __tablename__ = "invitations"
+class SingleUseLink:
+    """A link sent by e-mail that works once, until it expires; only its token's hash is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # Only a hash of the link's token is stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
     def is_usable(self, when: datetime) -> bool:
         return self.used_at is None and when < self.expires_at
 
 
-class PasswordReset(db.Model):
-    """A "mot de passe oublié" link: single use, short-lived, only its token's hash kept."""
+class Invitation(SingleUseLink, db.Model):
+    """A link to set one's password, sent to élus imported by an admin."""
+
+    __tablename__ = "invitations"
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys="Invitation.user_id")
+
+
+class PasswordReset(SingleUseLink, db.Model):
+    """A "mot de passe oublié" link: single use and short-lived."""
 
     __tablename__ = "password_resets"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
     user: Mapped[User] = relationship()
-
-    def is_usable(self, when: datetime) -> bool:
-        return self.used_at is None and when < self.expires_at
 
 
 InvitationJobStatus = JobStatus  # the status of an invitation import job
