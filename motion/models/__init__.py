@@ -24,6 +24,7 @@ from motion.models.clustering import (
     ClusterSecondaryMember,
     RunStatus,
 )
+from motion.models.collectivites import Collectivite, CollectiviteKind, SizeBand
 from motion.models.contributions import (
     Comment,
     CommentStatus,
@@ -34,6 +35,16 @@ from motion.models.contributions import (
     Support,
 )
 from motion.models.exports import ExportJob, ExportSettings, ExportStatus
+from motion.models.followup import (
+    ContributionContinuation,
+    EarlierProposition,
+    FollowUpLink,
+    FollowUpNote,
+    FollowUpStatus,
+    FollowUpStatusChange,
+    PropositionContinuation,
+    PropositionFollowUp,
+)
 from motion.models.frameworks import Axis, Engagement, Framework
 from motion.models.imports import ImportJob, ImportStatus
 from motion.models.invitations import Invitation
@@ -71,16 +82,24 @@ __all__ = [
     "ClusterOperation",
     "ClusterSecondaryMember",
     "ClusteringRun",
+    "Collectivite",
+    "CollectiviteKind",
     "Comment",
     "CommentStatus",
     "Contribution",
+    "ContributionContinuation",
     "ContributionSource",
     "ContributionStatus",
     "ContributionVersion",
+    "EarlierProposition",
     "Engagement",
     "ExportJob",
     "ExportSettings",
     "ExportStatus",
+    "FollowUpLink",
+    "FollowUpNote",
+    "FollowUpStatus",
+    "FollowUpStatusChange",
     "Framework",
     "ImportJob",
     "ImportStatus",
@@ -95,6 +114,8 @@ __all__ = [
     "PreambleVersion",
     "ProjectionState",
     "Proposition",
+    "PropositionContinuation",
+    "PropositionFollowUp",
     "PropositionVersion",
     "ProvenanceLink",
     "Report",
@@ -102,6 +123,7 @@ __all__ = [
     "Role",
     "RunStatus",
     "SentNotification",
+    "SizeBand",
     "SiteText",
     "TokenScope",
     "Support",

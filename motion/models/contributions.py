@@ -21,9 +21,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from motion.extensions import db
 from motion.models._types import UTCDateTime, str_enum, utcnow
+from motion.models.collectivites import CollectiviteKind, SizeBand
 
 if TYPE_CHECKING:
     from motion.models.campaigns import Campaign, Workshop
+    from motion.models.collectivites import Collectivite
     from motion.models.frameworks import Engagement
     from motion.models.people import User
 
@@ -81,6 +83,15 @@ class Contribution(db.Model):
     client_key: Mapped[str | None] = mapped_column(String(64))
     # Collectivité of the author at the time of posting (imports may carry it without an author).
     collectivite: Mapped[str | None] = mapped_column(String(200))
+    # The author's linked collectivité, its type and size band, as they were when posting:
+    # history stays true if the élu moves or the collectivité's population changes.
+    collectivite_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collectivites.id", ondelete="SET NULL"), index=True
+    )
+    collectivite_kind: Mapped[CollectiviteKind | None] = mapped_column(
+        str_enum(CollectiviteKind, "collectivite_kind"))
+    collectivite_size: Mapped[SizeBand | None] = mapped_column(
+        str_enum(SizeBand, "collectivite_size"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The campaign's contributions_version given to the transaction that last added this
@@ -91,6 +102,7 @@ class Contribution(db.Model):
     workshop: Mapped[Workshop] = relationship()
     author: Mapped[User | None] = relationship()
     engagement: Mapped[Engagement | None] = relationship()
+    collectivite_record: Mapped[Collectivite | None] = relationship()
     supports: Mapped[list[Support]] = relationship(
         back_populates="contribution", cascade="all, delete-orphan"
     )

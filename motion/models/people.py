@@ -15,6 +15,7 @@ from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from motion.models.campaigns import Workshop
+    from motion.models.collectivites import Collectivite
 
 
 class Role(enum.StrEnum):
@@ -29,7 +30,11 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
+    # The name as typed or imported; collectivite_id links it to the imported list when known.
     collectivite: Mapped[str | None] = mapped_column(String(200))
+    collectivite_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collectivites.id", ondelete="SET NULL"), index=True
+    )
     role: Mapped[Role] = mapped_column(
         str_enum(Role, "user_role"),
         default=Role.ELU,
@@ -48,6 +53,7 @@ class User(UserMixin, db.Model):
     sessions: Mapped[list[UserSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    collectivite_record: Mapped[Collectivite | None] = relationship()
 
     # The server-side session token this user object was loaded through (not a column).
     auth_token = None  # type: str | None
