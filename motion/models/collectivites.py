@@ -45,8 +45,9 @@ class SizeBand(enum.StrEnum):
     TERRITOIRE = "territoire"
 
 
-TERRITORIAL_KINDS = frozenset({CollectiviteKind.INTERCOMMUNALITE, CollectiviteKind.DEPARTEMENT,
-                               CollectiviteKind.REGION})
+TERRITORIAL_KINDS = frozenset(
+    {CollectiviteKind.INTERCOMMUNALITE, CollectiviteKind.DEPARTEMENT, CollectiviteKind.REGION}
+)
 
 
 def size_band(kind: CollectiviteKind | str, population: int | None) -> SizeBand | None:
@@ -73,8 +74,7 @@ class Collectivite(db.Model):
     # INSEE code (commune, département, région) or SIREN (intercommunalité); None only for
     # "autre" without an official code. Re-imports match on it.
     insee_code: Mapped[str | None] = mapped_column(String(9), unique=True)
-    kind: Mapped[CollectiviteKind] = mapped_column(
-        str_enum(CollectiviteKind, "collectivite_kind"))
+    kind: Mapped[CollectiviteKind] = mapped_column(str_enum(CollectiviteKind, "collectivite_kind"))
     population: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,6 +9,7 @@ a name matches (case-insensitive). The table is new, so at upgrade the link only
 rows were inserted beforehand; the import service (motion.services.collectivites) links
 matching users and backfills their contributions each time the list is imported.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,38 +29,77 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("insee_code", sa.String(length=9), nullable=True),
-        sa.Column("kind", sa.Enum(*KINDS, name="collectivite_kind", native_enum=False,
-                                  create_constraint=True, length=20), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                *KINDS,
+                name="collectivite_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
         sa.Column("population", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("population IS NULL OR population >= 0",
-                           name=op.f("ck_collectivites_population_positive")),
+        sa.CheckConstraint(
+            "population IS NULL OR population >= 0",
+            name=op.f("ck_collectivites_population_positive"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_collectivites")),
         sa.UniqueConstraint("insee_code", name=op.f("uq_collectivites_insee_code")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("collectivite_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_users_collectivite_id"), ["collectivite_id"],
-                              unique=False)
-        batch_op.create_foreign_key(batch_op.f("fk_users_collectivite_id_collectivites"),
-                                    "collectivites", ["collectivite_id"], ["id"],
-                                    ondelete="SET NULL")
+        batch_op.create_index(
+            batch_op.f("ix_users_collectivite_id"), ["collectivite_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_users_collectivite_id_collectivites"),
+            "collectivites",
+            ["collectivite_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     with op.batch_alter_table("contributions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("collectivite_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column(
-            "collectivite_kind",
-            sa.Enum(*KINDS, name="collectivite_kind", native_enum=False,
-                    create_constraint=True, length=20), nullable=True))
-        batch_op.add_column(sa.Column(
-            "collectivite_size",
-            sa.Enum(*SIZES, name="collectivite_size", native_enum=False,
-                    create_constraint=True, length=20), nullable=True))
-        batch_op.create_index(batch_op.f("ix_contributions_collectivite_id"),
-                              ["collectivite_id"], unique=False)
-        batch_op.create_foreign_key(batch_op.f("fk_contributions_collectivite_id_collectivites"),
-                                    "collectivites", ["collectivite_id"], ["id"],
-                                    ondelete="SET NULL")
+        batch_op.add_column(
+            sa.Column(
+                "collectivite_kind",
+                sa.Enum(
+                    *KINDS,
+                    name="collectivite_kind",
+                    native_enum=False,
+                    create_constraint=True,
+                    length=20,
+                ),
+                nullable=True,
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "collectivite_size",
+                sa.Enum(
+                    *SIZES,
+                    name="collectivite_size",
+                    native_enum=False,
+                    create_constraint=True,
+                    length=20,
+                ),
+                nullable=True,
+            )
+        )
+        batch_op.create_index(
+            batch_op.f("ix_contributions_collectivite_id"), ["collectivite_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_contributions_collectivite_id_collectivites"),
+            "collectivites",
+            ["collectivite_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
     # Data: link users whose free-text collectivité names a listed one (none at first
     # upgrade; kept so the step is explicit and re-runnable after a downgrade/upgrade).
@@ -73,15 +113,17 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("contributions", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_contributions_collectivite_id_collectivites"),
-                                 type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_contributions_collectivite_id_collectivites"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_contributions_collectivite_id"))
         batch_op.drop_column("collectivite_size")
         batch_op.drop_column("collectivite_kind")
         batch_op.drop_column("collectivite_id")
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_users_collectivite_id_collectivites"),
-                                 type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_users_collectivite_id_collectivites"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_users_collectivite_id"))
         batch_op.drop_column("collectivite_id")
     op.drop_table("collectivites")
