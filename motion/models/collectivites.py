@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motion.extensions import db
@@ -67,13 +67,15 @@ class Collectivite(db.Model):
     __tablename__ = "collectivites"
     __table_args__ = (
         CheckConstraint("population IS NULL OR population >= 0", name="population_positive"),
+        # Codes are unique per type: département 75 (Paris) is not région 75.
+        UniqueConstraint("kind", "insee_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     # INSEE code (commune, département, région) or SIREN (intercommunalité); None only for
-    # "autre" without an official code. Re-imports match on it.
-    insee_code: Mapped[str | None] = mapped_column(String(9), unique=True)
+    # "autre" without an official code. Re-imports match on (kind, insee_code).
+    insee_code: Mapped[str | None] = mapped_column(String(9))
     kind: Mapped[CollectiviteKind] = mapped_column(str_enum(CollectiviteKind, "collectivite_kind"))
     population: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

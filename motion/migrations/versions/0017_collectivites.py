@@ -48,7 +48,7 @@ def upgrade():
             name=op.f("ck_collectivites_population_positive"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_collectivites")),
-        sa.UniqueConstraint("insee_code", name=op.f("uq_collectivites_insee_code")),
+        sa.UniqueConstraint("kind", "insee_code", name=op.f("uq_collectivites_kind_insee_code")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("collectivite_id", sa.Integer(), nullable=True))
