@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from motion import N_
 from motion.errors import Conflict, InvalidInput, NotFound
@@ -15,6 +15,7 @@ from motion.extensions import db
 from motion.models import (
     PHASE_ORDER,
     Campaign,
+    Contribution,
     Engagement,
     Membership,
     Motion,
@@ -41,10 +42,44 @@ ROLE_LABELS = {
 }
 
 
+USERS_PER_PAGE = 50
+
+
 def phase_label(kind: PhaseKind | str | None) -> str:
     if kind is None:
         return _("Pas encore ouverte")
     return _(PHASE_LABELS[PhaseKind(kind)])
+
+
+def _newest_campaigns() -> list[Campaign]:
+    return list(db.session.scalars(
+        select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())))
+
+
+def overview() -> dict:
+    """The admin's home: every campaign (newest first), its contributions, the accounts."""
+    return {
+        "campaigns": _newest_campaigns(),
+        "contribution_counts": dict(db.session.execute(
+            select(Contribution.campaign_id, func.count(Contribution.id))
+            .group_by(Contribution.campaign_id)).all()),
+        "user_total": db.session.scalar(select(func.count(User.id))),
+    }
+
+
+def workshop_figures(campaign: Campaign) -> dict:
+    """Members and contributions of each of the campaign's workshops, by workshop id."""
+    return {
+        "member_counts": dict(db.session.execute(
+            select(Membership.workshop_id, func.count(Membership.id))
+            .join(Workshop, Workshop.id == Membership.workshop_id)
+            .where(Workshop.campaign_id == campaign.id)
+            .group_by(Membership.workshop_id)).all()),
+        "contribution_counts": dict(db.session.execute(
+            select(Contribution.workshop_id, func.count(Contribution.id))
+            .where(Contribution.campaign_id == campaign.id)
+            .group_by(Contribution.workshop_id)).all()),
+    }
 
 
 def check_timezone(timezone: str) -> str:
@@ -181,6 +216,17 @@ def get_workshop_by_id(campaign: Campaign, workshop_id: int) -> Workshop:
 # ------------------------------------------------------------------ users
 
 
+def search_users(query: str, *, page: int | None = None):
+    """Accounts by role then e-mail, filtered on name, e-mail or collectivité; one page."""
+    statement = select(User).order_by(User.role, User.email)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(or_(func.lower(User.email).like(pattern),
+                                        func.lower(User.display_name).like(pattern),
+                                        func.lower(User.collectivite).like(pattern)))
+    return db.paginate(statement, page=page, per_page=USERS_PER_PAGE, error_out=False)
+
+
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -226,8 +272,7 @@ def visible_campaigns(user) -> list[Campaign]:
     Administrators see every campaign; élus and facilitators the campaigns they take part
     in (through a workshop); a visitor sees every campaign's home page.
     """
-    campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc(),
-                                                                   Campaign.id.desc())))
+    campaigns = _newest_campaigns()
     if not getattr(user, "is_authenticated", False) or user.has_role(Role.ADMIN):
         return campaigns
     mine = set(db.session.scalars(

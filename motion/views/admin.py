@@ -4,30 +4,45 @@ framework, users and roles)."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
-from motion.models import PHASE_ORDER, Campaign, Contribution, Membership, Role, User
+from motion.models import PHASE_ORDER, Campaign, Role
 from motion.services import campaign_admin, campaigns, frameworks, imports
 from motion.views import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 api_bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
-USERS_PER_PAGE = 50
 MAX_FRAMEWORK_BYTES = 512 * 1024
+
+T = TypeVar("T")
 
 
 def _fail(error: MotionError) -> None:
     db.session.rollback()
     flash(error.message, "error")
+
+
+def _apply(change: Callable[[], T], success: str | Callable[[T], str]) -> bool:
+    """Run ``change`` (service calls), commit once and flash ``success`` (a message, or one
+    made from the change's result); on a domain error roll back and flash it instead."""
+    try:
+        result = change()
+        db.session.commit()
+    except MotionError as error:
+        _fail(error)
+        return False
+    flash(success(result) if callable(success) else success, "success")
+    return True
 
 
 def _phase_starts(form, timezone: str) -> dict:
@@ -40,9 +55,13 @@ def _phase_starts(form, timezone: str) -> dict:
     return starts
 
 
-def _uploaded(field: str) -> tuple[bytes, str] | None:
+def _uploaded(field: str, missing: str | None = None) -> tuple[bytes, str] | None:
+    """The uploaded file ``field`` as (content, name); None, or InvalidInput(``missing``)
+    when no file was chosen."""
     upload = request.files.get(field)
     if upload is None or not upload.filename:
+        if missing is not None:
+            raise InvalidInput(missing)
         return None
     return upload.read(), upload.filename
 
@@ -59,19 +78,15 @@ def _attach_uploaded_framework(campaign: Campaign, data: bytes, name: str) -> No
         frameworks.attach_framework(campaign, path, actor=current_user)
 
 
+def _campaign_url(slug: str, anchor: str) -> str:
+    return url_for("admin.campaign", slug=slug, _anchor=anchor)
+
+
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
     """List campaigns with their phase, workshops and figures."""
-    all_campaigns = db.session.scalars(
-        select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
-    ).all()
-    contribution_counts = dict(db.session.execute(
-        select(Contribution.campaign_id, func.count(Contribution.id))
-        .group_by(Contribution.campaign_id)).all())
-    user_total = db.session.scalar(select(func.count(User.id)))
-    return render_template("admin/index.html", campaigns=all_campaigns,
-                           contribution_counts=contribution_counts, user_total=user_total,
+    return render_template("admin/index.html", **campaign_admin.overview(),
                            phase_label=campaign_admin.phase_label)
 
 
@@ -115,18 +130,11 @@ def new_campaign():
 def campaign(slug: str):
     """One campaign's settings: details, phases, framework, workshops and imports."""
     campaign = campaigns.get_campaign(slug)
-    member_counts = dict(db.session.execute(
-        select(Membership.workshop_id, func.count(Membership.id))
-        .group_by(Membership.workshop_id)).all())
-    contribution_counts = dict(db.session.execute(
-        select(Contribution.workshop_id, func.count(Contribution.id))
-        .where(Contribution.campaign_id == campaign.id)
-        .group_by(Contribution.workshop_id)).all())
     return render_template(
         "admin/campaign.html", campaign=campaign, phases=PHASE_ORDER,
         phase_label=campaign_admin.phase_label,
         starts=campaign_admin.phase_starts_local(campaign),
-        member_counts=member_counts, contribution_counts=contribution_counts,
+        **campaign_admin.workshop_figures(campaign),
         import_jobs=imports.recent_import_jobs(campaign),
     )
 
@@ -136,16 +144,11 @@ def campaign(slug: str):
 def update_campaign(slug: str):
     """Change a campaign's title, address or time zone."""
     campaign = campaigns.get_campaign(slug)
-    try:
-        campaign_admin.update_campaign(
-            campaign, title=request.form.get("title", ""),
-            slug=request.form.get("slug", ""), timezone=request.form.get("timezone", ""),
-            actor=current_user)
-        db.session.commit()
-    except MotionError as error:
-        _fail(error)
-        return redirect(url_for("admin.campaign", slug=slug))
-    flash(_("Campagne enregistrée."), "success")
+    _apply(lambda: campaign_admin.update_campaign(
+        campaign, title=request.form.get("title", ""), slug=request.form.get("slug", ""),
+        timezone=request.form.get("timezone", ""), actor=current_user),
+        _("Campagne enregistrée."))
+    # After a refusal the rollback has reloaded the campaign's old address.
     return redirect(url_for("admin.campaign", slug=campaign.slug))
 
 
@@ -154,15 +157,10 @@ def update_campaign(slug: str):
 def phases(slug: str):
     """Set or change the campaign's phase dates."""
     campaign = campaigns.get_campaign(slug)
-    try:
-        campaign_admin.change_phases(campaign, _phase_starts(request.form, campaign.timezone),
-                                     actor=current_user)
-        db.session.commit()
-    except MotionError as error:
-        _fail(error)
-    else:
-        flash(_("Phases enregistrées."), "success")
-    return redirect(url_for("admin.campaign", slug=slug, _anchor="phases"))
+    _apply(lambda: campaign_admin.change_phases(
+        campaign, _phase_starts(request.form, campaign.timezone), actor=current_user),
+        _("Phases enregistrées."))
+    return redirect(_campaign_url(slug, "phases"))
 
 
 @bp.post("/campagnes/<slug>/referentiel")
@@ -170,17 +168,10 @@ def phases(slug: str):
 def framework(slug: str):
     """Load an uploaded framework YAML file into the campaign."""
     campaign = campaigns.get_campaign(slug)
-    upload = _uploaded("framework_file")
-    try:
-        if upload is None:
-            raise InvalidInput(_("Choisissez un fichier YAML de référentiel."))
-        _attach_uploaded_framework(campaign, *upload)
-        db.session.commit()
-    except MotionError as error:
-        _fail(error)
-    else:
-        flash(_("Référentiel « %(name)s » chargé.", name=campaign.framework.name), "success")
-    return redirect(url_for("admin.campaign", slug=slug, _anchor="referentiel"))
+    _apply(lambda: _attach_uploaded_framework(campaign, *_uploaded(
+        "framework_file", _("Choisissez un fichier YAML de référentiel."))),
+        lambda _none: _("Référentiel « %(name)s » chargé.", name=campaign.framework.name))
+    return redirect(_campaign_url(slug, "referentiel"))
 
 
 def _workshop_values() -> dict:
@@ -196,15 +187,10 @@ def _workshop_values() -> dict:
 def new_workshop(slug: str):
     """Create a workshop."""
     campaign = campaigns.get_campaign(slug)
-    try:
-        workshop = campaign_admin.save_workshop(campaign, None, **_workshop_values(),
-                                                actor=current_user)
-        db.session.commit()
-    except MotionError as error:
-        _fail(error)
-    else:
-        flash(_("Atelier « %(name)s » créé.", name=workshop.name), "success")
-    return redirect(url_for("admin.campaign", slug=slug, _anchor="ateliers"))
+    _apply(lambda: campaign_admin.save_workshop(campaign, None, **_workshop_values(),
+                                                actor=current_user),
+           lambda workshop: _("Atelier « %(name)s » créé.", name=workshop.name))
+    return redirect(_campaign_url(slug, "ateliers"))
 
 
 @bp.post("/campagnes/<slug>/ateliers/par-engagement")
@@ -212,15 +198,11 @@ def new_workshop(slug: str):
 def engagement_workshops(slug: str):
     """Create one workshop per engagement of the framework."""
     campaign = campaigns.get_campaign(slug)
-    try:
-        created = campaign_admin.create_engagement_workshops(campaign, actor=current_user)
-        db.session.commit()
-    except MotionError as error:
-        _fail(error)
-    else:
-        flash(ngettext("%(num)d atelier créé.", "%(num)d ateliers créés.", len(created))
-              if created else _("Chaque engagement a déjà son atelier."), "success")
-    return redirect(url_for("admin.campaign", slug=slug, _anchor="ateliers"))
+    _apply(lambda: campaign_admin.create_engagement_workshops(campaign, actor=current_user),
+           lambda created: ngettext("%(num)d atelier créé.", "%(num)d ateliers créés.",
+                                    len(created))
+           if created else _("Chaque engagement a déjà son atelier."))
+    return redirect(_campaign_url(slug, "ateliers"))
 
 
 @bp.route("/campagnes/<slug>/ateliers/<int:workshop_id>", methods=["GET", "POST"])
@@ -230,15 +212,11 @@ def workshop(slug: str, workshop_id: int):
     campaign = campaigns.get_campaign(slug)
     workshop = campaign_admin.get_workshop_by_id(campaign, workshop_id)
     if request.method == "POST":
-        try:
-            campaign_admin.save_workshop(campaign, workshop, **_workshop_values(),
-                                         actor=current_user)
-            db.session.commit()
-        except MotionError as error:
-            _fail(error)
-            return redirect(url_for("admin.workshop", slug=slug, workshop_id=workshop_id))
-        flash(_("Atelier enregistré."), "success")
-        return redirect(url_for("admin.campaign", slug=slug, _anchor="ateliers"))
+        if _apply(lambda: campaign_admin.save_workshop(campaign, workshop, **_workshop_values(),
+                                                       actor=current_user),
+                  _("Atelier enregistré.")):
+            return redirect(_campaign_url(slug, "ateliers"))
+        return redirect(url_for("admin.workshop", slug=slug, workshop_id=workshop_id))
     return render_template("admin/workshop.html", campaign=campaign, workshop=workshop)
 
 
@@ -247,18 +225,15 @@ def workshop(slug: str, workshop_id: int):
 def new_import(slug: str):
     """Import contributions from an uploaded CSV file (a job for large files)."""
     campaign = campaigns.get_campaign(slug)
-    upload = _uploaded("csv_file")
     try:
-        if upload is None:
-            raise InvalidInput(_("Choisissez un fichier CSV à importer."))
-        data, name = upload
+        data, name = _uploaded("csv_file", _("Choisissez un fichier CSV à importer."))
         job = imports.request_import(campaign, data, name,
                                      workshop_name=request.form.get("workshop_name"),
                                      actor=current_user)
         db.session.commit()
     except MotionError as error:
         _fail(error)
-        return redirect(url_for("admin.campaign", slug=slug, _anchor="import"))
+        return redirect(_campaign_url(slug, "import"))
     if imports.needs_job(data):
         from motion import jobs
 
@@ -293,13 +268,7 @@ def import_status(slug: str, job_id: int):
 def users():
     """Users and their roles, searchable by name, e-mail or collectivité."""
     query = (request.args.get("q") or "").strip()
-    statement = select(User).order_by(User.role, User.email)
-    if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(or_(func.lower(User.email).like(pattern),
-                                        func.lower(User.display_name).like(pattern),
-                                        func.lower(User.collectivite).like(pattern)))
-    page = db.paginate(statement, per_page=USERS_PER_PAGE, error_out=False)
+    page = campaign_admin.search_users(query, page=request.args.get("page", 1, type=int))
     return render_template("admin/users.html", page=page, query=query, roles=list(Role),
                            role_labels=campaign_admin.ROLE_LABELS)
 
@@ -309,12 +278,8 @@ def users():
 def user(user_id: int):
     """Change a user's role, or suspend / reactivate the account."""
     target = campaign_admin.get_user(user_id)
-    try:
-        campaign_admin.set_role(target, request.form.get("role", ""),
-                                active=request.form.get("active") == "1", actor=current_user)
-        db.session.commit()
-    except MotionError as error:
-        _fail(error)
-    else:
-        flash(_("Compte de %(name)s enregistré.", name=target.display_name), "success")
+    _apply(lambda: campaign_admin.set_role(target, request.form.get("role", ""),
+                                           active=request.form.get("active") == "1",
+                                           actor=current_user),
+           _("Compte de %(name)s enregistré.", name=target.display_name))
     return redirect(url_for("admin.users", q=request.form.get("q") or None))
