@@ -67,6 +67,7 @@ from motion.models.motions import (
 )
 from motion.models.notifications import NotificationPreference, SentNotification
 from motion.models.people import Membership, Role, User, UserSession
+from motion.models.sessions import EngagementReferent, EngagementSession, PropositionAxis
 from motion.models.site import SiteText
 
 __all__ = [
@@ -93,6 +94,8 @@ __all__ = [
     "ContributionVersion",
     "EarlierProposition",
     "Engagement",
+    "EngagementReferent",
+    "EngagementSession",
     "ExportJob",
     "ExportSettings",
     "ExportStatus",
@@ -116,6 +119,7 @@ __all__ = [
     "Proposition",
     "PropositionContinuation",
     "PropositionFollowUp",
+    "PropositionAxis",
     "PropositionVersion",
     "ProvenanceLink",
     "Report",
