@@ -6,6 +6,14 @@ here.
 
 from __future__ import annotations
 
+from motion.models.addressees import (
+    Addressee,
+    AddresseeEngagement,
+    AddresseeKind,
+    DossierDispatch,
+    DossierSettings,
+    PropositionAddressee,
+)
 from motion.models.api_tokens import ApiToken, TokenScope
 from motion.models.audit import AuditEvent
 from motion.models.campaigns import (
@@ -72,6 +80,9 @@ from motion.models.site import SiteText
 
 __all__ = [
     "PHASE_ORDER",
+    "Addressee",
+    "AddresseeEngagement",
+    "AddresseeKind",
     "Amendment",
     "ApiToken",
     "AmendmentStatus",
@@ -92,6 +103,8 @@ __all__ = [
     "ContributionSource",
     "ContributionStatus",
     "ContributionVersion",
+    "DossierDispatch",
+    "DossierSettings",
     "EarlierProposition",
     "Engagement",
     "EngagementReferent",
@@ -117,6 +130,7 @@ __all__ = [
     "PreambleVersion",
     "ProjectionState",
     "Proposition",
+    "PropositionAddressee",
     "PropositionContinuation",
     "PropositionFollowUp",
     "PropositionAxis",
