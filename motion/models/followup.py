@@ -22,7 +22,7 @@ from motion.models._types import UTCDateTime, str_enum, utcnow
 if TYPE_CHECKING:
     from motion.models.campaigns import Campaign
     from motion.models.contributions import Contribution
-    from motion.models.frameworks import Engagement
+    from motion.models.frameworks import Axis, Engagement
     from motion.models.motions import Proposition
     from motion.models.people import User
 
@@ -151,7 +151,10 @@ class EarlierProposition(db.Model):
     engagement_id: Mapped[int | None] = mapped_column(
         ForeignKey("engagements.id", ondelete="SET NULL")
     )
-    # The engagement in the earlier campaign's framework (code and title), as imported.
+    # The newer campaign's axis with the same code (or title) as the earlier axis, if any.
+    axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
+    # The engagement and axis in the earlier campaign's framework, as imported.
+    source_axis_code: Mapped[str | None] = mapped_column(String(40))
     source_engagement_code: Mapped[str | None] = mapped_column(String(40))
     source_engagement_title: Mapped[str | None] = mapped_column(String(300))
     source_campaign_title: Mapped[str] = mapped_column(String(200))
@@ -165,6 +168,7 @@ class EarlierProposition(db.Model):
     source_campaign: Mapped[Campaign | None] = relationship(foreign_keys=[source_campaign_id])
     source_proposition: Mapped[Proposition | None] = relationship()
     engagement: Mapped[Engagement | None] = relationship()
+    axis: Mapped[Axis | None] = relationship()
 
 
 class ContributionContinuation(db.Model):

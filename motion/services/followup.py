@@ -19,6 +19,7 @@ from motion import validation
 from motion.errors import Conflict, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
+    Axis,
     Campaign,
     Contribution,
     Engagement,
@@ -27,6 +28,7 @@ from motion.models import (
     MotionStatus,
     PhaseKind,
     Proposition,
+    PropositionAxis,
     User,
 )
 from motion.models._types import utcnow
@@ -115,6 +117,11 @@ def retained_propositions(motion: Motion) -> list[Proposition]:
             .order_by(MotionSection.position, Proposition.position, Proposition.id)
         )
     )
+
+
+def followups_by_proposition(proposition_ids: list[int]) -> dict[int, PropositionFollowUp]:
+    """The follow-up rows of these propositions, by proposition id."""
+    return _followups(proposition_ids)
 
 
 def _followups(proposition_ids: list[int]) -> dict[int, PropositionFollowUp]:
@@ -366,23 +373,27 @@ def update_followup(
 
 
 def candidate_previous_campaigns(campaign: Campaign) -> list[Campaign]:
-    """Closed campaigns other than ``campaign`` that have a motion, latest closed first."""
-    ids = set(
-        db.session.scalars(select(Motion.campaign_id).where(Motion.campaign_id != campaign.id))
-    )
-    closed = (
-        [
-            c
-            for c in db.session.scalars(select(Campaign).where(Campaign.id.in_(ids)))
-            if is_closed(c)
-        ]
-        if ids
-        else []
-    )
-    own_close = _closed_at(campaign)
-    if own_close is not None:
-        closed = [c for c in closed if (_closed_at(c) or own_close) < own_close]
+    """Closed campaigns (other than ``campaign``, closed before it), latest closed first."""
+    own_close = _closed_at(campaign) if is_closed(campaign) else None
+    closed = [
+        c
+        for c in db.session.scalars(select(Campaign).where(Campaign.id != campaign.id))
+        if is_closed(c) and (own_close is None or _closed_at(c) < own_close)
+    ]
     return sorted(closed, key=lambda c: (_closed_at(c), c.id), reverse=True)
+
+
+def get_source_campaign(campaign: Campaign, source_id: int) -> Campaign:
+    """A campaign ``campaign`` may import the motion of (closed before it), or a French error."""
+    for candidate in candidate_previous_campaigns(campaign):
+        if candidate.id == source_id:
+            return candidate
+    raise InvalidInput(
+        _(
+            "Cette campagne ne peut pas être importée : choisissez une campagne close avant "
+            "celle-ci."
+        )
+    )
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:
@@ -399,8 +410,11 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
     )
     if imported is not None:
         return db.session.get(Campaign, imported)
-    candidates = candidate_previous_campaigns(campaign)
-    return candidates[0] if candidates else None
+    with_motion = set(db.session.scalars(select(Motion.campaign_id)))
+    for candidate in candidate_previous_campaigns(campaign):
+        if candidate.id in with_motion:
+            return candidate
+    return None
 
 
 def adopted_propositions(motion: Motion) -> list[Proposition]:
@@ -430,6 +444,32 @@ def _engagement_map(source: Campaign, target: Campaign) -> dict[int, Engagement 
         )
         for e in (source.framework.engagements if source.framework else [])
     }
+
+
+def _axes_of(proposition_ids: list[int]) -> dict[int, Axis]:
+    """The axis each proposition answers (set on the engagement sessions' page), by id."""
+    if not proposition_ids:
+        return {}
+    rows = db.session.execute(
+        select(PropositionAxis.proposition_id, Axis)
+        .join(Axis, PropositionAxis.axis_id == Axis.id)
+        .where(PropositionAxis.proposition_id.in_(proposition_ids))
+    )
+    return {proposition_id: axis for proposition_id, axis in rows}
+
+
+def _matching_axis(axis: Axis | None, engagement: Engagement | None) -> int | None:
+    """The id of ``engagement``'s axis with the same code as ``axis`` (else the same title)."""
+    if axis is None or engagement is None:
+        return None
+    for candidate in engagement.axes:
+        if candidate.code.strip().casefold() == axis.code.strip().casefold():
+            return candidate.id
+    title = " ".join(axis.title.split()).casefold()
+    for candidate in engagement.axes:
+        if " ".join(candidate.title.split()).casefold() == title:
+            return candidate.id
+    return None
 
 
 def import_previous_motion(
@@ -472,9 +512,12 @@ def import_previous_motion(
         )
     )
     unmapped: dict[int, str] = {}
-    for position, proposition in enumerate(adopted_propositions(motion), start=1):
+    propositions = adopted_propositions(motion)
+    axes = _axes_of([p.id for p in propositions])
+    for position, proposition in enumerate(propositions, start=1):
         section_engagement = proposition.section.engagement
         target = mapping.get(section_engagement.id) if section_engagement else None
+        source_axis = axes.get(proposition.id)
         if section_engagement is not None and target is None:
             unmapped[section_engagement.id] = (
                 f"{section_engagement.code} — {section_engagement.title}"
@@ -488,6 +531,8 @@ def import_previous_motion(
                 source_campaign_id=source.id,
                 source_proposition_id=proposition.id,
                 engagement_id=target.id if target else None,
+                axis_id=_matching_axis(source_axis, target),
+                source_axis_code=source_axis.code if source_axis else None,
                 source_engagement_code=section_engagement.code if section_engagement else None,
                 source_engagement_title=(
                     section_engagement.title if section_engagement else proposition.section.title
@@ -577,6 +622,10 @@ class PreviousProposition:
     campaign_title: str
     earlier_id: int | None = None
     links: tuple[tuple[str, str], ...] = ()
+    # The axis it answered, in the newer campaign's framework when it maps (else the
+    # earlier code, title None); None when the proposition had no axis.
+    axis_code: str | None = None
+    axis_title: str | None = None
 
 
 def _previous(
@@ -586,6 +635,8 @@ def _previous(
     text: str,
     campaign_title: str,
     earlier_id: int | None,
+    axis_code: str | None = None,
+    axis_title: str | None = None,
 ) -> PreviousProposition:
     status = followup.status if followup else FollowUpStatus.NOT_TRANSMITTED
     note = followup.notes[-1] if followup and followup.notes else None
@@ -599,6 +650,8 @@ def _previous(
         campaign_title=campaign_title,
         earlier_id=earlier_id,
         links=tuple((link.title, link.url) for link in followup.links) if followup else (),
+        axis_code=axis_code,
+        axis_title=axis_title,
     )
 
 
@@ -621,6 +674,8 @@ def previous_propositions(campaign: Campaign, engagement: Engagement) -> list[Pr
                 text=e.text,
                 campaign_title=e.source_campaign_title,
                 earlier_id=e.id,
+                axis_code=e.axis.code if e.axis else e.source_axis_code,
+                axis_title=e.axis.title if e.axis else None,
             )
             for e in imported
         ]
@@ -644,6 +699,7 @@ def previous_propositions(campaign: Campaign, engagement: Engagement) -> list[Pr
         if p.section.engagement is not None and p.section.engagement.code.strip().casefold() == code
     ]
     followups = _followups([p.id for p in propositions])
+    axes = _axes_of([p.id for p in propositions])
     return [
         _previous(
             followups.get(p.id),
@@ -651,6 +707,8 @@ def previous_propositions(campaign: Campaign, engagement: Engagement) -> list[Pr
             text=p.text,
             campaign_title=source.title,
             earlier_id=None,
+            axis_code=axes[p.id].code if p.id in axes else None,
+            axis_title=axes[p.id].title if p.id in axes else None,
         )
         for p in propositions
     ]
@@ -742,8 +800,14 @@ def set_proposition_continues(
     return earlier
 
 
-def continuation_label(earlier: EarlierProposition) -> str:
-    """ "prolonge la proposition « … » (Congrès 2025)"."""
+def continuation_label(earlier: EarlierProposition, *, sentence: bool = False) -> str:
+    """The label "prolonge la proposition « … » (Congrès 2025)", capitalised as a sentence."""
+    if sentence:
+        return _(
+            "Prolonge la proposition « %(title)s » (%(campaign)s)",
+            title=earlier.title,
+            campaign=earlier.source_campaign_title,
+        )
     return _(
         "prolonge la proposition « %(title)s » (%(campaign)s)",
         title=earlier.title,

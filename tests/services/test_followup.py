@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from motion.errors import Conflict, InvalidInput
-from motion.models import EarlierProposition, FollowUpStatus, PhaseKind
+from motion.models import EarlierProposition, FollowUpStatus, PhaseKind, PropositionAxis
 from motion.models._types import utcnow
 from motion.services import followup, motions
 
@@ -43,6 +43,10 @@ def previous(db, make_campaign, make_user):
         )
         proposition.outcome = outcome
         made[key] = proposition
+    # The first answers axis E1.1 (set on the engagement session's page).
+    db.session.add(
+        PropositionAxis(proposition_id=made["tiers"].id, axis_id=e1.engagement.axes[0].id)
+    )
     motions.adopt(motion, actor=facilitator)
     db.session.commit()
     return campaign, facilitator, made
@@ -106,6 +110,11 @@ def test_statuses_notes_links_and_history_then_previous_propositions_and_bilan(
     after = followup.previous_propositions(current, e1)
     assert [p.title for p in after] == [p.title for p in before]
     assert all(p.earlier_id for p in after)
+    assert [(p.axis_code, p.axis_title) for p in after] == [
+        ("E1.1", e1.axes[0].title),
+        (None, None),
+    ]
+    assert before[0].axis_code == "E1.1"
     assert followup.previous_campaign(current).id == campaign.id
 
     bilan = followup.draft_bilan(current, e1)
