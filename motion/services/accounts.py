@@ -22,7 +22,7 @@ from motion.extensions import db
 from motion.models import Role, User, UserSession
 from motion.models._types import utcnow
 from motion.models.invitations import PasswordReset
-from motion.services import audit, mail, passwords
+from motion.services import audit, collectivites, mail, passwords
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +103,9 @@ def create_user(
         email=email,
         display_name=(display_name or email.split("@")[0]).strip()[:120],
         role=role,
-        collectivite=(collectivite or None),
         is_demo=is_demo,
     )
+    collectivites.set_user_collectivite(user, collectivite)
     if password is not None:
         user.password_hash = hash_password(validate_password(password, user))
     db.session.add(user)

@@ -27,7 +27,7 @@ from motion.models import (
     Workshop,
 )
 from motion.models._types import utcnow
-from motion.services import audit
+from motion.services import audit, collectivites
 from motion.services.campaigns import is_collect_open, is_member, require_campaign_member
 
 # How long the author may undo a withdrawal (the page offers it in the confirmation).
@@ -139,6 +139,7 @@ def post_contribution(
         status=ContributionStatus.PUBLISHED,
         client_key=client_key,
     )
+    collectivites.snapshot(contribution, author)
     try:
         with db.session.begin_nested():
             db.session.add(contribution)

@@ -7,23 +7,28 @@ change ``ClusterAssignment`` and ``Cluster`` rows, never these links.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from motion.extensions import db
 from motion.models import (
     Cluster,
     ClusterAssignment,
+    CollectiviteKind,
     Contribution,
     ContributionStatus,
     Motion,
     Proposition,
     ProvenanceLink,
+    SizeBand,
     Support,
     User,
     Workshop,
 )
+from motion.services import collectivites
 from motion.services.themes import queries
 
 
@@ -190,3 +195,75 @@ def unused_contributions(motion: Motion, *, limit: int = 50) -> list[Contributio
             Contribution.id.not_in(used),
         ).order_by(Contribution.id).limit(limit)
     ))
+
+
+@dataclass
+class CollectiviteSummary:
+    """Who a set of propositions comes from: élus, collectivités, and how many
+    collectivités of each type and size band (None: not linked to the imported list)."""
+
+    contributions: int = 0
+    elus: int = 0
+    collectivites: int = 0
+    by_kind: dict[CollectiviteKind | None, int] = field(default_factory=dict)
+    by_size: dict[SizeBand | None, int] = field(default_factory=dict)
+
+    def kinds(self) -> list[tuple[str, int]]:
+        """(French label, count) in the types' order, unknown last, zero counts left out."""
+        order = [*CollectiviteKind, None]
+        return [(collectivites.kind_label(k), self.by_kind[k]) for k in order
+                if self.by_kind.get(k)]
+
+    def sizes(self) -> list[tuple[str, int]]:
+        order = [*SizeBand, None]
+        return [(collectivites.size_label(b), self.by_size[b]) for b in order
+                if self.by_size.get(b)]
+
+    def describe(self) -> str:
+        """One French sentence, e.g. "5 élus de 4 collectivités : 2 villages, 1 ville…"."""
+        head = (ngettext("%(num)d élu", "%(num)d élus", self.elus) + " "
+                + ngettext("de %(num)d collectivité", "de %(num)d collectivités",
+                           self.collectivites))
+        sizes = ", ".join(collectivites.size_count(b, self.by_size[b])
+                          for b in [*SizeBand, None] if self.by_size.get(b))
+        return f"{head} : {sizes}" if sizes else head
+
+
+def collectivite_summary(
+    target: Proposition | Motion | Iterable[Proposition],
+) -> CollectiviteSummary:
+    """Count the élus and collectivités behind a proposition, several, or a whole motion,
+    by type and size band as recorded on each contribution when it was posted."""
+    if isinstance(target, Motion):
+        condition = ProvenanceLink.proposition_id.in_(
+            select(Proposition.id).where(Proposition.motion_id == target.id))
+    elif isinstance(target, Proposition):
+        condition = ProvenanceLink.proposition_id == target.id
+    else:
+        condition = ProvenanceLink.proposition_id.in_([p.id for p in target])
+    rows = db.session.execute(
+        select(Contribution.id, Contribution.author_id, Contribution.collectivite_id,
+               Contribution.collectivite_kind, Contribution.collectivite_size,
+               func.coalesce(Contribution.collectivite, User.collectivite))
+        .join(ProvenanceLink, ProvenanceLink.contribution_id == Contribution.id)
+        .join(User, Contribution.author_id == User.id, isouter=True)
+        .where(condition, Contribution.status == ContributionStatus.PUBLISHED)
+        .distinct()
+    ).all()
+    summary = CollectiviteSummary()
+    contributions, authors = set(), set()
+    places: dict[object, tuple[CollectiviteKind | None, SizeBand | None]] = {}
+    for contribution_id, author_id, coll_id, kind, size, text in rows:
+        contributions.add(contribution_id)
+        if author_id is not None:
+            authors.add(author_id)
+        if coll_id is not None:
+            places[coll_id] = (kind, size)
+        elif text and text.strip():
+            places.setdefault(text.strip().casefold(), (None, None))
+    summary.contributions, summary.elus = len(contributions), len(authors)
+    summary.collectivites = len(places)
+    for kind, size in places.values():
+        summary.by_kind[kind] = summary.by_kind.get(kind, 0) + 1
+        summary.by_size[size] = summary.by_size.get(size, 0) + 1
+    return summary
