@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -62,8 +62,6 @@ def index():
 @login_required
 def revoke(token_id: int):
     """Revoke one of one's tokens: it stops working at once."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     api_tokens.revoke_token(current_user._get_current_object(), token_id)
     db.session.commit()
     flash(_("Le jeton est révoqué."), "success")

@@ -1,4 +1,8 @@
-"""Blueprints: parse and validate → call one service → commit → redirect."""
+"""Blueprints: parse and validate → call one service → commit → redirect.
+
+Every POST's CSRF token is checked once, by the global ``CSRFProtect`` (motion/extensions.py),
+before any view runs; a missing or stale token is the French "Formulaire expiré" page
+(motion/errors.py). Views do not check it again: ``EmptyForm`` only renders the token."""
 
 from __future__ import annotations
 
@@ -56,8 +60,11 @@ def register_blueprints(app: Flask) -> None:
     from motion.views import (
         admin,
         auth,
+        collectivites,
         contributions,
+        dossiers,
         exports,
+        followup,
         invitations,
         legal,
         main,
@@ -65,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
         motions,
         preferences,
         projection,
+        sessions,
         themes,
         votes,
         workshops,
@@ -82,11 +90,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(dossiers.bp)
     app.register_blueprint(themes.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
+    app.register_blueprint(sessions.bp)
     app.register_blueprint(votes.bp)
     app.register_blueprint(legal.bp)
+    app.register_blueprint(followup.bp)
+    app.register_blueprint(collectivites.bp)
 
     from motion import api
 

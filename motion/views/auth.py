@@ -93,15 +93,13 @@ def login():
 @login_required
 def logout():
     """End the session on the server, then in the browser."""
-    form = EmptyForm()
-    if form.validate_on_submit():
-        token = current_user.get_id()
-        if token:
-            accounts.end_session(token)
-        logout_user()
-        db.session.commit()
-        session.clear()
-        flash(_("Vous êtes déconnecté."), "info")
+    token = current_user.get_id()
+    if token:
+        accounts.end_session(token)
+    logout_user()
+    db.session.commit()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -143,11 +141,10 @@ def change_password():
 @login_required
 def end_other_sessions():
     """End every session of one's account but this one."""
-    if EmptyForm().validate_on_submit():
-        ended = accounts.end_other_sessions(_me())
-        db.session.commit()
-        flash(ngettext("%(num)d autre session a été fermée.",
-                       "%(num)d autres sessions ont été fermées.", ended), "success")
+    ended = accounts.end_other_sessions(_me())
+    db.session.commit()
+    flash(ngettext("%(num)d autre session a été fermée.",
+                   "%(num)d autres sessions ont été fermées.", ended), "success")
     return redirect(url_for(".account"))
 
 
@@ -155,8 +152,6 @@ def end_other_sessions():
 @login_required
 def keep_alive():
     """Extend the session (the idle warning's button); JSON for the script."""
-    if not EmptyForm().validate_on_submit():
-        return jsonify(error=_("Jeton de sécurité invalide.")), 400
     until = accounts.keep_alive(_me())
     if request.accept_mimetypes.best == "application/json":
         return jsonify(idle_until=until.isoformat())

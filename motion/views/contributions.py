@@ -72,11 +72,6 @@ def _show_url(campaign, contribution, anchor: str | None = None) -> str:
                    contribution_id=contribution.id, _anchor=anchor)
 
 
-def _check_form(form) -> None:
-    if not form.validate_on_submit():
-        raise InvalidInput(_("Le formulaire est invalide. Rechargez la page et recommencez."))
-
-
 @bp.get("/")
 @login_required
 def index(campaign_slug: str):
@@ -133,7 +128,6 @@ def edit(campaign_slug: str, contribution_id: int):
     form = EditForm(obj=contribution) if request.method == "GET" else EditForm()
     error = None
     if request.method == "POST":
-        _check_form(form)
         try:
             changed = contributions.edit_contribution(
                 current_user, contribution, form.text.data or "", title=form.title.data
@@ -172,7 +166,6 @@ def confirm_withdraw(campaign_slug: str, contribution_id: int):
 def withdraw(campaign_slug: str, contribution_id: int):
     """Withdraw one's own contribution (it can be undone for a while)."""
     campaign, contribution = _load(campaign_slug, contribution_id)
-    _check_form(EmptyForm())
     contributions.withdraw_contribution(current_user, contribution)
     db.session.commit()
     flash(_("Votre contribution est retirée : elle n’est plus visible des autres."), "success")
@@ -185,7 +178,6 @@ def withdraw(campaign_slug: str, contribution_id: int):
 def restore(campaign_slug: str, contribution_id: int):
     """Undo one's own withdrawal, shortly after it."""
     campaign, contribution = _load(campaign_slug, contribution_id)
-    _check_form(EmptyForm())
     contributions.restore_withdrawn(current_user, contribution)
     db.session.commit()
     flash(_("Retrait annulé : votre contribution est de nouveau publiée."), "success")
@@ -199,7 +191,6 @@ def restore(campaign_slug: str, contribution_id: int):
 def support(campaign_slug: str, contribution_id: int):
     """Support a contribution (a second click changes nothing)."""
     campaign, contribution = _load(campaign_slug, contribution_id)
-    _check_form(EmptyForm())
     added = supports.add_support(current_user, contribution)
     db.session.commit()
     flash(_("Votre soutien est enregistré.") if added
@@ -212,7 +203,6 @@ def support(campaign_slug: str, contribution_id: int):
 def unsupport(campaign_slug: str, contribution_id: int):
     """Cancel one's support."""
     campaign, contribution = _load(campaign_slug, contribution_id)
-    _check_form(EmptyForm())
     removed = supports.remove_support(current_user, contribution)
     db.session.commit()
     flash(_("Votre soutien est retiré.") if removed
@@ -227,7 +217,6 @@ def comment(campaign_slug: str, contribution_id: int):
     """Reply under a contribution or a comment."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     form = CommentForm()
-    _check_form(form)
     parent_id = validation.parse_id(form.parent_id.data, "parent_id")
     try:
         new = comments.post_comment(current_user, contribution, form.text.data or "",
@@ -250,7 +239,6 @@ def comment(campaign_slug: str, contribution_id: int):
 def withdraw_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     """Withdraw one's own comment."""
     campaign, contribution = _load(campaign_slug, contribution_id)
-    _check_form(EmptyForm())
     comments.withdraw_comment(current_user, comments.get_comment(contribution, comment_id))
     db.session.commit()
     flash(_("Votre commentaire est retiré."), "success")
@@ -264,7 +252,6 @@ def report(campaign_slug: str, contribution_id: int):
     """Report a contribution to the facilitators."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     form = ReasonForm()
-    _check_form(form)
     moderation.report(current_user, contribution, form.reason.data)
     db.session.commit()
     flash(_("Merci : votre signalement est transmis aux animateurs."), "success")
@@ -278,7 +265,6 @@ def report_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     """Report a comment to the facilitators."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     form = ReasonForm()
-    _check_form(form)
     moderation.report(current_user, comments.get_comment(contribution, comment_id),
                       form.reason.data)
     db.session.commit()

@@ -26,11 +26,6 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PENDING_RE = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 
 
-def _check_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
-
-
 def _uploads(field: str) -> list[tuple[str, bytes]]:
     files = [(f.filename, f.read()) for f in request.files.getlist(field) if f.filename]
     if not files:
@@ -58,7 +53,6 @@ def index(campaign_slug: str):
 def import_decidim(campaign_slug: str):
     """Import a Decidim export (CSV, JSON or open-data ZIP) and show its report."""
     campaign = campaigns.get_campaign(campaign_slug)
-    _check_form()
     try:
         export = decidim.read_export(_uploads("files"))
         report = decidim.import_decidim(campaign, export, actor=current_user)
@@ -99,7 +93,6 @@ def _pending(name: str) -> Path:
 def upload_sheet(campaign_slug: str):
     """Keep an uploaded CSV or XLSX file and go to the column-mapping step."""
     campaign = campaigns.get_campaign(campaign_slug)
-    _check_form()
     try:
         (filename, data), *_rest = _uploads("file")
         spreadsheets.read_sheet(data, filename)  # refuse an unreadable file now
@@ -135,7 +128,6 @@ def mapping(campaign_slug: str, name: str):
 def run_sheet(campaign_slug: str, name: str):
     """Import the mapped columns and show the line-by-line report."""
     campaign = campaigns.get_campaign(campaign_slug)
-    _check_form()
     path = _pending(name)
     sheet = spreadsheets.read_sheet(path.read_bytes(), path.name)
     mapping: dict[str, int | None] = {}

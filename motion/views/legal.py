@@ -84,8 +84,6 @@ def edit_texts():
             flash(ngettext("%(num)d texte modifié.", "%(num)d textes modifiés.", changed)
                   if changed else _("Aucune modification."), "success")
             return redirect(url_for(".edit_texts"))
-    elif request.method == "POST":
-        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
     sections = [(page, [spec for spec in site_texts.TEXTS if spec.page == page])
                 for page in PAGES]
     return render_template("legal/edit_texts.html", form=form, sections=sections,

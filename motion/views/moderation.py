@@ -50,8 +50,6 @@ def decide(campaign_slug: str, kind: str, item_id: int, action: str):
     if item is None or item_campaign != campaign.id:
         raise InvalidInput(_("Cet élément n'existe pas dans cette campagne."))
     form = ReasonForm()
-    if not form.validate_on_submit():
-        raise InvalidInput(_("Le formulaire est invalide. Rechargez la page et recommencez."))
     ACTIONS[action](current_user, item, form.reason.data)
     db.session.commit()
     flash({"masquer": _("L'élément est masqué."), "retablir": _("L'élément est rétabli."),

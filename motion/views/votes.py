@@ -35,8 +35,6 @@ def phone(campaign_slug: str):
 def vote(campaign_slug: str):
     """Record a vote from the form (without JavaScript)."""
     campaign = url_campaign()
-    if not EmptyForm().validate_on_submit():
-        raise InvalidInput(_("Le formulaire a expiré. Rechargez la page et recommencez."))
     session_id = validation.form_id("session")
     if not session_id:
         raise InvalidInput(_("Aucun vote n'est indiqué."))

@@ -6,7 +6,6 @@ import logging
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -19,7 +18,7 @@ from flask_login import current_user, login_required
 from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
-from motion.services import campaigns, contributions, similar, supports
+from motion.services import campaigns, contributions, followup, similar, supports
 from motion.views import url_campaign
 from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key
 
@@ -96,13 +95,12 @@ def post(campaign_slug: str, workshop_slug: str):
     workshop = campaigns.get_workshop(campaign, workshop_slug)
     form = PostForm()
     form.engagement.choices = engagement_choices(campaign)
-    if not form.validate_on_submit():
-        raise InvalidInput(_("Le formulaire est invalide. Rechargez la page et recommencez."))
     try:
         contribution = contributions.post_contribution(
             current_user, workshop, form.text.data or "", title=form.title.data,
             engagement_id=form.engagement.data, client_key=form.client_key.data,
         )
+        followup.set_contribution_continues(contribution, validation.form_id("earlier_id"))
     except InvalidInput as error:
         db.session.rollback()
         # Show the form again with what was typed, and the reason.
@@ -135,8 +133,6 @@ def join(campaign_slug: str, workshop_slug: str):
     """Join an open workshop of a campaign one takes part in."""
     campaign = url_campaign()
     workshop = campaigns.get_workshop(campaign, workshop_slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     campaigns.join_workshop(current_user, workshop)
     db.session.commit()
     flash(_("Vous avez rejoint l'atelier « %(name)s ».", name=workshop.name), "success")
