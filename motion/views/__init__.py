@@ -60,11 +60,8 @@ def register_blueprints(app: Flask) -> None:
     from motion.views import (
         admin,
         auth,
-        collectivites,
         contributions,
-        dossiers,
         exports,
-        followup,
         invitations,
         legal,
         main,
@@ -72,7 +69,6 @@ def register_blueprints(app: Flask) -> None:
         motions,
         preferences,
         projection,
-        sessions,
         themes,
         votes,
         workshops,
@@ -90,15 +86,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
     app.register_blueprint(exports.bp)
-    app.register_blueprint(dossiers.bp)
     app.register_blueprint(themes.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
-    app.register_blueprint(sessions.bp)
     app.register_blueprint(votes.bp)
     app.register_blueprint(legal.bp)
-    app.register_blueprint(followup.bp)
-    app.register_blueprint(collectivites.bp)
 
     from motion import api
 
