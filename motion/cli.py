@@ -470,6 +470,7 @@ def notify_phases() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from motion.cli_collectivites import collectivites_group
     from motion.cli_decidim import export_decidim_command, import_decidim_command
     from motion.cli_export import export_command
 
@@ -477,7 +478,8 @@ def register_commands(app: Flask) -> None:
                     restore_command,
                     campaign_group, user_group,
                     framework_group, import_command, cluster_command, notify_group,
-                    export_command, import_decidim_command, export_decidim_command):
+                    export_command, import_decidim_command, export_decidim_command,
+                    collectivites_group):
         app.cli.add_command(command)
 
 

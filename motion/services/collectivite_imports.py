@@ -24,7 +24,7 @@ from motion.services.collectivites import (
 )
 
 COLUMNS = {
-    "name": ("nom", "name", "libelle", "collectivite", "nom de la collectivite"),
+    "name": ("nom", "name", "libelle", "collectivite", "nom de la collectivite", "commune"),
     "code": (
         "code insee",
         "code_insee",
@@ -120,12 +120,12 @@ def read_plan(data: bytes, filename: str) -> Plan:
             code = validate_code(kind, cell("code"))
             population = parse_population(cell("population"))
         except ValueError as error:
-            plan.rejected.append((line, _("ligne %(n)d : %(reason)s", n=line, reason=str(error))))
+            plan.rejected.append((line, str(error)))
             continue
         key = (kind, code or fold(name))
         if key in seen:
             plan.rejected.append(
-                (line, _("ligne %(n)d : même code que la ligne %(first)d", n=line, first=seen[key]))
+                (line, _("même type et même code que la ligne %(first)d", first=seen[key]))
             )
             continue
         seen[key] = line

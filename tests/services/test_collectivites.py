@@ -90,9 +90,9 @@ def test_bad_lines_are_reported_by_number_and_good_ones_kept(db):
     assert report.inserted == 2  # Figeac, Armix ("village" means a commune)
     lines = dict(report.rejected)
     assert sorted(lines) == [3, 5, 6, 7, 8]
-    assert "ligne 3 : code commune « 20004 » invalide" in lines[3]
+    assert lines[3].startswith("code commune « 20004 » invalide")
     assert "type « ville-centre » inconnu" in lines[5]
-    assert "même code que la ligne 2" in lines[6]
+    assert "même type et même code que la ligne 2" in lines[6]
     assert "nom manquant" in lines[7]
     assert "population « beaucoup »" in lines[8]
 
