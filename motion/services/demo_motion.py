@@ -8,7 +8,7 @@ from sqlalchemy import select
 from motion.extensions import db
 from motion.models import Campaign, Cluster, ClusteringRun, Motion, RunStatus, User
 from motion.models._types import utcnow
-from motion.services import clustering, motions
+from motion.services import addressees, clustering, motions, sessions
 
 DEMO_PROPOSITIONS = 8
 
@@ -22,6 +22,7 @@ def create_demo_motion(campaign: Campaign, *, actor: User | None = None,
     """
     motion = motions.get_motion(campaign)
     if motion is not None and motions.propositions_in_order(motion):
+        addressees.setup_demo(campaign)
         return motion
     done = db.session.scalar(select(ClusteringRun.id).where(
         ClusteringRun.campaign_id == campaign.id, ClusteringRun.status == RunStatus.DONE))
@@ -54,4 +55,6 @@ def create_demo_motion(campaign: Campaign, *, actor: User | None = None,
         motions.create_proposition(motion, motions.section_for(motion, draft.engagement_id),
                                    title=draft.title, text=draft.text, clusters=[cluster],
                                    actor=actor)
+    addressees.setup_demo(campaign)  # the ministries each proposition is transmitted to
+    sessions.place_by_themes(motion)  # each proposition in its theme's axis slot
     return motion

@@ -1,0 +1,397 @@
+"""Addressees (ministries and other bodies), each proposition's addressees, and the
+transmission dossiers: the cover letter, the downloads and the record of dispatches."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from motion import validation
+from motion.errors import MotionError
+from motion.extensions import db
+from motion.models import AddresseeKind, Role
+from motion.services import addressees, dossiers, motions
+from motion.views import facilitator_required, role_required, url_campaign
+from motion.views.forms import EmptyForm, attach_error
+
+bp = Blueprint("dossiers", __name__, url_prefix="/campagnes/<campaign_slug>")
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    # The proposition page (motions/proposition.html) includes dossiers/_proposition.html.
+    return {"proposition_addressee_choices": addressees.choices}
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:  # the service checks the values
+        pass
+
+
+class AddresseeForm(FlaskForm):
+    name = StringField(_l("Nom"))
+    short_name = StringField(_l("Nom court (pour les listes et les fichiers)"))
+    kind = SelectField(
+        _l("Type"),
+        choices=[
+            (AddresseeKind.MINISTRY.value, _l("Ministère")),
+            (AddresseeKind.OTHER.value, _l("Autre instance")),
+        ],
+    )
+    description = TextAreaField(_l("Compétences"), render_kw={"rows": 3})
+    email = StringField(_l("Adresse e-mail (facultative)"))
+    postal_address = TextAreaField(_l("Adresse postale (facultative)"), render_kw={"rows": 3})
+    engagements = _Checkboxes(
+        _l("Engagements dont les propositions lui sont proposées"), coerce=int
+    )
+
+
+class LetterForm(FlaskForm):
+    association = StringField(_l("Association"))
+    signatory = StringField(_l("Signataire"))
+    letter = TextAreaField(_l("Lettre d’accompagnement"), render_kw={"rows": 14})
+
+
+def _addressee_form(campaign, addressee=None, formdata=None) -> AddresseeForm:
+    data = None
+    if addressee is not None:
+        data = {
+            "name": addressee.name,
+            "short_name": addressee.short_name,
+            "kind": addressee.kind.value,
+            "description": addressee.description,
+            "email": addressee.email or "",
+            "postal_address": addressee.postal_address or "",
+            "engagements": [link.engagement_id for link in addressee.engagement_links],
+        }
+    form = AddresseeForm(formdata=formdata, data=data)
+    form.engagements.choices = [
+        (e.id, f"{e.code} — {e.title}") for e in addressees.campaign_engagements(campaign)
+    ]
+    return form
+
+
+def _values(form: AddresseeForm) -> addressees.AddresseeValues:
+    return addressees.AddresseeValues(
+        name=form.name.data or "",
+        short_name=form.short_name.data or "",
+        kind=form.kind.data or "",
+        description=form.description.data or "",
+        email=form.email.data or "",
+        postal_address=form.postal_address.data or "",
+        engagement_ids=tuple(form.engagements.data or ()),
+    )
+
+
+def _list_page(campaign, form, status: int = 200):
+    rows = [(a, *addressees.usage(a)) for a in addressees.addressees(campaign)]
+    return render_template(
+        "dossiers/addressees.html", campaign=campaign, rows=rows, form=form, button=EmptyForm()
+    ), status
+
+
+# ------------------------------------------------------------------ addressees
+
+
+@bp.get("/destinataires")
+@facilitator_required
+def addressee_list(campaign_slug: str):
+    """The campaign's addressees, in order, with a form to add one."""
+    campaign = url_campaign()
+    return _list_page(campaign, _addressee_form(campaign))
+
+
+@bp.post("/destinataires")
+@facilitator_required
+def create_addressee(campaign_slug: str):
+    """Add an addressee at the end of the list."""
+    campaign = url_campaign()
+    form = _addressee_form(campaign, formdata=request.form)
+    form.validate()
+    try:
+        addressee = addressees.create_addressee(campaign, _values(form), actor=current_user)
+    except MotionError as error:
+        db.session.rollback()
+        message = attach_error(form, error)
+        if message:
+            flash(message, "error")
+        return _list_page(campaign, form, error.status_code)
+    db.session.commit()
+    flash(_("Destinataire ajouté : %(name)s.", name=addressee.name), "success")
+    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+
+
+@bp.post("/destinataires/par-defaut")
+@facilitator_required
+def add_defaults(campaign_slug: str):
+    """Add the default ministries and bodies the list lacks."""
+    campaign = url_campaign()
+    added = addressees.ensure_defaults(campaign, actor=current_user)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d destinataire ajouté.", "%(num)d destinataires ajoutés.", added)
+        if added
+        else _("La liste contient déjà les destinataires par défaut."),
+        "success",
+    )
+    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+
+
+@bp.route("/destinataires/<int:addressee_id>", methods=["GET", "POST"])
+@facilitator_required
+def edit_addressee(campaign_slug: str, addressee_id: int):
+    """Rename or describe an addressee and choose its engagements."""
+    campaign = url_campaign()
+    addressee = addressees.get_addressee(campaign, addressee_id)
+    if request.method == "GET":
+        form = _addressee_form(campaign, addressee)
+        return render_template(
+            "dossiers/addressee.html", campaign=campaign, addressee=addressee, form=form
+        )
+    form = _addressee_form(campaign, formdata=request.form)
+    form.validate()
+    try:
+        addressees.update_addressee(addressee, _values(form), actor=current_user)
+    except MotionError as error:
+        db.session.rollback()
+        message = attach_error(form, error)
+        if message:
+            flash(message, "error")
+        return render_template(
+            "dossiers/addressee.html", campaign=campaign, addressee=addressee, form=form
+        ), error.status_code
+    db.session.commit()
+    flash(_("Destinataire enregistré."), "success")
+    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+
+
+@bp.post("/destinataires/<int:addressee_id>/deplacer")
+@facilitator_required
+def move_addressee(campaign_slug: str, addressee_id: int):
+    """Move an addressee up or down the list."""
+    campaign = url_campaign()
+    addressee = addressees.get_addressee(campaign, addressee_id)
+    delta = {"monter": -1, "descendre": 1}.get(request.form.get("sens", ""))
+    if delta is None:
+        flash(_("Déplacement inconnu."), "error")
+        return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+    addressees.move_addressee(addressee, delta, actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+
+
+@bp.post("/destinataires/<int:addressee_id>/supprimer")
+@facilitator_required
+def delete_addressee(campaign_slug: str, addressee_id: int):
+    """Delete an addressee no proposition is confirmed for (a French error otherwise)."""
+    campaign = url_campaign()
+    addressee = addressees.get_addressee(campaign, addressee_id)
+    name = addressee.name
+    try:
+        addressees.delete_addressee(addressee, actor=current_user)
+    except MotionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _list_page(campaign, _addressee_form(campaign), error.status_code)
+    db.session.commit()
+    flash(_("Destinataire supprimé : %(name)s.", name=name), "success")
+    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+
+
+# ------------------------------------------------------------------ a proposition's addressees
+
+
+@bp.post("/motion/propositions/<int:proposition_id>/destinataires")
+@facilitator_required
+def proposition_addressees(campaign_slug: str, proposition_id: int):
+    """Suggest a proposition's addressees, or save the facilitator's choice."""
+    campaign = url_campaign()
+    proposition = motions.get_proposition(motions.require_motion(campaign), proposition_id)
+    back = (
+        url_for("motions.proposition", campaign_slug=campaign.slug, proposition_id=proposition.id)
+        + "#destinataires"
+    )
+    if request.form.get("action") == "suggerer":
+        addressees.suggest(campaign, [proposition])
+        db.session.commit()
+        flash(_("Destinataires suggérés : vérifiez-les puis enregistrez."), "success")
+        return redirect(back)
+    ids = [
+        validation.parse_id(v, "destinataires")
+        for v in request.form.getlist("destinataires")
+        if v.strip()
+    ]
+    try:
+        chosen = addressees.confirm(proposition, ids, actor=current_user)
+    except MotionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d destinataire confirmé.", "%(num)d destinataires confirmés.", len(chosen)),
+        "success",
+    )
+    return redirect(back)
+
+
+# ------------------------------------------------------------------ dossiers
+
+
+@bp.get("/dossiers")
+@facilitator_required
+def index(campaign_slug: str):
+    """Each addressee's dossier: its propositions, downloads and dispatches."""
+    campaign = url_campaign()
+    return render_template(
+        "dossiers/index.html",
+        campaign=campaign,
+        rows=dossiers.overview(campaign),
+        motion=motions.get_motion(campaign),
+        formats=dossiers.FORMATS,
+        unassigned=addressees.without_addressee(campaign),
+        form=EmptyForm(),
+        today=dossiers.local_today(campaign).isoformat(),
+    )
+
+
+@bp.post("/dossiers/suggestions")
+@facilitator_required
+def suggest_all(campaign_slug: str):
+    """Suggest addressees for every proposition, or confirm every pending suggestion."""
+    campaign = url_campaign()
+    if request.form.get("action") == "confirmer":
+        n = addressees.confirm_suggestions(campaign, actor=current_user)
+        message = ngettext("%(num)d suggestion confirmée.", "%(num)d suggestions confirmées.", n)
+    else:
+        n = addressees.suggest(campaign)
+        message = ngettext("%(num)d nouvelle suggestion.", "%(num)d nouvelles suggestions.", n)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".index", campaign_slug=campaign.slug))
+
+
+def _format(default: str) -> str:
+    return (request.args.get("format") or default).strip().lower()
+
+
+@bp.get("/dossiers/<int:addressee_id>/fichier")
+@facilitator_required
+def download(campaign_slug: str, addressee_id: int):
+    """One addressee's dossier as ODT, DOCX or PDF."""
+    campaign = url_campaign()
+    addressee = addressees.get_addressee(campaign, addressee_id)
+    result = dossiers.dossier_file(campaign, addressee, _format("odt"))
+    return send_file(
+        io.BytesIO(result.content),
+        mimetype=result.mimetype,
+        as_attachment=True,
+        download_name=result.filename,
+    )
+
+
+@bp.get("/dossiers/archive")
+@facilitator_required
+def archive(campaign_slug: str):
+    """Every dossier in one ZIP file (the three formats, or the one chosen)."""
+    campaign = url_campaign()
+    result = dossiers.archive(campaign, _format("all"))
+    return send_file(
+        io.BytesIO(result.content),
+        mimetype=result.mimetype,
+        as_attachment=True,
+        download_name=result.filename,
+    )
+
+
+@bp.post("/dossiers/<int:addressee_id>/envoi")
+@facilitator_required
+def mark_sent(campaign_slug: str, addressee_id: int):
+    """Record the day an addressee's dossier was sent."""
+    campaign = url_campaign()
+    addressee = addressees.get_addressee(campaign, addressee_id)
+    back = url_for(".index", campaign_slug=campaign.slug)
+    try:
+        sent_on = _date(request.form.get("sent_on", ""))
+        dossiers.record_dispatch(
+            addressee, sent_on, note=request.form.get("note", ""), actor=current_user
+        )
+    except MotionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Envoi du dossier « %(name)s » enregistré.", name=addressee.short_name), "success")
+    return redirect(back)
+
+
+def _date(value: str) -> date | None:
+    from motion.errors import InvalidInput
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            _("Date d’envoi illisible : utilisez le format AAAA-MM-JJ."), field="sent_on"
+        ) from None
+    if not validation.FIRST_DAY <= parsed <= validation.LAST_DAY:
+        raise InvalidInput(_("Date d’envoi hors des limites."), field="sent_on")
+    return parsed
+
+
+@bp.route("/dossiers/lettre", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def letter(campaign_slug: str):
+    """Edit the cover letter of the dossiers (administrators)."""
+    campaign = url_campaign()
+    current = dossiers.settings(campaign)
+    form = LetterForm(
+        data={
+            "association": current.association,
+            "signatory": current.signatory,
+            "letter": current.letter,
+        }
+    )
+    if request.method == "POST":
+        form = LetterForm(formdata=request.form)
+        form.validate()
+        try:
+            dossiers.save_settings(
+                campaign,
+                association=form.association.data or "",
+                signatory=form.signatory.data or "",
+                letter=form.letter.data or "",
+                actor=current_user,
+            )
+        except MotionError as error:
+            db.session.rollback()
+            message = attach_error(form, error)
+            if message:
+                flash(message, "error")
+            return render_template(
+                "dossiers/letter.html",
+                campaign=campaign,
+                form=form,
+                placeholders=dossiers.PLACEHOLDERS,
+            ), error.status_code
+        db.session.commit()
+        flash(_("Lettre d’accompagnement enregistrée."), "success")
+        return redirect(url_for(".index", campaign_slug=campaign.slug))
+    return render_template(
+        "dossiers/letter.html", campaign=campaign, form=form, placeholders=dossiers.PLACEHOLDERS
+    )
