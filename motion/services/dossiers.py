@@ -13,13 +13,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from motion.errors import InvalidInput, NotFound
 from motion.exports import builder, dossier
@@ -27,18 +26,15 @@ from motion.extensions import db
 from motion.models import (
     Addressee,
     Campaign,
-    Contribution,
-    ContributionStatus,
     DossierDispatch,
     DossierSettings,
     Motion,
     Proposition,
-    ProvenanceLink,
     User,
 )
 from motion.models._types import utcnow
 from motion.services import addressees as addressee_service
-from motion.services import audit, campaigns
+from motion.services import audit, campaigns, provenance
 from motion.services.exports import MIMETYPES, ExportFile
 
 FORMATS = ("odt", "docx", "pdf")
@@ -148,57 +144,47 @@ def fill_letter(template: str, values: dict[str, str]) -> str:
 # ------------------------------------------------------------------ provenance
 
 
-def provenance_summary(proposition_ids: list[int]) -> dossier.ProvenanceSummary:
-    """How many contributions, élus and collectivités (by type and size) the propositions
-    come from: published contributions only."""
-    from motion.models.collectivites import CollectiviteKind, SizeBand
+KIND_LABELS = {
+    "commune": "communes",
+    "intercommunalite": "intercommunalités",
+    "departement": "départements",
+    "region": "régions",
+    "autre": "autres collectivités",
+    None: "hors de la liste des collectivités",
+}
+SIZE_LABELS = {
+    "village": "villages (moins de 2 000 habitants)",
+    "ville": "villes",
+    "grande_ville": "grandes villes",
+    "territoire": "territoires",
+    None: "taille inconnue",
+}
 
+
+def provenance_summary(proposition_ids: list[int]) -> dossier.ProvenanceSummary:
+    """How many contributions, élus and collectivités (by type and size band) the
+    propositions come from, counted by :func:`provenance.collectivite_summary`; the labels
+    are the document's (French whatever the interface language)."""
     if not proposition_ids:
         return dossier.ProvenanceSummary(0, 0, 0)
-    rows = db.session.execute(
-        select(
-            Contribution.id,
-            Contribution.author_id,
-            func.coalesce(Contribution.collectivite, User.collectivite),
-            Contribution.collectivite_kind,
-            Contribution.collectivite_size,
+    found = provenance.collectivite_summary(
+        db.session.scalars(select(Proposition).where(Proposition.id.in_(proposition_ids)))
+    )
+
+    def counts(values: dict, labels: dict) -> tuple[dossier.Count, ...]:
+        by_value = {(str(k) if k is not None else None): n for k, n in values.items()}
+        return tuple(
+            dossier.Count(label, by_value[key])
+            for key, label in labels.items()
+            if by_value.get(key)
         )
-        .join(ProvenanceLink, ProvenanceLink.contribution_id == Contribution.id)
-        .outerjoin(User, Contribution.author_id == User.id)
-        .where(
-            ProvenanceLink.proposition_id.in_(proposition_ids),
-            Contribution.status == ContributionStatus.PUBLISHED,
-        )
-        .distinct()
-    ).all()
-    contributions = {r[0] for r in rows}
-    elus = {r[1] for r in rows if r[1] is not None}
-    places: dict[str, tuple] = {}
-    for _id, _author, name, kind, size in rows:
-        if name:
-            known = places.get(name, (None, None))
-            places[name] = (kind or known[0], size or known[1])
-    kind_labels = {
-        CollectiviteKind.COMMUNE: "communes",
-        CollectiviteKind.INTERCOMMUNALITE: "intercommunalités",
-        CollectiviteKind.DEPARTEMENT: "départements",
-        CollectiviteKind.REGION: "régions",
-        CollectiviteKind.AUTRE: "autres",
-    }
-    size_labels = {
-        SizeBand.VILLAGE: "villages (moins de 2 000 habitants)",
-        SizeBand.VILLE: "villes",
-        SizeBand.GRANDE_VILLE: "grandes villes",
-        SizeBand.TERRITOIRE: "territoires",
-    }
-    kinds = Counter(k for k, _s in places.values() if k)
-    sizes = Counter(s for _k, s in places.values() if s)
+
     return dossier.ProvenanceSummary(
-        contributions=len(contributions),
-        elus=len(elus),
-        collectivites=len(places),
-        by_kind=tuple(dossier.Count(kind_labels[k], kinds[k]) for k in kind_labels if kinds[k]),
-        by_size=tuple(dossier.Count(size_labels[s], sizes[s]) for s in size_labels if sizes[s]),
+        contributions=found.contributions,
+        elus=found.elus,
+        collectivites=found.collectivites,
+        by_kind=counts(found.by_kind, KIND_LABELS),
+        by_size=counts(found.by_size, SIZE_LABELS),
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 from motion.errors import Conflict, InvalidInput
 from motion.models import Addressee, PropositionAddressee
 from motion.models._types import utcnow
-from motion.models.collectivites import CollectiviteKind, SizeBand
+from motion.models.collectivites import Collectivite, CollectiviteKind
 from motion.services import addressees, contributions, dossiers, motions, provenance, votes
 
 FIBRE = (
@@ -30,10 +30,11 @@ ECOLES = (
     "Tablettes et formation dans les écoles",
     "Équiper chaque école primaire de tablettes et former les enseignants au numérique éducatif.",
 )
+# Élus of an imported list of collectivités: a village, a town and a département.
 AUTHORS = [
-    ("Commune de Lanvallon", CollectiviteKind.COMMUNE, SizeBand.VILLAGE),
-    ("Ville de Figeac", CollectiviteKind.COMMUNE, SizeBand.VILLE),
-    ("Département du Lot", CollectiviteKind.DEPARTEMENT, SizeBand.TERRITOIRE),
+    ("Lanvallon", "22117", CollectiviteKind.COMMUNE, 1_200),
+    ("Figeac", "46102", CollectiviteKind.COMMUNE, 9_800),
+    ("Lot", "46", CollectiviteKind.DEPARTEMENT, 174_000),
 ]
 
 
@@ -81,15 +82,20 @@ def congress(db, make_campaign, make_user, make_workshop):
     village, a town and a département; the default addressees, suggested."""
     campaign = make_campaign("dossiers")
     campaign.place = "Cahors"
-    elus = [make_user(collectivite=name, campaign=campaign) for name, _k, _s in AUTHORS]
+    db.session.add_all(
+        [
+            Collectivite(name=name, insee_code=code, kind=kind, population=n)
+            for name, code, kind, n in AUTHORS
+        ]
+    )
+    db.session.commit()
+    # Each élu is linked to the list by name; their contributions snapshot type and size.
+    elus = [make_user(collectivite=name, campaign=campaign) for name, *_rest in AUTHORS]
     workshop = campaign.workshops[0]
-    posted = []
-    for elu, (_name, kind, size), text in zip(
-        elus, AUTHORS, (FIBRE, REEMPLOI, ECOLES), strict=True
-    ):
-        contribution = contributions.post_contribution(elu, workshop, text[1])
-        contribution.collectivite_kind, contribution.collectivite_size = kind, size
-        posted.append(contribution)
+    posted = [
+        contributions.post_contribution(elu, workshop, text[1])
+        for elu, text in zip(elus, (FIBRE, REEMPLOI, ECOLES), strict=True)
+    ]
     motion = motions.create_motion(campaign)
     by_code = {s.engagement.code: s for s in motion.sections if s.engagement}
     fibre = motions.create_proposition(
