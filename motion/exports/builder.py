@@ -47,6 +47,7 @@ from motion.models import (
 )
 from motion.models._types import utcnow
 from motion.models.motions import Motion, MotionSection, Proposition, ProvenanceLink
+from motion.services import provenance
 from motion.services.themes import queries
 
 REPORT_REPRESENTATIVES = 3
@@ -139,6 +140,7 @@ def build_motion_document(campaign: Campaign, *, now: datetime | None = None,
                 id=p.id, number=f"{index}.{position}", title=p.title, text=p.text,
                 sources=tuple(sources.get(p.id, ())),
                 cluster_ids=tuple(cluster_ids.get(p.id, ())), vote=vote,
+                collectivite_profile=_collectivites_line(p),
             ))
         out_sections.append(Section(
             code=engagement.code if engagement else "",
@@ -255,6 +257,16 @@ def build_opendata(campaign: Campaign, *, now: datetime | None = None,
         licence=licence_for(licence_code(campaign)), generated_at=now.astimezone(zone),
         contributions=contributions, clusters=tuple(open_clusters), motion=motion,
     )
+
+
+
+def _collectivites_line(proposition: Proposition) -> str | None:
+    """The annex's line on who a proposition comes from, by size band and type."""
+    summary = provenance.collectivite_summary(proposition)
+    if not summary.collectivites:
+        return None
+    return (f"Collectivités représentées, par taille : {summary.sizes_text()} ; "
+            f"par type : {summary.kinds_text()}.")
 
 
 # ------------------------------------------------------------------ synthesis report

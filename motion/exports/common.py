@@ -121,7 +121,16 @@ def theme_label(name: str | None) -> str:
 def annex_sources(doc: MotionDocument, proposition: PropositionEntry
                   ) -> tuple[tuple[SourceEntry, ...], str | None]:
     """The contributions the annex quotes for a proposition, and a line that sums up the
-    rest (or everything, for the counts-only annex)."""
+    rest (or everything, for the counts-only annex), then its collectivités by size and type."""
+    quotes, note = _annex_quotes(doc, proposition)
+    if proposition.collectivite_profile and proposition.sources:
+        line = french(proposition.collectivite_profile)
+        note = f"{note} {line}" if note else line
+    return quotes, note
+
+
+def _annex_quotes(doc: MotionDocument, proposition: PropositionEntry
+                  ) -> tuple[tuple[SourceEntry, ...], str | None]:
     sources = proposition.sources
     if not sources:
         return (), None

@@ -59,6 +59,9 @@ class PropositionEntry:
     cluster_ids: tuple[int, ...] = ()
     vote: VoteResult | None = None
 
+    # The annex's line on the collectivités behind it (by size band and type).
+    collectivite_profile: str | None = None
+
     @property
     def contribution_ids(self) -> tuple[int, ...]:
         return tuple(s.contribution_id for s in self.sources)

@@ -307,3 +307,20 @@ def size_count(band: SizeBand | str | None, n: int) -> str:
         SizeBand.TERRITOIRE: lambda: ngettext("%(num)d territoire", "%(num)d territoires", n),
     }
     return forms[SizeBand(band)]()
+
+
+def kind_count(kind: CollectiviteKind | str | None, n: int) -> str:
+    """"3 communes", "1 intercommunalité", "2 sans type connu"."""
+    if not kind:
+        return ngettext("%(num)d hors de la liste", "%(num)d hors de la liste", n)
+    forms = {
+        CollectiviteKind.COMMUNE: lambda: ngettext("%(num)d commune", "%(num)d communes", n),
+        CollectiviteKind.INTERCOMMUNALITE: lambda: ngettext(
+            "%(num)d intercommunalité", "%(num)d intercommunalités", n),
+        CollectiviteKind.DEPARTEMENT: lambda: ngettext(
+            "%(num)d département", "%(num)d départements", n),
+        CollectiviteKind.REGION: lambda: ngettext("%(num)d région", "%(num)d régions", n),
+        CollectiviteKind.AUTRE: lambda: ngettext(
+            "%(num)d autre collectivité", "%(num)d autres collectivités", n),
+    }
+    return forms[CollectiviteKind(kind)]()

@@ -208,24 +208,22 @@ class CollectiviteSummary:
     by_kind: dict[CollectiviteKind | None, int] = field(default_factory=dict)
     by_size: dict[SizeBand | None, int] = field(default_factory=dict)
 
-    def kinds(self) -> list[tuple[str, int]]:
-        """(French label, count) in the types' order, unknown last, zero counts left out."""
-        order = [*CollectiviteKind, None]
-        return [(collectivites.kind_label(k), self.by_kind[k]) for k in order
-                if self.by_kind.get(k)]
+    def kinds_text(self) -> str:
+        """"3 communes, 1 région, 1 hors de la liste": types in order, zero counts left out."""
+        return ", ".join(collectivites.kind_count(k, self.by_kind[k])
+                         for k in [*CollectiviteKind, None] if self.by_kind.get(k))
 
-    def sizes(self) -> list[tuple[str, int]]:
-        order = [*SizeBand, None]
-        return [(collectivites.size_label(b), self.by_size[b]) for b in order
-                if self.by_size.get(b)]
+    def sizes_text(self) -> str:
+        """"2 villages, 1 grande ville, 1 de taille inconnue"."""
+        return ", ".join(collectivites.size_count(b, self.by_size[b])
+                         for b in [*SizeBand, None] if self.by_size.get(b))
 
     def describe(self) -> str:
         """One French sentence, e.g. "5 élus de 4 collectivités : 2 villages, 1 ville…"."""
         head = (ngettext("%(num)d élu", "%(num)d élus", self.elus) + " "
                 + ngettext("de %(num)d collectivité", "de %(num)d collectivités",
                            self.collectivites))
-        sizes = ", ".join(collectivites.size_count(b, self.by_size[b])
-                          for b in [*SizeBand, None] if self.by_size.get(b))
+        sizes = self.sizes_text()
         return f"{head} : {sizes}" if sizes else head
 
 

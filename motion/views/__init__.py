@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from motion.views import (
         admin,
         auth,
+        collectivites,
         contributions,
         exports,
         invitations,
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(votes.bp)
+    app.register_blueprint(collectivites.bp)
     app.register_blueprint(legal.bp)
 
     from motion import api

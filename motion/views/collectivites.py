@@ -14,7 +14,13 @@ from motion.errors import InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import Role
 from motion.models.collectivites import CollectiviteKind, SizeBand
-from motion.services import collectivite_coverage, collectivite_imports, collectivites, imports
+from motion.services import (
+    collectivite_coverage,
+    collectivite_imports,
+    collectivites,
+    imports,
+    provenance,
+)
 from motion.views import role_required
 from motion.views.forms import EmptyForm
 
@@ -27,8 +33,10 @@ PREVIEW_ROWS = 200
 
 @bp.app_context_processor
 def coverage_helpers() -> dict:
-    """For the coverage page: contributions per engagement and axis by type and size."""
+    """For the coverage page (contributions per engagement and axis by type and size) and
+    the proposition page (its collectivités by size and type)."""
     return {
+        "collectivite_summary": provenance.collectivite_summary,
         "voices_by_collectivite": collectivite_coverage.coverage_by_collectivite,
         "kind_columns": [collectivites.kind_label(k) for k in CollectiviteKind]
         + [collectivites.kind_label(None)],

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from motion.exports import builder, common
 from motion.models import Collectivite, CollectiviteKind, SizeBand
 from motion.models.collectivites import size_band
 from motion.services import collectivite_imports, collectivites, motions, provenance
@@ -173,4 +174,13 @@ def test_provenance_summary_counts_collectivites_by_type_and_size(
     assert text == (
         "7 élus de 6 collectivités : 1 village, 1 ville, 1 grande ville, "
         "2 territoires, 1 de taille inconnue"
+    )
+
+    # The export’s annex of sources says the same, after the quoted contributions.
+    doc = builder.build_motion_document(campaign)
+    entry = next(p for p in doc.propositions if p.id == first.id)
+    _quotes, note = common.annex_sources(doc, entry)
+    assert note.replace("\u202f", " ").endswith(
+        "par taille : 1 village, 1 ville, 1 grande ville, 1 territoire ; "
+        "par type : 3 communes, 1 intercommunalité."
     )

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from motion.models import Cluster, ClusterAssignment, ClusteringRun, Collectivite
-from motion.services import campaigns, collectivite_imports, contributions
+from motion.services import campaigns, collectivite_imports, contributions, motions
 from tests.conftest import csrf_token
 
 SAMPLE = Path(__file__).resolve().parents[2] / "motion/data/collectivites_exemple.csv"
@@ -93,3 +93,13 @@ def test_coverage_counts_contributions_by_type_and_size_per_axis(
         "3", "2", "1", "–aucune", "–aucune", "0"]
     unsorted = re.search(r"À classer</th>.*?</tr>", sizes, re.S).group(0)
     assert re.findall(r"<td[^>]*>(.*?)</td>", unsorted, re.S)[0] == "1"
+
+    # The proposition page says which collectivités it comes from, by size and type.
+    motion = motions.create_motion(campaign)
+    proposition = motions.create_proposition(
+        motion, motion.sections[0], title="Proposition", text="Texte de la proposition.",
+        clusters=[cluster])
+    db.session.commit()
+    shown = client.get(f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}")
+    assert ("par taille : 2 villages, 1 ville ; par type : 3 communes"
+            in shown.get_data(as_text=True).replace("\u202f", " "))
