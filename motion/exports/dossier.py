@@ -101,13 +101,13 @@ def provenance_lines(doc: DossierDocument) -> list[str]:
         lines.append(
             french(
                 "Par type de collectivité : "
-                + ", ".join(f"{c.label} {c.n}" for c in p.by_kind)
+                + ", ".join(f"{c.n} {c.label}" for c in p.by_kind)
                 + "."
             )
         )
     if p.by_size:
         lines.append(
-            french("Par taille : " + ", ".join(f"{c.label} {c.n}" for c in p.by_size) + ".")
+            french("Par taille : " + ", ".join(f"{c.n} {c.label}" for c in p.by_size) + ".")
         )
     return lines
 

@@ -40,7 +40,7 @@ from motion.services.exports import MIMETYPES, ExportFile
 FORMATS = ("odt", "docx", "pdf")
 ARCHIVE_CHOICES = ("all", *FORMATS)
 MAX_LETTER = 10_000
-DEFAULT_ASSOCIATION = "Association Villes Internet"
+DEFAULT_ASSOCIATION = "Villes Internet"
 DEFAULT_SIGNATORY = "La présidence de l’association Villes Internet"
 # The placeholders a cover letter may use, and what each one stands for.
 PLACEHOLDERS = {
@@ -55,13 +55,14 @@ PLACEHOLDERS = {
     ),
 }
 DEFAULT_LETTER = (
-    "À l’attention de {destinataire},\n\n"
-    "Réunis lors du {congres}, les élus au numérique des collectivités adhérentes de "
-    "{association} ont débattu, amendé puis voté une motion. Nous avons l’honneur de vous "
-    "transmettre {nombre_propositions} de cette motion relevant de votre champ d’action, "
-    "avec les résultats des votes et leur provenance.\n\n"
+    "Madame, Monsieur,\n\n"
+    "Réunis lors du {congres}, les élus au numérique des collectivités membres de "
+    "l’association {association} ont débattu, amendé puis voté une motion. Nous avons "
+    "l’honneur de vous transmettre {nombre_propositions} de cette motion relevant de votre "
+    "champ d’action, avec les résultats des votes et leur provenance.\n\n"
     "Nous nous tenons à votre disposition pour les présenter et en suivre la mise en "
-    "œuvre, et vous prions d’agréer l’expression de notre haute considération."
+    "œuvre, et vous prions d’agréer, Madame, Monsieur, l’expression de notre haute "
+    "considération."
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -144,20 +145,21 @@ def fill_letter(template: str, values: dict[str, str]) -> str:
 # ------------------------------------------------------------------ provenance
 
 
+# (singular, plural) labels of the document, French whatever the interface language.
 KIND_LABELS = {
-    "commune": "communes",
-    "intercommunalite": "intercommunalités",
-    "departement": "départements",
-    "region": "régions",
-    "autre": "autres collectivités",
-    None: "hors de la liste des collectivités",
+    "commune": ("commune", "communes"),
+    "intercommunalite": ("intercommunalité", "intercommunalités"),
+    "departement": ("département", "départements"),
+    "region": ("région", "régions"),
+    "autre": ("autre collectivité", "autres collectivités"),
+    None: ("hors de la liste des collectivités", "hors de la liste des collectivités"),
 }
 SIZE_LABELS = {
-    "village": "villages (moins de 2 000 habitants)",
-    "ville": "villes",
-    "grande_ville": "grandes villes",
-    "territoire": "territoires",
-    None: "taille inconnue",
+    "village": ("village (moins de 2 000 habitants)", "villages (moins de 2 000 habitants)"),
+    "ville": ("ville", "villes"),
+    "grande_ville": ("grande ville", "grandes villes"),
+    "territoire": ("territoire", "territoires"),
+    None: ("de taille inconnue", "de taille inconnue"),
 }
 
 
@@ -174,8 +176,8 @@ def provenance_summary(proposition_ids: list[int]) -> dossier.ProvenanceSummary:
     def counts(values: dict, labels: dict) -> tuple[dossier.Count, ...]:
         by_value = {(str(k) if k is not None else None): n for k, n in values.items()}
         return tuple(
-            dossier.Count(label, by_value[key])
-            for key, label in labels.items()
+            dossier.Count(forms[0] if by_value[key] == 1 else forms[1], by_value[key])
+            for key, forms in labels.items()
             if by_value.get(key)
         )
 

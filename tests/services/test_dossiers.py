@@ -239,6 +239,8 @@ def test_each_dossier_holds_only_its_addressees_propositions_in_three_formats(db
                 assert "rejetée, 1 pour, 2 contre" in text
             if ecoles in wanted:
                 assert "Pas encore soumise au vote." in text
+            if short == "Numérique":
+                assert "Par type de collectivité : 2 communes, 1 département." in text
     numerique = dossiers.build_dossier(campaign, a["Numérique"])
     # Fibre comes from the village and the town, écoles from the département.
     assert (
@@ -248,12 +250,12 @@ def test_each_dossier_holds_only_its_addressees_propositions_in_three_formats(db
     ) == (3, 3, 3)
     assert {(c.label, c.n) for c in numerique.provenance.by_kind} == {
         ("communes", 2),
-        ("départements", 1),
+        ("département", 1),
     }
     assert {c.label for c in numerique.provenance.by_size} == {
-        "villages (moins de 2 000 habitants)",
-        "villes",
-        "territoires",
+        "village (moins de 2 000 habitants)",
+        "ville",
+        "territoire",
     }
     assert provenance.proposition_counters(fibre).elus == 2
 
