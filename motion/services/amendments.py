@@ -21,7 +21,7 @@ from motion.models import (
     User,
 )
 from motion.models._types import utcnow
-from motion.services import audit, campaigns, motions, notifications
+from motion.services import audit, campaigns, motions, notifications, referents
 
 AMENDMENT_PHASES = (PhaseKind.SYNTHESIS, PhaseKind.PLENARY)
 JUSTIFICATION_MAX = 3000
@@ -105,6 +105,8 @@ def reject(amendment: Amendment, *, actor: User | None, reason: str) -> Amendmen
     """Reject the amendment with a reason given to its author."""
     _pending(amendment)
     motions.ensure_editable(amendment.proposition.motion)
+    referents.require_lead(actor, amendment.proposition.motion.campaign,
+                           amendment.proposition.section.engagement_id)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Indiquez la raison du rejet : elle sera transmise à l'auteur."))

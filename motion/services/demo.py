@@ -15,7 +15,7 @@ from motion.errors import Forbidden
 from motion.extensions import db
 from motion.models import Campaign, Contribution, PhaseKind, Role
 from motion.models._types import utcnow
-from motion.services import accounts, campaigns, frameworks, imports
+from motion.services import accounts, campaigns, frameworks, imports, sessions
 
 DEMO_SLUG = "demo"
 DEMO_TITLE = "Congrès national des élus au numérique — démonstration"
@@ -117,6 +117,8 @@ def ensure_demo() -> DemoResult:
         for workshop in campaign.workshops:
             if role != Role.ELU or workshop.name in ELU_WORKSHOPS:
                 campaigns.add_member(user, workshop)
+    # Référents, programme, bilan and objectifs of the engagements' sessions.
+    sessions.setup_demo(campaign, accounts.get_user_by_email(DEMO_ACCOUNTS[1][0]))
     db.session.flush()
     return DemoResult(campaign, created, credentials, inserted)
 

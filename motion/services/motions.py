@@ -26,7 +26,7 @@ from motion.models import (
     VoteSessionStatus,
 )
 from motion.models._types import utcnow
-from motion.services import audit, provenance
+from motion.services import audit, provenance, referents
 
 TITLE_MAX = 300
 TEXT_MAX = 10_000
@@ -213,6 +213,7 @@ def create_proposition(
     ensure_editable(motion)
     if section.motion_id != motion.id:
         raise InvalidInput(_("Partie de la motion inconnue."))
+    referents.require_lead(actor, motion.campaign, section.engagement_id)
     title, text = _clean(title, text)
     position = (db.session.scalar(select(func.max(Proposition.position))
                                   .where(Proposition.section_id == section.id)) or 0) + 1
@@ -236,6 +237,7 @@ def add_version(proposition: Proposition, *, title: str, text: str, actor: User 
                 base_version: int | None = None) -> PropositionVersion:
     """Save a new text as the next version (refused if someone saved since ``base_version``)."""
     ensure_editable(proposition.motion)
+    referents.require_lead(actor, proposition.motion.campaign, proposition.section.engagement_id)
     if base_version is not None and base_version != proposition.version_number:
         raise Conflict(_("Quelqu'un a enregistré une autre version entre-temps (version %(n)d). "
                          "Votre texte n'est pas perdu : comparez puis enregistrez à nouveau.",

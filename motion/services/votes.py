@@ -31,7 +31,7 @@ from motion.models import (
     Workshop,
 )
 from motion.models._types import UTCDateTime, utcnow
-from motion.services import audit, motions
+from motion.services import audit, motions, referents
 
 CHOICES = {c.value: c for c in VoteChoice}
 
@@ -55,6 +55,7 @@ def open_vote(proposition: Proposition, *, actor: User | None) -> VoteSession:
     """Open a new round on ``proposition`` and show it on the projector."""
     motion = proposition.motion
     motions.ensure_editable(motion)
+    referents.require_lead(actor, motion.campaign, proposition.section.engagement_id)
     current = open_session(motion)
     if current is not None:
         if current.proposition_id == proposition.id:
@@ -82,6 +83,8 @@ def close_vote(session_id: int, *, actor: User | None) -> VoteSession:
         raise NotFound(_("Vote introuvable."))
     if session.status != VoteSessionStatus.OPEN:
         raise Conflict(_("Ce vote est déjà clos."))
+    referents.require_lead(actor, session.proposition.motion.campaign,
+                           session.proposition.section.engagement_id)
     # The UPDATE comes first so that, on SQLite, the write lock is held while counting.
     db.session.execute(
         update(VoteSession).where(VoteSession.id == session.id)

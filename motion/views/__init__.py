@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         motions,
         preferences,
         projection,
+        sessions,
         themes,
         votes,
         workshops,
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(themes.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
+    app.register_blueprint(sessions.bp)
     app.register_blueprint(votes.bp)
     app.register_blueprint(collectivites.bp)
     app.register_blueprint(legal.bp)

@@ -11,7 +11,7 @@ from motion import validation
 from motion.errors import Conflict, InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import Contribution, Role
-from motion.services import amendments, motions, provenance, votes
+from motion.services import amendments, motions, provenance, referents, votes
 from motion.services.diff import word_diff
 from motion.views import facilitator_required, url_campaign
 from motion.views.forms import EmptyForm
@@ -127,6 +127,7 @@ def edit(campaign_slug: str, proposition_id: int):
     campaign, motion = _load(campaign_slug)
     item = motions.get_proposition(motion, proposition_id)
     motions.ensure_editable(motion)
+    referents.require_lead(current_user, campaign, item.section.engagement_id)
     values = {"title": item.title, "text": item.text, "reason": "",
               "base_version": item.version_number}
     if request.method == "POST":

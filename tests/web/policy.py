@@ -243,4 +243,17 @@ POLICY: dict[tuple[str, str], Row] = {
     ("POST", "interchange.import_decidim"): Row(ADMINS),
     ("POST", "interchange.upload_sheet"): Row(ADMINS),
     ("POST", "interchange.run_sheet"): Row(_with(ADMINS, admin=MISSING)),
+    # Engagement sessions: <number> is the engagement's number in the framework (1: E1).
+    # Facilitators lead every session unless they are référent of other engagements only
+    # (tests/web/test_sessions.py checks référents against each other).
+    ("GET", "sessions.programme"): Row(MEMBERS),
+    ("POST", "sessions.update_programme"): Row(FACILITATORS),
+    ("POST", "sessions.update_referents"): Row(ADMINS),
+    ("GET", "sessions.show"): Row(MEMBERS),
+    ("GET", "sessions.screen"): Row(FACILITATORS),
+    ("POST", "sessions.texts"): Row(FACILITATORS),
+    ("GET", "sessions.new_axis_proposition"): Row(FACILITATORS),
+    ("POST", "sessions.new_axis_proposition"): Row(FACILITATORS),
+    ("POST", "sessions.set_axis"): Row(FACILITATORS),
+    ("POST", "sessions.vote"): Row(FACILITATORS),
 }

@@ -1,0 +1,279 @@
+"""Engagement sessions: the programme, each session's page and projection, its référents."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from motion import validation
+from motion.errors import Conflict, InvalidInput
+from motion.extensions import db
+from motion.models import Role, User
+from motion.services import motions, referents, sessions
+from motion.views import facilitator_required, role_required, url_campaign
+from motion.views.forms import EmptyForm
+
+bp = Blueprint("sessions", __name__, url_prefix="/campagnes/<campaign_slug>")
+
+
+@bp.app_context_processor
+def engagement_helpers() -> dict:
+    """For every page: the référent's engagements (the board's and the motion's "Mes
+    engagements" filter) and the axes that have a proposition (the coverage page)."""
+
+    def my_engagement_ids(campaign) -> set[int]:
+        return referents.referent_engagement_ids(current_user, campaign)
+
+    return {
+        "my_engagement_ids": my_engagement_ids,
+        "axes_with_proposition": sessions.axes_with_proposition,
+    }
+
+
+def lead_required(view):
+    """Require a facilitator who leads the session named by ``number`` (403 otherwise)."""
+
+    @wraps(view)
+    @facilitator_required
+    def wrapped(*args, **kwargs):
+        campaign = url_campaign()
+        session = sessions.get_session(campaign, kwargs["number"])
+        referents.require_lead(current_user, campaign, session.engagement_id)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _back(number: int, anchor: str | None = None):
+    return redirect(
+        url_for(".show", campaign_slug=url_campaign().slug, number=number, _anchor=anchor)
+    )
+
+
+def _form_id(name: str, message: str) -> int:
+    value = validation.form_id(name)
+    if not value:
+        raise InvalidInput(message)
+    return value
+
+
+@bp.get("/programme")
+@login_required
+def programme(campaign_slug: str):
+    """The congress programme: the engagements' sessions in order, with their référents."""
+    campaign = url_campaign()
+    rows = sessions.programme(campaign)
+    db.session.commit()  # the sessions, made with the default programme on first use
+    return render_template(
+        "sessions/programme.html",
+        campaign=campaign,
+        rows=rows,
+        times={s.id: sessions.local_times(s) for _n, s in rows},
+        referents=referents.referents(campaign),
+        form=EmptyForm(),
+        facilitator=current_user.has_role(Role.FACILITATOR, Role.ADMIN),
+        admin=current_user.has_role(Role.ADMIN),
+        leads={s.id: referents.can_lead(current_user, campaign, s.engagement_id) for _n, s in rows},
+        candidates=referents.candidates(campaign) if current_user.has_role(Role.ADMIN) else [],
+    )
+
+
+@bp.post("/programme")
+@facilitator_required
+def update_programme(campaign_slug: str):
+    """Save the sessions' order and times."""
+    campaign = url_campaign()
+    slots = {}
+    for key in request.form:
+        if key.startswith("ordre_"):
+            session_id = validation.parse_id(key.removeprefix("ordre_"), key)
+            slots[session_id] = sessions.Slot(
+                day=request.form.get(f"jour_{session_id}", ""),
+                start=request.form.get(f"debut_{session_id}", ""),
+                end=request.form.get(f"fin_{session_id}", ""),
+                position=request.form.get(key, ""),
+            )
+    try:
+        changed = sessions.update_programme(campaign, slots, actor=current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".programme", campaign_slug=campaign.slug))
+    db.session.commit()
+    flash(_("Programme enregistré.") if changed else _("Le programme est inchangé."), "success")
+    return redirect(url_for(".programme", campaign_slug=campaign.slug))
+
+
+@bp.post("/programme/referents")
+@role_required(Role.ADMIN)
+def update_referents(campaign_slug: str):
+    """Add or remove a référent of an engagement."""
+    campaign = url_campaign()
+    engagement_id = _form_id("engagement", _("Choisissez un engagement."))
+    user_id = _form_id("user", _("Choisissez un animateur."))
+    if request.form.get("retirer"):
+        referents.remove_referent(campaign, engagement_id, user_id, actor=current_user)
+        message = _("Référent retiré.")
+    else:
+        referents.add_referent(
+            campaign, engagement_id, db.session.get(User, user_id), actor=current_user
+        )
+        message = _("Référent ajouté.")
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".programme", campaign_slug=campaign.slug, _anchor="referents"))
+
+
+@bp.get("/seances/<int:number>")
+@login_required
+def show(campaign_slug: str, number: int):
+    """A session: bilan, objectifs and one proposition slot per axis."""
+    campaign = url_campaign()
+    page = sessions.session_page(campaign, number, current_user)
+    db.session.commit()
+    return _render_show(campaign, page)
+
+
+def _render_show(campaign, page, draft=None):
+    wants_draft = page.can_lead and not page.session.bilan
+    return render_template(
+        "sessions/show.html",
+        campaign=campaign,
+        page=page,
+        times=sessions.local_times(page.session),
+        form=EmptyForm(),
+        draft=draft,
+        bilan_draft=sessions.bilan_draft(page.session) if wants_draft else "",
+    )
+
+
+@bp.get("/seances/<int:number>/projection")
+@facilitator_required
+def screen(campaign_slug: str, number: int):
+    """The session for the projector: bilan, objectifs and the axes' propositions."""
+    campaign = url_campaign()
+    page = sessions.session_page(campaign, number, current_user)
+    db.session.commit()
+    return render_template(
+        "sessions/screen.html",
+        campaign=campaign,
+        page=page,
+        times=sessions.local_times(page.session),
+    )
+
+
+@bp.post("/seances/<int:number>/textes")
+@lead_required
+def texts(campaign_slug: str, number: int):
+    """Save the session's bilan and objectifs."""
+    campaign = url_campaign()
+    session = sessions.get_session(campaign, number)
+    try:
+        sessions.update_texts(
+            session,
+            bilan=request.form.get("bilan", ""),
+            objectifs=request.form.get("objectifs", ""),
+            actor=current_user,
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        page = sessions.session_page(campaign, number, current_user)
+        return _render_show(campaign, page, draft=request.form), 400
+    db.session.commit()
+    flash(_("Bilan et objectifs enregistrés."), "success")
+    return _back(number, "bilan")
+
+
+@bp.route("/seances/<int:number>/proposition-d-axe", methods=["GET", "POST"])
+@lead_required
+def new_axis_proposition(campaign_slug: str, number: int):
+    """Create an axis's proposition from the themes placed on it (extractive draft)."""
+    campaign = url_campaign()
+    session = sessions.get_session(campaign, number)
+    axis_id = validation.parse_id(request.values.get("axe"), "axe")
+    if axis_id is None:
+        return _back(number, "propositions")
+    cluster_ids = [
+        validation.parse_id(v, "themes") for v in request.values.getlist("themes") if v.strip()
+    ]
+    axis, clusters, draft = sessions.axis_draft(session, axis_id, cluster_ids)
+    values = {"title": draft.title, "text": draft.text}
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in ("title", "text")}
+        try:
+            sessions.create_axis_proposition(
+                session,
+                axis.id,
+                title=values["title"],
+                text=values["text"],
+                cluster_ids=[c.id for c in clusters],
+                actor=current_user,
+            )
+        except (InvalidInput, Conflict) as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("La proposition de l’axe %(code)s est créée.", code=axis.code), "success")
+            return redirect(
+                url_for(
+                    ".show", campaign_slug=campaign.slug, number=number, _anchor=f"axe-{axis.id}"
+                )
+            )
+    return render_template(
+        "sessions/new_axis_proposition.html",
+        campaign=campaign,
+        session=session,
+        number=number,
+        axis=axis,
+        clusters=clusters,
+        values=values,
+        form=EmptyForm(),
+    ), 400 if request.method == "POST" else 200
+
+
+@bp.post("/seances/<int:number>/axes")
+@lead_required
+def set_axis(campaign_slug: str, number: int):
+    """Put one of the session's propositions in an axis's slot (or in none)."""
+    campaign = url_campaign()
+    session = sessions.get_session(campaign, number)
+    proposition = motions.get_proposition(
+        motions.require_motion(campaign), _form_id("proposition", _("Choisissez une proposition."))
+    )
+    sessions.set_axis(session, proposition, validation.form_id("axe"), actor=current_user)
+    db.session.commit()
+    flash(_("Proposition rangée."), "success")
+    return _back(number, "propositions")
+
+
+@bp.post("/seances/<int:number>/vote")
+@lead_required
+def vote(campaign_slug: str, number: int):
+    """Open (and show on the projector) or close the vote on one of the session's
+    propositions."""
+    campaign = url_campaign()
+    session = sessions.get_session(campaign, number)
+    proposition_id = _form_id("proposition", _("Choisissez une proposition."))
+    if request.form.get("action") == "clore":
+        closed = sessions.close_vote(session, proposition_id, actor=current_user)
+        db.session.commit()
+        flash(
+            _(
+                "Vote clos : %(pour)d pour, %(contre)d contre, %(abst)s.",
+                pour=closed.count_for,
+                contre=closed.count_against,
+                abst=ngettext("%(num)d abstention", "%(num)d abstentions", closed.count_abstain),
+            ),
+            "success",
+        )
+    else:
+        sessions.open_vote(session, proposition_id, actor=current_user)
+        db.session.commit()
+        flash(_("Le vote est ouvert et la proposition est projetée."), "success")
+    return _back(number, "propositions")

@@ -1,0 +1,173 @@
+"""Engagement sessions over HTTP: a référent leads their engagement's session and no other's;
+the programme, the axis slots, the coverage marks and the "Mes engagements" filter."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import csrf_token
+from tests.services.test_sessions import seed_congress
+
+MISSING = '<span class="badge badge-missing">aucune proposition</span>'
+
+
+@pytest.fixture
+def congress(db, make_user, make_campaign, dev_rows):
+    return seed_congress(db, make_user, make_campaign, dev_rows)
+
+
+def _base(congress) -> str:
+    return f"/campagnes/{congress.campaign.slug}"
+
+
+def test_referent_of_e1_leads_e1_and_cannot_edit_e2(client, db, login, congress):
+    c, base = congress, _base(congress)
+    login(c.r1)
+    token = csrf_token(client, f"{base}/seances/1")
+    e1 = client.get(f"{base}/seances/1").get_data(as_text=True)
+    assert "Rédiger le bilan et les objectifs" in e1
+    assert "3 axes sans proposition" in e1
+    e2 = client.get(f"{base}/seances/2").get_data(as_text=True)
+    assert "Rédiger le bilan" not in e2
+    assert "Projeter et ouvrir le vote" not in e2
+
+    # Every way of changing E2's session or its propositions is refused.
+    e2p = c.e2_proposition.id
+    refused = [
+        client.post(f"{base}/seances/2/textes", data={"csrf_token": token, "bilan": "Non"}),
+        client.post(f"{base}/seances/2/vote", data={"csrf_token": token, "proposition": e2p}),
+        client.get(f"{base}/seances/2/proposition-d-axe?axe={c.e2.axes[0].id}"),
+        client.post(
+            f"{base}/seances/2/axes",
+            data={"csrf_token": token, "proposition": e2p, "axe": c.e2.axes[0].id},
+        ),
+        client.get(f"{base}/motion/propositions/{e2p}/modifier"),
+        client.post(
+            f"{base}/motion/propositions/{e2p}/modifier",
+            data={"csrf_token": token, "title": "T", "text": "Texte", "base_version": "1"},
+        ),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    assert "référent d’un autre engagement" in refused[0].get_data(as_text=True)
+    # The plenary's control page refuses to open E2's vote for them too.
+    client.post(f"{base}/motion/pilotage/afficher", data={"csrf_token": token, "proposition": e2p})
+    assert (
+        client.post(f"{base}/motion/pilotage/ouvrir", data={"csrf_token": token}).status_code == 403
+    )
+
+    saved = client.post(
+        f"{base}/seances/1/textes",
+        data={
+            "csrf_token": token,
+            "bilan": "Le très haut débit a progressé.",
+            "objectifs": "Une proposition par axe.",
+        },
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    from motion.services import sessions
+
+    assert sessions.get_session(c.campaign, 1).bilan == "Le très haut débit a progressé."
+    assert sessions.get_session(c.campaign, 2).bilan == ""
+    bad = client.post(
+        f"{base}/seances/1/textes",
+        data={"csrf_token": token, "bilan": "x" * 20_001, "objectifs": "Mes objectifs gardés"},
+    )
+    assert bad.status_code == 400
+    assert "trop long" in bad.get_data(as_text=True)
+    assert "Mes objectifs gardés" in bad.get_data(as_text=True)  # nothing typed is lost
+
+
+def test_axis_proposition_from_themes_then_vote_and_coverage(client, db, login, congress):
+    c, base = congress, _base(congress)
+    axis = c.e1.axes[0]
+    login(c.r1)
+    token = csrf_token(client, f"{base}/seances/1")
+    coverage = client.get(f"{base}/couverture").get_data(as_text=True)
+    assert coverage.count(MISSING) == 12  # every axis of the four engagements
+
+    draft = client.get(f"{base}/seances/1/proposition-d-axe?axe={axis.id}")
+    assert draft.status_code == 200
+    page = draft.get_data(as_text=True)
+    title = re.search(r'id="title" name="title" value="([^"]*)"', page).group(1)
+    assert "Thème E1.1" in title
+    created = client.post(
+        f"{base}/seances/1/proposition-d-axe",
+        data={
+            "csrf_token": token,
+            "axe": axis.id,
+            "themes": [c.clusters[0].id],
+            "title": "Le très haut débit partout",
+            "text": "Raccorder chaque commune.",
+        },
+    )
+    assert created.status_code == 302
+    page = client.get(f"{base}/seances/1").get_data(as_text=True)
+    assert "2 axes sans proposition" in page
+    assert "E1.2, E1.3" in page
+    coverage = client.get(f"{base}/couverture").get_data(as_text=True)
+    assert coverage.count(MISSING) == 11
+
+    from motion.models import Proposition
+
+    proposition = db.session.query(Proposition).filter_by(title="Le très haut débit partout").one()
+    opened = client.post(
+        f"{base}/seances/1/vote",
+        data={"csrf_token": token, "proposition": proposition.id, "action": "ouvrir"},
+    )
+    assert opened.status_code == 302
+    assert f'data-proposition="{proposition.id}"' in client.get(
+        f"{base}/motion/projection"
+    ).get_data(as_text=True)
+    closed = client.post(
+        f"{base}/seances/1/vote",
+        data={"csrf_token": token, "proposition": proposition.id, "action": "clore"},
+    )
+    assert closed.status_code == 302
+    assert "Vote clos" in client.get(f"{base}/seances/1").get_data(as_text=True)
+    # A theme-less axis has nothing to draft from: a French message, not a 500.
+    empty = client.get(f"{base}/seances/1/proposition-d-axe?axe={c.e1.axes[2].id}")
+    assert empty.status_code == 400
+    assert "Aucun thème" in empty.get_data(as_text=True)
+
+
+def test_programme_referents_and_my_engagements_filter(client, db, login, congress):
+    c, base = congress, _base(congress)
+    login(c.admin)
+    token = csrf_token(client, f"{base}/programme")
+    programme = client.get(f"{base}/programme").get_data(as_text=True)
+    assert programme.count('class="programme-session"') == 4
+    assert "Référente E1" in programme
+    added = client.post(
+        f"{base}/programme/referents",
+        data={
+            "csrf_token": token,
+            "engagement": c.campaign.framework.engagements[3].id,
+            "user": c.r1.id,
+        },
+    )
+    assert added.status_code == 302
+    refused = client.post(
+        f"{base}/programme/referents",
+        data={"csrf_token": token, "engagement": c.e1.id, "user": c.elu.id},
+    )
+    assert refused.status_code == 400
+    assert "animateur" in refused.get_data(as_text=True)
+
+    client.post("/compte/deconnexion", data={"csrf_token": token})
+    login(c.r1)
+    motion = client.get(f"{base}/motion?engagements=miens").get_data(as_text=True)
+    assert "Mes engagements" in motion
+    assert c.e1.title.replace("'", "&#39;") in motion
+    assert c.e2.title.replace("'", "&#39;") not in motion
+    assert "Sobriété des équipements" not in motion
+    board = client.get(f"{base}/themes?engagements=miens").get_data(as_text=True)
+    assert f'id="eng-{c.e1.id}"' in board
+    assert f'id="eng-{c.e2.id}"' not in board
+    assert f'id="eng-{c.e2.id}"' in client.get(f"{base}/themes").get_data(as_text=True)
+    # Élus and plain facilitators see no filter.
+    client.post("/compte/deconnexion", data={"csrf_token": csrf_token(client, f"{base}/motion")})
+    login(c.facilitator)
+    assert "Mes engagements" not in client.get(f"{base}/motion").get_data(as_text=True)
