@@ -72,6 +72,62 @@
       .then(function () { busy = false; });
   }
 
+  // Fit the page to the screen: scale the type down (the --fit custom property, 1 to
+  // FIT_MIN) until nothing overflows; a text still too long is shown part by part, each
+  // for PAGE_MS, with "part n of m" below it. Narrow windows scroll instead (CSS).
+  var FIT_MIN = 0.6;
+  var PAGE_MS = 12000;
+  var text = document.getElementById("p-text");
+  var more = document.getElementById("p-more");
+  var pager = null;
+
+  function overflows() {
+    var doc = document.documentElement;
+    return doc.scrollHeight > window.innerHeight + 1 || doc.scrollWidth > window.innerWidth + 1;
+  }
+
+  function fit() {
+    if (pager) { window.clearInterval(pager); pager = null; }
+    root.style.setProperty("--fit", "1");
+    if (text) { text.classList.remove("p-paged"); text.scrollTop = 0; }
+    if (more) { more.hidden = true; }
+    if (window.getComputedStyle(root).overflow !== "hidden") { return; }
+    var scale = 1;
+    while (overflows() && scale > FIT_MIN) {
+      scale = Math.max(FIT_MIN, Math.round((scale - 0.05) * 100) / 100);
+      root.style.setProperty("--fit", String(scale));
+    }
+    if (!text || !overflows()) { return; }
+    text.classList.add("p-paged");
+    if (more) { more.hidden = false; }
+    var line = parseFloat(window.getComputedStyle(text).lineHeight) ||
+      1.35 * parseFloat(window.getComputedStyle(text).fontSize);
+    var lines = Math.max(1, Math.floor(text.clientHeight / line));
+    text.style.maxHeight = (lines * line) + "px";
+    var step = lines * line;
+    var pages = Math.max(1, Math.ceil(text.scrollHeight / step));
+    var page = 0;
+    var show = function () {
+      text.scrollTop = page * step;
+      if (more) {
+        more.textContent = (more.getAttribute("data-label") || "")
+          .replace("{page}", String(page + 1)).replace("{pages}", String(pages));
+      }
+    };
+    show();
+    pager = window.setInterval(function () { page = (page + 1) % pages; show(); }, PAGE_MS);
+  }
+
+  var resized = null;
+  window.addEventListener("resize", function () {
+    if (resized) { window.clearTimeout(resized); }
+    resized = window.setTimeout(function () {
+      if (text) { text.style.maxHeight = ""; }
+      fit();
+    }, 200);
+  });
+  fit();
+
   if (window.sessionStorage) {
     var carried = window.sessionStorage.getItem(KEY);
     window.sessionStorage.removeItem(KEY);

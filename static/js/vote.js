@@ -60,6 +60,8 @@
             buttons[i].setAttribute("aria-pressed", buttons[i] === button ? "true" : "false");
           }
           status.textContent = say("saved").replace("{choice}", say("choice-" + choice));
+          // On a phone the confirmation must be seen without scrolling to it.
+          if (status.scrollIntoView) { status.scrollIntoView({ block: "nearest" }); }
         } else {
           status.textContent = (res.body && res.body.error && res.body.error.message) ||
             say("failed");

@@ -10,6 +10,9 @@ are found by crawling the links of the site, then:
 - nothing scrolls sideways at 320 px (RGAA 10.11, reflow);
 - every page has its own title (RGAA 8.6).
 
+The axe pass also saves a screenshot of each page it checks (each role, 375 and 1280 px,
+at most 3,000 px tall) in tests/e2e/screenshots/ (git-ignored), for a reviewer to look at.
+
 Other tests: the focus indicator's contrast (10.7), form errors (11.10, 11.11, 11.13), live
 regions of the plenary pages and the board moved with the keyboard.
 Run them alone: ``make test PYTEST_ARGS="-m e2e -k accessib"``.
@@ -23,6 +26,7 @@ import subprocess
 from collections import defaultdict
 from datetime import timedelta
 from itertools import pairwise
+from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlparse
 
 import pytest
@@ -44,6 +48,8 @@ SKIPPED = re.compile(r"/deconnexion|/langue/|/static/|/api/|/fichier|/exports/\d
                      r"\.(svg|pdf|csv|json|zip|odt|docx|md|xml)$")
 PER_PATTERN = 3  # pages visited per URL pattern (ids replaced): enough to compare titles
 MAX_PAGES = 90
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SCREENSHOT_MAX_HEIGHT = 3000
 
 pytestmark = pytest.mark.e2e
 
@@ -191,6 +197,17 @@ def axe_violations(tab) -> list[str]:
     return result
 
 
+def screenshot(tab, role: str, url: str, width: int) -> None:
+    """Save the page as a reviewer sees it: ``<role>-<path pattern>-<width>.png`` (the
+    campaign's part of the path left out)."""
+    path = pattern(url).removeprefix(f"/campagnes/{SLUG}")
+    name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "accueil"
+    height = min(tab.evaluate("document.documentElement.scrollHeight"), SCREENSHOT_MAX_HEIGHT)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{role}-{name}-{width}.png"), full_page=True,
+                   clip={"x": 0, "y": 0, "width": width, "height": max(height, 1)})
+
+
 @pytest.fixture(scope="module")
 def crawled(site, chromium):
     """The pages of each role, crawled once at 1280 px: ``{role: {url: title}}``."""
@@ -225,6 +242,7 @@ def test_axe_finds_no_violation_on_any_main_page(site, chromium, crawled, role, 
     for url in one_per_pattern(crawled[role]):
         tab.goto(url)
         violations = axe_violations(tab)
+        screenshot(tab, role, url, width)
         if violations:
             found[url] = violations
     tab.context.close()
