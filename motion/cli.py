@@ -411,13 +411,19 @@ def cluster_command(campaign_slug: str, n_themes: int | None) -> None:
 @click.option("--framework", "framework_file", type=click.Path(exists=True, dir_okay=False),
               help="Framework YAML: also measure the engagement mapping.")
 @click.option("--theme-column", help="Column holding the expected engagement code.")
+@click.option("--label-map", "label_map_file", type=click.Path(exists=True, dir_okay=False),
+              help="YAML giving each label's expected engagement (`famille`), instead of "
+                   "--theme-column (e.g. tests/data/granddebat_questions_atlaas.yaml).")
+@click.option("--sure-only", is_flag=True,
+              help="With --label-map: keep only the labels marked `sure: true`.")
 @click.option("--stability", is_flag=True,
               help="Also cluster 90 %% then add 10 %% incrementally (incremental_kept).")
 @click.option("--embedder", "embedder_spec", default="use", show_default=True,
               help="use | st:PATH_OR_NAME | tfidf")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def evaluate_command(file: str, text_column: str, label_column: str,
-                     framework_file: str | None, theme_column: str | None, stability: bool,
+                     framework_file: str | None, theme_column: str | None,
+                     label_map_file: str | None, sure_only: bool, stability: bool,
                      embedder_spec: str, as_json: bool) -> None:
     """Measure the clustering pipeline on a labelled CSV, without a database."""
     import json
@@ -426,12 +432,14 @@ def evaluate_command(file: str, text_column: str, label_column: str,
     from nlp import evaluate as nlp_evaluate
     from nlp import framework as nlp_framework
 
-    if framework_file and not theme_column:
-        raise click.UsageError("--framework needs --theme-column.")
+    if framework_file and not (theme_column or label_map_file):
+        raise click.UsageError("--framework needs --theme-column or --label-map.")
     try:
         texts, labels, themes = nlp_evaluate.read_labelled_csv(
             file, text_column=text_column, label_column=label_column, theme_column=theme_column
         )
+        if label_map_file:
+            texts, labels, themes = _apply_label_map(label_map_file, texts, labels, sure_only)
         framework = nlp_framework.load_framework(framework_file) if framework_file else None
         report = nlp_evaluate.evaluate(
             texts, labels, embedder_spec=embedder_spec, framework=framework, themes=themes,
@@ -444,6 +452,22 @@ def evaluate_command(file: str, text_column: str, label_column: str,
         return
     for key, value in report.items():
         click.echo(f"{key:>18}: {value}")
+
+
+def _apply_label_map(path: str, texts: list[str], labels: list[str], sure_only: bool):
+    """Expected engagement of each text from its label (None: out of frame), keeping only
+    the labels the map knows (and, with ``sure_only``, those marked sure)."""
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        entries = (yaml.safe_load(fh) or {}).get("labels") or {}
+    unknown = sorted(set(labels) - set(entries))
+    if unknown:
+        raise ValueError(f"{path}: no entry for label(s) {unknown}")
+    kept = [i for i, label in enumerate(labels)
+            if not sure_only or entries[label].get("sure", False)]
+    return ([texts[i] for i in kept], [labels[i] for i in kept],
+            [entries[labels[i]].get("famille") for i in kept])
 
 
 @click.group("notify")
