@@ -15,15 +15,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from nlp.clustering import (
+    DEFAULT_RESOLUTION,
     DensityClusterer,
+    GraphClusterer,
     PartitionClusterer,
     default_min_cluster_size,
     default_n_themes,
+    fuzzy_affinity,
     theme_range,
 )
 from nlp.embedding import l2_normalise
 from nlp.labelling import ctfidf_keywords, representatives
-from nlp.reduce import SpectralReducer
+from nlp.reduce import SpectralReducer, default_n_neighbors, knn_graph
 from nlp.types import (
     UNASSIGNED,
     ClusterInfo,
@@ -48,12 +51,18 @@ class ClusteringPipeline:
     * ``min_cluster_size`` = max(5, round(sqrt(n) / 2))
       (:func:`nlp.clustering.default_min_cluster_size`).
 
-    Grouping (``n_themes=None``): HDBSCAN on the spectral coordinates is kept when it
-    gives a usable granularity (at least the low end of
-    :func:`nlp.clustering.theme_range` and no theme holding more than 40 % of the
-    texts); otherwise, and whenever ``n_themes`` is given, Ward's hierarchy of the
-    spectral coordinates is cut at ``n_themes`` (default
-    :func:`nlp.clustering.default_n_themes`). ``params["method"]`` says which one ran.
+    Grouping (``n_themes=None``, ``grouping="graph"``, the default): Leiden communities
+    of the kNN graph with UMAP-style fuzzy weights at resolution
+    :data:`nlp.clustering.DEFAULT_RESOLUTION` (:class:`nlp.clustering.GraphClusterer`);
+    if that gives fewer themes than the low end of :func:`nlp.clustering.theme_range`
+    (or more than its high end) the resolution is raised (lowered) by steps of 1.5x.
+    No spectral embedding is computed on this path. ``grouping="spectral"`` is the
+    previous default, kept for comparison in the benchmark: HDBSCAN on the spectral
+    coordinates when it gives a usable granularity (at least the low end of
+    ``theme_range`` and no theme above 40 % of the texts), else Ward. Whenever
+    ``n_themes`` is given, Ward's hierarchy of the spectral coordinates is cut at
+    ``n_themes`` (nested themes for "plus larges / plus fins").
+    ``params["method"]`` says which one ran (graph, density or partition).
 
     Degenerate inputs: an empty list, blank texts, or mismatched keys/embeddings raise
     ``ValueError``. With fewer than ``2 * min_cluster_size`` texts and no ``n_themes``
@@ -100,6 +109,7 @@ class ClusteringPipeline:
         move_margin: cosine margin needed to move a previous text (step 3).
         n_keywords: keywords per cluster.
         n_representatives: representatives per cluster (3-5).
+        grouping: ``"graph"`` (default) or ``"spectral"`` (see above).
         random_state: seed for every random step.
     """
 
@@ -114,6 +124,7 @@ class ClusteringPipeline:
         move_margin: float = 0.15,
         n_keywords: int = 8,
         n_representatives: int = 5,
+        grouping: str = "graph",
         random_state: int = 0,
     ) -> None:
         self.embedder = embedder
@@ -125,6 +136,7 @@ class ClusteringPipeline:
         self.move_margin = move_margin
         self.n_keywords = n_keywords
         self.n_representatives = n_representatives
+        self.grouping = grouping
         self.random_state = random_state
 
     # ------------------------------------------------------------------ validation
@@ -156,9 +168,7 @@ class ClusteringPipeline:
         if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float32)
             if embeddings.ndim != 2 or embeddings.shape[0] != n:
-                raise ValueError(
-                    f"embeddings must have shape ({n}, d), got {embeddings.shape}"
-                )
+                raise ValueError(f"embeddings must have shape ({n}, d), got {embeddings.shape}")
             if not np.all(np.isfinite(embeddings)):
                 raise ValueError("embeddings contain NaN or infinite values")
         if self.min_cluster_size is not None and (
@@ -166,10 +176,13 @@ class ClusteringPipeline:
         ):
             raise ValueError(f"min_cluster_size must be an int >= 2, got {self.min_cluster_size!r}")
         if self.n_themes is not None and (
-            isinstance(self.n_themes, bool) or not isinstance(self.n_themes, int)
+            isinstance(self.n_themes, bool)
+            or not isinstance(self.n_themes, int)
             or self.n_themes < 2
         ):
             raise ValueError(f"n_themes must be None or an int >= 2, got {self.n_themes!r}")
+        if self.grouping not in ("graph", "spectral"):
+            raise ValueError(f"grouping must be 'graph' or 'spectral', got {self.grouping!r}")
         if not 3 <= self.n_representatives <= 5:
             raise ValueError(f"n_representatives must be 3-5, got {self.n_representatives!r}")
         if not 0 <= self.move_margin <= 2:
@@ -215,8 +228,11 @@ class ClusteringPipeline:
         x = l2_normalise(embeddings)
         t_embed = time.perf_counter() - t0
         mcs = self.min_cluster_size or default_min_cluster_size(n)
-        params: dict[str, object] = {"n": n, "min_cluster_size": mcs,
-                                     "n_themes_requested": self.n_themes}
+        params: dict[str, object] = {
+            "n": n,
+            "min_cluster_size": mcs,
+            "n_themes_requested": self.n_themes,
+        }
 
         fresh, conf, probs, reassigned = self._fresh(x, mcs, params)
         min_theme = int(params["min_theme_size"])
@@ -252,6 +268,8 @@ class ClusteringPipeline:
         if n < 4 or (n < 2 * mcs and self.n_themes is None):
             logger.info("only %d texts (< 2 x min_cluster_size=%d): one cluster", n, mcs)
             return self._one_cluster(n, params)
+        if self.n_themes is None and self.grouping == "graph":
+            return self._graph(x, mcs, params)
         reducer = self.reducer or SpectralReducer(
             n_components=self.n_components, knn=self.knn, random_state=self.random_state
         )
@@ -285,8 +303,12 @@ class ClusteringPipeline:
                 labels, conf = found, density.confidence_
                 probs, reassigned = density.probabilities_, density.reassigned_
             else:
-                logger.info("density step gave %d themes (largest %d of %d): partition",
-                            counts.size, int(counts.max(initial=0)), rows.size)
+                logger.info(
+                    "density step gave %d themes (largest %d of %d): partition",
+                    counts.size,
+                    int(counts.max(initial=0)),
+                    rows.size,
+                )
         if labels is None:
             target = default_n_themes(n) if self.n_themes is None else self.n_themes
             target = max(1, min(target, rows.size // 2))
@@ -297,8 +319,7 @@ class ClusteringPipeline:
                 z, idx, sims, connectivity=connectivity
             )
             # themes below min_theme dissolve: cut finer until the low end is reached
-            while (part.labels_.max() + 1 < min(low, target)
-                   and target < min(high, rows.size // 2)):
+            while part.labels_.max() + 1 < min(low, target) and target < min(high, rows.size // 2):
                 target += 1
                 part = PartitionClusterer(n_clusters=target, min_size=min_theme).fit(
                     z, idx, sims, connectivity=connectivity
@@ -315,6 +336,52 @@ class ClusteringPipeline:
             full[rows] = part_values
         self._islands(reducer, main, out[0], out[1], int(params["min_theme_size"]))
         return out
+
+    def _graph(self, x, mcs, params):
+        """Leiden on the fuzzy kNN graph, resolution moved until the count is usable."""
+        from scipy.sparse.csgraph import connected_components
+
+        n = x.shape[0]
+        if self.reducer is not None:
+            self.reducer.fit(x)
+            idx, sims = self.reducer.knn_indices_, self.reducer.knn_similarities_
+        else:
+            idx, sims = knn_graph(
+                x, default_n_neighbors(n), method=self.knn, random_state=self.random_state
+            )
+        a = fuzzy_affinity(idx, sims)
+        low, high = theme_range(n)
+        min_theme = max(2, mcs // 2)
+        # Leiden's seeds disagree less on big graphs and each run costs more: 8 restarts
+        # up to 5,000 texts, 4 at 10,000, 1 from 27,000 (docs/benchmarks.md, growth)
+        restarts = max(1, min(8, round(40000 / n)))
+        resolution = DEFAULT_RESOLUTION
+        found = GraphClusterer(resolution, n_restarts=restarts, min_size=min_theme).fit(
+            a, idx, sims
+        )
+        for _ in range(8):
+            count = int(found.labels_.max()) + 1
+            if low <= count <= high:
+                break
+            resolution *= 1.5 if count < low else 1 / 1.5
+            found = GraphClusterer(resolution, n_restarts=restarts, min_size=min_theme).fit(
+                a, idx, sims
+            )
+        params.update(
+            method="graph",
+            n_neighbors=int(idx.shape[1]),
+            theme_range=[low, high],
+            resolution=round(resolution, 4),
+            min_theme_size=min_theme,
+            restarts=restarts,
+            components=int(connected_components(a, directed=False)[0]),
+        )
+        labels = found.labels_
+        if not (labels >= 0).any():
+            logger.info("no structure found: one cluster")
+            return self._one_cluster(n, params)
+        params["degenerate"] = False
+        return labels, found.confidence_, found.confidence_, found.reassigned_
 
     @staticmethod
     def _one_cluster(n, params):
@@ -351,9 +418,7 @@ class ClusteringPipeline:
         prev_lab = np.array([prev_of.get(k, UNASSIGNED) for k in keys], dtype=np.int64)
         is_old = np.array([k in prev_of for k in keys])
         prev_ids = sorted(set(prev_lab[prev_lab >= 0].tolist()) | pinned | set(locked.values()))
-        next_id = max(
-            [int(previous.next_id), *(p + 1 for p in prev_ids)], default=0
-        )
+        next_id = max([int(previous.next_id), *(p + 1 for p in prev_ids)], default=0)
         fresh_ids = sorted(set(fresh[fresh >= 0].tolist()))
 
         # 1. match fresh clusters to previous ids by overlap among previous texts
@@ -382,8 +447,10 @@ class ClusteringPipeline:
                 new_ids[f] = next_id
                 next_id += 1
         proposal = np.array(
-            [mapping.get(int(f), new_ids.get(int(f), UNASSIGNED)) if f >= 0 else UNASSIGNED
-             for f in fresh],
+            [
+                mapping.get(int(f), new_ids.get(int(f), UNASSIGNED)) if f >= 0 else UNASSIGNED
+                for f in fresh
+            ],
             dtype=np.int64,
         )
 

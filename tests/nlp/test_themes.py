@@ -64,25 +64,32 @@ def test_theme_range_and_default():
 def test_democratie_full_does_not_collapse(democratie):
     """Floors a little below the measured figures (docs/benchmarks.md)."""
     texts, labels, themes, x = democratie
-    out = evaluate(texts, labels, framework=load_framework(THEMES_YAML), themes=themes,
-                   stability=True, embeddings=x)
-    # measured: 24 themes, ARI 0.156, NMI 0.335, nothing unassigned, kept 0.974,
-    # engagement accuracy 0.76 through themes against 0.47 text by text
-    assert out["method"] == "partition"
+    out = evaluate(
+        texts,
+        labels,
+        framework=load_framework(THEMES_YAML),
+        themes=themes,
+        stability=True,
+        embeddings=x,
+    )
+    # measured (Leiden): 20 themes, ARI 0.194, NMI 0.344, nothing unassigned, kept 0.986,
+    # engagement accuracy 0.77 through themes against 0.46 text by text
+    assert out["method"] == "graph"
     assert out["n_clusters"] >= 8
-    assert out["ari"] >= 0.13
-    assert out["nmi"] >= 0.31
+    assert out["ari"] >= 0.17
+    assert out["nmi"] >= 0.32
     assert out["noise_share"] <= 0.10
     assert out["incremental_kept"] >= 0.95
     assert out["theme_accuracy"] >= out["theme_accuracy_per_text"]
 
 
-# measured on this sample: questions density, 10 themes, ARI 0.413, NMI 0.541, 15.2 %
-# unassigned; démocratie density, 5 themes, ARI 0.082, NMI 0.217, 8.7 % (below the issue's
-# targets at n = 400: see docs/benchmarks.md)
-@pytest.mark.parametrize(("which", "ari", "nmi", "noise"), [("questions", 0.38, 0.50, 0.17),
-                                                              ("democratie", 0.06, 0.19, 0.10)])
-def test_floors_at_400(which, ari, nmi, noise, democratie, dev_rows, dev_embeddings):
+# measured on this sample (seed 0), Leiden: questions 10 themes, ARI 0.47, NMI 0.57, kept
+# 1.00; démocratie 13 themes, ARI 0.17, NMI 0.35, kept 0.98; nothing unassigned. The
+# medians of 3 samples are in docs/benchmarks.md.
+@pytest.mark.parametrize(
+    ("which", "ari", "nmi"), [("questions", 0.44, 0.54), ("democratie", 0.14, 0.32)]
+)
+def test_floors_at_400(which, ari, nmi, democratie, dev_rows, dev_embeddings):
     if which == "questions":
         texts = [r["text"] for r in dev_rows]
         labels = [r["label"] for r in dev_rows]
@@ -90,13 +97,22 @@ def test_floors_at_400(which, ari, nmi, noise, democratie, dev_rows, dev_embeddi
     else:
         texts, labels, _, x = democratie
     pick = np.random.default_rng(0).choice(len(texts), 400, replace=False)
-    res = ClusteringPipeline().run([texts[i] for i in pick], embeddings=x[pick])
+    sample = [texts[i] for i in pick]
+    res = ClusteringPipeline().run(sample, embeddings=x[pick])
     y = [labels[i] for i in pick]
     low, high = theme_range(400)
+    assert res.params["method"] == "graph"
     assert low <= res.n_clusters <= high
     assert adjusted_rand_score(y, res.labels) >= ari
     assert normalized_mutual_info_score(y, res.labels) >= nmi
-    assert res.noise_share <= noise
+    assert res.noise_share <= 0.05
+    # 10 % more arrive: at least 95 % of the first 360 keep their theme
+    keys = [str(i) for i in range(400)]
+    first = ClusteringPipeline().run(sample[:360], embeddings=x[pick[:360]], keys=keys[:360])
+    second = ClusteringPipeline().run(
+        sample, embeddings=x[pick], keys=keys, previous=first.to_previous()
+    )
+    assert np.mean(second.labels[:360] == first.labels) >= 0.95
 
 
 def test_nineteen_distinct_ideas_give_several_themes(use):
@@ -107,8 +123,10 @@ def test_nineteen_distinct_ideas_give_several_themes(use):
 
 def test_seeds_give_the_same_themes(democratie):
     texts, _, _, x = democratie
-    runs = [ClusteringPipeline(random_state=s).run(texts[:800], embeddings=x[:800]).labels
-            for s in (0, 1, 2)]
+    runs = [
+        ClusteringPipeline(random_state=s).run(texts[:800], embeddings=x[:800]).labels
+        for s in (0, 1, 2)
+    ]
     np.testing.assert_array_equal(runs[0], runs[1])
     np.testing.assert_array_equal(runs[0], runs[2])
 
@@ -131,8 +149,11 @@ def test_another_granularity_regroups_but_keeps_locked_and_pinned(democratie):
     locked = {keys[i]: int(first.labels[i]) for i in range(5)}
     pinned = {int(first.labels[10])}
     finer = ClusteringPipeline(n_themes=18).run(
-        texts[:600], embeddings=x[:600], keys=keys,
-        previous=first.to_previous(locked=locked, pinned=pinned))
+        texts[:600],
+        embeddings=x[:600],
+        keys=keys,
+        previous=first.to_previous(locked=locked, pinned=pinned),
+    )
     assert finer.n_clusters >= 12
     for i in range(5):
         assert finer.labels[i] == first.labels[i]
@@ -142,8 +163,9 @@ def test_another_granularity_regroups_but_keeps_locked_and_pinned(democratie):
 def test_approximate_neighbours_give_the_same_themes(dev_embeddings, dev_rows):
     exact_idx, _ = knn_graph(dev_embeddings, 15, method="exact")
     approx_idx, _ = knn_graph(dev_embeddings, 15, method="approximate")
-    recall = np.mean([len(set(a) & set(b)) / 15 for a, b in zip(exact_idx, approx_idx,
-                                                                  strict=True)])
+    recall = np.mean(
+        [len(set(a) & set(b)) / 15 for a, b in zip(exact_idx, approx_idx, strict=True)]
+    )
     assert recall >= 0.95
     texts = [r["text"] for r in dev_rows]
     exact = ClusteringPipeline(knn="exact").run(texts, embeddings=dev_embeddings)
