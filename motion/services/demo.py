@@ -15,7 +15,7 @@ from motion.errors import Forbidden
 from motion.extensions import db
 from motion.models import Campaign, Contribution, PhaseKind, Role
 from motion.models._types import utcnow
-from motion.services import accounts, campaigns, frameworks, imports, sessions
+from motion.services import accounts, campaigns, collectivites, frameworks, imports, sessions
 
 DEMO_SLUG = "demo"
 DEMO_TITLE = "Congrès national des élus au numérique — démonstration"
@@ -101,6 +101,7 @@ def ensure_demo() -> DemoResult:
             code = DEMO_WORKSHOP_ENGAGEMENTS.get(workshop.name)
             workshop.engagement = engagements.get(code) if code else None
         _sign_contributions(campaign)
+        collectivites.setup_demo()  # every type and size band
 
     credentials = []
     for email, name, role, collectivite in DEMO_ACCOUNTS:

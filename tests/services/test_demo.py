@@ -24,6 +24,14 @@ def test_demo_workshops_follow_the_four_engagements_and_contributions_are_signed
     unsigned = db.session.scalar(select(func.count(Contribution.id)).where(
         Contribution.campaign_id == campaign.id, Contribution.author_id.is_(None)))
     assert unsigned == 0
+    # Every type of collectivité and every size band speaks in the demo.
+    from motion.models import CollectiviteKind, SizeBand
+
+    kinds, sizes = zip(*db.session.execute(
+        select(Contribution.collectivite_kind, Contribution.collectivite_size)
+        .where(Contribution.campaign_id == campaign.id).distinct()).all(), strict=True)
+    assert set(kinds) == set(CollectiviteKind)
+    assert set(SizeBand) <= set(sizes)
 
 
 def test_demo_texts_are_the_real_answers(app, db, dev_rows):
