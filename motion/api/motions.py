@@ -8,7 +8,7 @@ from motion.api import auth
 from motion.api.campaigns import load_campaign
 from motion.api.schemas import MotionSchema, PropositionDetailSchema, VoteListSchema
 from motion.models import Proposition
-from motion.services import motions, provenance
+from motion.services import followup, motions, provenance
 
 blp = Blueprint("api_motion", __name__, url_prefix="/api/v1/campaigns/<campaign_slug>/motion",
                 description="The campaign's motion and its propositions, each with the "
@@ -22,7 +22,16 @@ def vote_json(proposition: Proposition) -> dict:
             "closed_at": proposition.result_at}
 
 
-def proposition_json(proposition: Proposition) -> dict:
+def followup_json(summary) -> dict | None:
+    """A closed campaign's follow-up of one proposition (None before it closes)."""
+    if summary is None:
+        return None
+    return {"status": summary.status.value, "label": summary.status_label,
+            "last_note": summary.last_note, "last_note_on": summary.last_note_on,
+            "links": [{"title": title, "url": url} for title, url in summary.links]}
+
+
+def proposition_json(proposition: Proposition, summary=None) -> dict:
     counters = provenance.proposition_counters(proposition)
     section = proposition.section
     return {
@@ -33,6 +42,7 @@ def proposition_json(proposition: Proposition) -> dict:
         "vote": vote_json(proposition),
         "provenance": {"contributions": counters.contributions, "elus": counters.elus,
                        "collectivites": counters.collectivites},
+        "followup": followup_json(summary),
     }
 
 
@@ -41,10 +51,13 @@ def proposition_json(proposition: Proposition) -> dict:
 @auth.reader
 def get_motion(campaign_slug: str):
     """The motion: preamble and propositions in reading order."""
-    motion = motions.require_motion(load_campaign(campaign_slug))
+    campaign = load_campaign(campaign_slug)
+    motion = motions.require_motion(campaign)
+    propositions = motions.propositions_in_order(motion)
+    summaries = followup.summaries(campaign, [p.id for p in propositions])
     return {"title": motion.title, "status": motion.status.value, "preamble": motion.preamble,
             "adopted_at": motion.adopted_at,
-            "propositions": [proposition_json(p) for p in motions.propositions_in_order(motion)]}
+            "propositions": [proposition_json(p, summaries.get(p.id)) for p in propositions]}
 
 
 @blp.get("/propositions/<int:proposition_id>")
@@ -52,9 +65,10 @@ def get_motion(campaign_slug: str):
 @auth.reader
 def get_proposition(campaign_slug: str, proposition_id: int):
     """A proposition with the contributions behind it (its provenance)."""
-    motion = motions.require_motion(load_campaign(campaign_slug))
-    proposition = motions.get_proposition(motion, proposition_id)
-    return {**proposition_json(proposition), "sources": [
+    campaign = load_campaign(campaign_slug)
+    proposition = motions.get_proposition(motions.require_motion(campaign), proposition_id)
+    summary = followup.summaries(campaign, [proposition.id]).get(proposition.id)
+    return {**proposition_json(proposition, summary), "sources": [
         {"contribution_id": row.contribution.id, "text": row.contribution.text,
          "workshop": row.workshop, "collectivite": row.collectivite, "supports": row.supports,
          "theme": row.link.cluster_name}

@@ -194,6 +194,20 @@ class CountersSchema(Schema):
     collectivites = fields.Integer(required=True)
 
 
+class FollowUpLinkSchema(Schema):
+    title = fields.String(required=True)
+    url = fields.String(required=True)
+
+
+class FollowUpSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(
+        ["not_transmitted", "transmitted", "answered", "in_text", "no_follow_up"]))
+    label = fields.String(required=True, metadata={"description": "The status in French."})
+    last_note = fields.String(allow_none=True, required=True)
+    last_note_on = fields.Date(allow_none=True, required=True)
+    links = fields.List(fields.Nested(FollowUpLinkSchema), required=True)
+
+
 class PropositionSchema(Schema):
     id = fields.Integer(required=True)
     section = fields.String(required=True)
@@ -204,6 +218,8 @@ class PropositionSchema(Schema):
     version = fields.Integer(required=True)
     vote = fields.Nested(VoteResultSchema, required=True)
     provenance = fields.Nested(CountersSchema, required=True)
+    followup = fields.Nested(FollowUpSchema, allow_none=True, required=True, metadata={
+        "description": "What became of the proposition; null until the campaign closes."})
 
 
 class PropositionDetailSchema(PropositionSchema):

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from motion.exports.document import (
     CoverageRow,
+    FollowUpEntry,
     MotionDocument,
     PropositionEntry,
     ReportCluster,
@@ -47,7 +48,7 @@ from motion.models import (
 )
 from motion.models._types import utcnow
 from motion.models.motions import Motion, MotionSection, Proposition, ProvenanceLink
-from motion.services import provenance
+from motion.services import followup, provenance
 from motion.services.themes import queries
 
 REPORT_REPRESENTATIVES = 3
@@ -124,6 +125,11 @@ def build_motion_document(campaign: Campaign, *, now: datetime | None = None,
         if cluster_id is not None and cluster_id not in cluster_ids[prop_id]:
             cluster_ids[prop_id].append(cluster_id)
 
+    followups = {
+        pid: FollowUpEntry(f.status.value, f.status_label, f.last_note, f.last_note_on, f.links)
+        for pid, f in followup.summaries(campaign, [p.id for p in propositions]).items()
+    }
+    continuations = followup.continuation_labels([p.id for p in propositions])
     by_section: dict[int, list[Proposition]] = defaultdict(list)
     for proposition in propositions:
         by_section[proposition.section_id].append(proposition)
@@ -141,6 +147,7 @@ def build_motion_document(campaign: Campaign, *, now: datetime | None = None,
                 sources=tuple(sources.get(p.id, ())),
                 cluster_ids=tuple(cluster_ids.get(p.id, ())), vote=vote,
                 collectivite_profile=_collectivites_line(p),
+                followup=followups.get(p.id), continues=continuations.get(p.id),
             ))
         out_sections.append(Section(
             code=engagement.code if engagement else "",

@@ -34,6 +34,17 @@ class SourceEntry:
 
 
 @dataclass(frozen=True)
+class FollowUpEntry:
+    """What became of a proposition after the congress (closed campaigns only)."""
+
+    status: str  # "transmitted", "answered", "in_text", "no_follow_up", "not_transmitted"
+    label: str  # in French: "transmise", "réponse reçue"…
+    last_note: str | None = None
+    last_note_on: date | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (title, url)
+
+
+@dataclass(frozen=True)
 class VoteResult:
     pour: int
     contre: int
@@ -58,6 +69,9 @@ class PropositionEntry:
     sources: tuple[SourceEntry, ...] = ()
     cluster_ids: tuple[int, ...] = ()
     vote: VoteResult | None = None
+    followup: FollowUpEntry | None = None
+    # "Prolonge la proposition « … » (Congrès 2025)": the earlier proposition it continues.
+    continues: str | None = None
 
     # The annex's line on the collectivités behind it (by size band and type).
     collectivite_profile: str | None = None
@@ -79,7 +93,8 @@ class PropositionEntry:
         """ "Issue de 12 contributions de 5 collectivités, ateliers A et B." """
         n = len(self.sources)
         if n == 0:
-            return "Proposition rédigée en atelier, sans contribution rattachée."
+            line = "Proposition rédigée en atelier, sans contribution rattachée."
+            return f"{line} {self.continues}." if self.continues else line
         m = len(self.collectivites)
         parts = [f"Issue de {n} contribution{'s' if n > 1 else ''}"]
         if m:
@@ -89,7 +104,8 @@ class PropositionEntry:
             label = "atelier" if len(workshops) == 1 else "ateliers"
             names = ", ".join(workshops[:-1]) + (" et " if len(workshops) > 1 else "")
             parts.append(f", {label} {names}{workshops[-1]}")
-        return "".join(parts) + "."
+        line = "".join(parts) + "."
+        return f"{line} {self.continues}." if self.continues else line
 
 
 @dataclass(frozen=True)

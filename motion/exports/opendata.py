@@ -56,6 +56,7 @@ CLUSTER_COLUMNS = (
 PROPOSITION_COLUMNS = (
     "id", "number", "engagement", "title", "text", "contribution_ids", "cluster_ids",
     "votes_pour", "votes_contre", "votes_abstention",
+    "followup_status", "followup_last_note_on", "followup_last_note", "continues",
 )
 
 
@@ -161,6 +162,19 @@ def _proposition(doc: MotionDocument, p) -> dict:
             {"pour": p.vote.pour, "contre": p.vote.contre, "abstention": p.vote.abstention}
             if p.vote else None
         ),
+        "followup": _followup(p.followup),
+        "continues": p.continues,
+    }
+
+
+def _followup(entry) -> dict | None:
+    """A closed campaign's follow-up of one proposition (None before the campaign closes)."""
+    if entry is None:
+        return None
+    return {
+        "status": entry.status, "label": entry.label, "last_note": entry.last_note,
+        "last_note_on": entry.last_note_on.isoformat() if entry.last_note_on else None,
+        "links": [{"title": title, "url": url} for title, url in entry.links],
     }
 
 
@@ -227,6 +241,11 @@ def propositions_csv(data: OpenDataSet) -> bytes:
             " ".join(map(str, p.contribution_ids)), " ".join(map(str, p.cluster_ids)),
             vote.pour if vote else None, vote.contre if vote else None,
             vote.abstention if vote else None,
+            p.followup.status if p.followup else None,
+            p.followup.last_note_on.isoformat() if p.followup and p.followup.last_note_on
+            else None,
+            p.followup.last_note if p.followup else None,
+            p.continues,
         ])
     return write_csv(PROPOSITION_COLUMNS, rows)
 
@@ -261,7 +280,11 @@ def readme(data: OpenDataSet) -> str:
         "- `themes.csv` : " + ", ".join(CLUSTER_COLUMNS) + ". Mots-clés séparés par "
         "« ; », identifiants séparés par des espaces.",
         "- `propositions.csv` : " + ", ".join(PROPOSITION_COLUMNS) + ". "
-        "`contribution_ids` : les contributions dont la proposition est issue.",
+        "`contribution_ids` : les contributions dont la proposition est issue ; "
+        "`followup_status` (campagne close) : not_transmitted (non transmise), transmitted "
+        "(transmise), answered (réponse reçue), in_text (reprise dans un texte), "
+        "no_follow_up (sans suite), avec la dernière note datée ; `continues` : la "
+        "proposition d’une campagne précédente qu’elle prolonge.",
         "",
         f"Le même jeu de données existe en JSON, décrit par le schéma `{SCHEMA_PATH}`.",
         "",

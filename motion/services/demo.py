@@ -15,7 +15,15 @@ from motion.errors import Forbidden
 from motion.extensions import db
 from motion.models import Campaign, Contribution, PhaseKind, Role
 from motion.models._types import utcnow
-from motion.services import accounts, campaigns, collectivites, frameworks, imports, sessions
+from motion.services import (
+    accounts,
+    campaigns,
+    collectivites,
+    followup_demo,
+    frameworks,
+    imports,
+    sessions,
+)
 
 DEMO_SLUG = "demo"
 DEMO_TITLE = "Congrès national des élus au numérique — démonstration"
@@ -118,6 +126,9 @@ def ensure_demo() -> DemoResult:
         for workshop in campaign.workshops:
             if role != Role.ELU or workshop.name in ELU_WORKSHOPS:
                 campaigns.add_member(user, workshop)
+    # The 2025 congress, closed, whose followed-up motion this campaign continues.
+    followup_demo.ensure_previous_campaign(
+        campaign, [accounts.get_user_by_email(email) for email, *_rest in DEMO_ACCOUNTS])
     # Référents, programme, bilan and objectifs of the engagements' sessions.
     sessions.setup_demo(campaign, accounts.get_user_by_email(DEMO_ACCOUNTS[1][0]))
     db.session.flush()

@@ -714,6 +714,31 @@ def previous_propositions(campaign: Campaign, engagement: Engagement) -> list[Pr
     ]
 
 
+def summaries(campaign: Campaign, proposition_ids: list[int]) -> dict[int, PreviousProposition]:
+    """For exports: the follow-up of a closed campaign's propositions, by proposition id.
+
+    Empty while the campaign is not closed; a proposition without a follow-up row is
+    "non transmise" (rejected ones are left out).
+    """
+    if not proposition_ids or not is_closed(campaign):
+        return {}
+    propositions = db.session.scalars(
+        select(Proposition).where(Proposition.id.in_(proposition_ids))
+    ).all()
+    followups = _followups(list(proposition_ids))
+    return {
+        p.id: _previous(
+            followups.get(p.id),
+            title=p.title,
+            text=p.text,
+            campaign_title=campaign.title,
+            earlier_id=None,
+        )
+        for p in propositions
+        if p.outcome != "rejected"
+    }
+
+
 def draft_bilan(campaign: Campaign, engagement: Engagement) -> str:
     """A first draft of an engagement's bilan from the previous propositions' statuses.
 
@@ -798,6 +823,18 @@ def set_proposition_continues(
         row.earlier_id, row.set_by_id = earlier.id, actor.id if actor else None
     db.session.flush()
     return earlier
+
+
+def continuation_labels(proposition_ids: list[int]) -> dict[int, str]:
+    """For exports: "Prolonge la proposition « … » (…)" of each proposition that continues one."""
+    if not proposition_ids:
+        return {}
+    rows = db.session.scalars(
+        select(PropositionContinuation).where(
+            PropositionContinuation.proposition_id.in_(proposition_ids)
+        )
+    )
+    return {row.proposition_id: continuation_label(row.earlier, sentence=True) for row in rows}
 
 
 def continuation_label(earlier: EarlierProposition, *, sentence: bool = False) -> str:

@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
         collectivites,
         contributions,
         exports,
+        followup,
         invitations,
         legal,
         main,
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(votes.bp)
     app.register_blueprint(collectivites.bp)
     app.register_blueprint(legal.bp)
+    app.register_blueprint(followup.bp)
 
     from motion import api
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
-from motion.services import campaigns, contributions, similar, supports
+from motion.services import campaigns, contributions, followup, similar, supports
 from motion.views import url_campaign
 from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key
 
@@ -100,6 +100,7 @@ def post(campaign_slug: str, workshop_slug: str):
             current_user, workshop, form.text.data or "", title=form.title.data,
             engagement_id=form.engagement.data, client_key=form.client_key.data,
         )
+        followup.set_contribution_continues(contribution, validation.form_id("earlier_id"))
     except InvalidInput as error:
         db.session.rollback()
         # Show the form again with what was typed, and the reason.

@@ -32,6 +32,20 @@ def test_demo_workshops_follow_the_four_engagements_and_contributions_are_signed
         .where(Contribution.campaign_id == campaign.id).distinct()).all(), strict=True)
     assert set(kinds) == set(CollectiviteKind)
     assert set(SizeBand) <= set(sizes)
+    # The 2025 congress, closed, whose followed-up motion the demo campaign imported.
+    from motion.services import followup
+
+    assert followup.previous_campaign(campaign).slug == "demo-2025"
+    assert len(followup.earlier_propositions(campaign)) >= 4
+    # Each engagement's session: référents, the programme, a bilan drafted from that
+    # follow-up, objectifs.
+    from motion.services import referents, sessions
+
+    programme = [s for _number, s in sessions.programme(campaign)]
+    assert [s.engagement.code for s in programme] == ["E1", "E2", "E3", "E4"]
+    assert all(s.objectifs and s.starts_at for s in programme)
+    assert set(referents.referents(campaign)) == {s.engagement_id for s in programme}
+    assert any("Suivi des propositions" in s.bilan for s in programme)
 
 
 def test_demo_texts_are_the_real_answers(app, db, dev_rows):

@@ -216,3 +216,86 @@ def test_continuations_of_contributions_and_propositions(
     foreign = followup.earlier_propositions(other)[0]
     with pytest.raises(InvalidInput, match="inconnue"):
         followup.set_contribution_continues(contribution, foreign.id)
+
+
+def test_demo_previous_campaign_is_closed_followed_up_and_imported_once(
+    db, make_campaign, make_user
+):
+    from motion.services import followup_demo
+
+    current = make_campaign("demo-courante")
+    facilitator = make_user(role="facilitator", campaign=current)
+    previous = followup_demo.ensure_previous_campaign(current, [facilitator])
+    followup_demo.ensure_previous_campaign(current, [facilitator])  # a second init
+    db.session.commit()
+    assert followup.is_closed(previous)
+    board = followup.followup_board(previous)
+    rows = [row for section in board for row in section.rows]
+    assert len(rows) == len(followup_demo.PROPOSITIONS)
+    # At least one proposition per engagement, each with a status past "non transmise"
+    # and a dated note.
+    assert {r.proposition.section.engagement.code for r in rows} == {"E1", "E2", "E3", "E4"}
+    assert all(r.status != FollowUpStatus.NOT_TRANSMITTED and r.notes for r in rows)
+    assert len(followup.earlier_propositions(current)) == len(rows)
+    for engagement in current.framework.engagements:
+        previous_items = followup.previous_propositions(current, engagement)
+        assert previous_items
+        assert all(p.axis_code.startswith(engagement.code) for p in previous_items)
+    assert "1 reprise dans un texte" in followup.draft_bilan(
+        current, current.framework.engagements[0]
+    )
+    assert previous.id in {c.id for c in followup.candidate_previous_campaigns(current)}
+
+
+def test_open_data_and_annex_carry_the_followup_and_the_continuation(db, make_campaign, make_user):
+    import csv
+    import io
+    import json
+    import zipfile
+    from pathlib import Path
+
+    import jsonschema
+
+    from motion.exports import opendata
+    from motion.exports.builder import build_motion_document, build_opendata
+    from motion.services import followup_demo
+
+    facilitator = make_user(role="facilitator")
+    previous = followup_demo.create_previous_campaign([facilitator])
+    current = make_campaign("reprise")
+    followup.import_previous_motion(current, previous)
+    db.session.commit()
+
+    data = build_opendata(previous)
+    document = opendata.to_json_object(data)
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "docs/schemas/opendata.schema.json").read_text()
+    )
+    jsonschema.validate(document, schema)
+    first = document["motion"]["propositions"][0]
+    expected = followup_demo.PROPOSITIONS[0]
+    assert first["followup"]["status"] == expected[4].value == "in_text"
+    assert first["followup"]["label"] == "reprise dans un texte"
+    assert first["followup"]["last_note_on"] == expected[5][-1][0].isoformat()
+    assert first["followup"]["links"] == [{"title": expected[6][0][0], "url": expected[6][0][1]}]
+    with zipfile.ZipFile(io.BytesIO(opendata.render_csv_zip(data))) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("propositions.csv").decode())))
+    assert [r["followup_status"] for r in rows] == [p[4].value for p in followup_demo.PROPOSITIONS]
+
+    # A running campaign has no follow-up yet; its proposition says what it continues.
+    motion = motions.create_motion(current)
+    proposition = motions.create_proposition(
+        motion, motion.sections[0], title="Suite", text="Pérenniser les conseillers numériques."
+    )
+    earlier = followup.earlier_propositions(current)[0]
+    followup.set_proposition_continues(proposition, earlier.id)
+    db.session.commit()
+    entry = build_motion_document(current).propositions[0]
+    assert entry.followup is None
+    assert entry.provenance_line.endswith(
+        f"Prolonge la proposition « {earlier.title} » ({previous.title})."
+    )
+    assert (
+        opendata.to_json_object(build_opendata(current))["motion"]["propositions"][0]["continues"]
+        == entry.continues
+    )

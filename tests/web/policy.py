@@ -256,4 +256,11 @@ POLICY: dict[tuple[str, str], Row] = {
     ("POST", "sessions.new_axis_proposition"): Row(FACILITATORS),
     ("POST", "sessions.set_axis"): Row(FACILITATORS),
     ("POST", "sessions.vote"): Row(FACILITATORS),
+    # Follow-up (suivi) of a closed campaign's motion; the earlier propositions a campaign
+    # continues. Campaign A is not closed: a status change is refused (409) past the guards.
+    ("GET", "followup.index"): Row(MEMBERS),
+    ("POST", "followup.update"): Row(FACILITATORS, cross=REFUSED_POST),
+    ("GET", "followup.earlier"): Row(MEMBERS),
+    ("POST", "followup.import_previous"): Row(FACILITATORS),
+    ("POST", "followup.continues"): Row(FACILITATORS, cross=REFUSED_POST),
 }
