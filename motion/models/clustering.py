@@ -118,9 +118,9 @@ class ClusterAssignment(db.Model):
     """Where one contribution stands: its cluster (None: "à classer").
 
     Its place in the framework is its cluster's (see
-    :func:`motion.services.themes.queries.placements`); ``engagement_id``, ``axis_id``,
-    ``mapping_score`` and ``out_of_frame`` only keep what the mapper said of the text
-    alone, for information.
+    :func:`motion.services.themes.queries.placements`). The ``text_*`` columns keep what
+    the mapper said of the text alone: read only for a theme spanning engagements
+    (``Cluster.mapped_per_text``), whose members sit where their own texts map.
     """
 
     __tablename__ = "cluster_assignments"
@@ -142,12 +142,12 @@ class ClusterAssignment(db.Model):
     reassigned: Mapped[bool] = mapped_column(default=False)
     # A facilitator fixed this assignment: the pipeline never changes it.
     locked: Mapped[bool] = mapped_column(default=False)
-    engagement_id: Mapped[int | None] = mapped_column(
+    text_engagement_id: Mapped[int | None] = mapped_column(
         ForeignKey("engagements.id", ondelete="SET NULL")
     )
-    axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
-    mapping_score: Mapped[float | None] = mapped_column(Float)
-    out_of_frame: Mapped[bool] = mapped_column(default=False)
+    text_axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
+    text_mapping_score: Mapped[float | None] = mapped_column(Float)
+    text_out_of_frame: Mapped[bool] = mapped_column(default=False)
     run_id: Mapped[int | None] = mapped_column(
         ForeignKey("clustering_runs.id", ondelete="SET NULL")
     )
@@ -155,8 +155,9 @@ class ClusterAssignment(db.Model):
 
     cluster: Mapped[Cluster | None] = relationship(back_populates="assignments")
     contribution: Mapped[Contribution] = relationship()
-    engagement: Mapped[Engagement | None] = relationship(foreign_keys=[engagement_id])
-    axis: Mapped[Axis | None] = relationship(foreign_keys=[axis_id])
+    text_engagement: Mapped[Engagement | None] = relationship(
+        foreign_keys=[text_engagement_id])
+    text_axis: Mapped[Axis | None] = relationship(foreign_keys=[text_axis_id])
 
 
 class ClusterSecondaryMember(db.Model):

@@ -364,10 +364,10 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
         assignment.run_id = record.id
         mapping = contribution_maps[i]
         if mapping is not None:
-            assignment.engagement = lookup.engagement(mapping.engagement)
-            assignment.axis = lookup.axis(mapping.engagement, mapping.axis)
-            assignment.mapping_score = float(mapping.score)
-            assignment.out_of_frame = bool(mapping.out_of_frame)
+            assignment.text_engagement = lookup.engagement(mapping.engagement)
+            assignment.text_axis = lookup.axis(mapping.engagement, mapping.axis)
+            assignment.text_mapping_score = float(mapping.score)
+            assignment.text_out_of_frame = bool(mapping.out_of_frame)
     db.session.flush()
     # No copy of the theme's place on the assignment: a contribution in a theme sits
     # where the theme sits (a centroid is a far more reliable signal than one short text,

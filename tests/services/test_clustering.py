@@ -66,7 +66,7 @@ def test_cluster_command_stores_themes_mapped_on_the_framework(
         assert 0 < cluster.cohesion <= 1
     for a in assignments:
         assert 0.0 <= a.confidence <= 1.0
-        assert a.out_of_frame or a.engagement is not None
+        assert a.text_out_of_frame or a.text_engagement is not None
     # Uncertain (reassigned) members carry a lower confidence than core members.
     reassigned = [a.confidence for a in assignments if a.reassigned]
     core = [a.confidence for a in assignments if a.cluster_id and not a.reassigned]
@@ -254,16 +254,17 @@ def test_a_theme_spanning_engagements_places_its_ideas_one_by_one(
         select(ClusterAssignment).where(ClusterAssignment.cluster_id.is_not(None))).all()
     # The run's flag follows the members' agreement with the centroid (nlp's 30 % rule).
     for cluster in clusters:
-        own = [a.engagement_id for a in assignments if a.cluster_id == cluster.id]
+        own = [a.text_engagement_id for a in assignments if a.cluster_id == cluster.id]
         agreement = sum(e == cluster.engagement_id for e in own) / len(own)
         assert cluster.mapped_per_text == (agreement < 0.3), (cluster.name, agreement)
 
     # Flag the theme whose members are the most divided, and read where they sit.
     def spread(cluster):
-        own = Counter(a.engagement_id for a in assignments if a.cluster_id == cluster.id)
+        own = Counter(a.text_engagement_id for a in assignments if a.cluster_id == cluster.id)
         return len(own), -own.most_common(1)[0][1]
     theme = max(clusters, key=spread)
-    own = {a.contribution_id: a.engagement_id for a in assignments if a.cluster_id == theme.id}
+    own = {a.contribution_id: a.text_engagement_id for a in assignments
+           if a.cluster_id == theme.id}
     assert len(set(own.values())) >= 2
     theme.mapped_per_text = True
     db.session.commit()

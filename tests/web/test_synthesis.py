@@ -327,8 +327,8 @@ def test_after_moves_merges_and_splits_every_page_and_export_agree(client, db, b
     # of its ideas counts where its own text maps.
     spanning = {c.id for c in _clusters(db) if c.mapped_per_text and not c.mapping_locked}
     own_places = db.session.execute(
-        select(ClusterAssignment.cluster_id, ClusterAssignment.engagement_id,
-               ClusterAssignment.out_of_frame)
+        select(ClusterAssignment.cluster_id, ClusterAssignment.text_engagement_id,
+               ClusterAssignment.text_out_of_frame)
         .join(Contribution, Contribution.id == ClusterAssignment.contribution_id)
         .where(ClusterAssignment.cluster_id.in_(spanning),
                Contribution.status == ContributionStatus.PUBLISHED)).all() if spanning else []

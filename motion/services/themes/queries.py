@@ -174,8 +174,8 @@ def placements(campaign: Campaign) -> list[Placement]:
     rows = db.session.execute(
         select(Contribution.id, ClusterAssignment.cluster_id, Contribution.engagement_id,
                Contribution.workshop_id, Contribution.collectivite,
-               ClusterAssignment.engagement_id, ClusterAssignment.axis_id,
-               ClusterAssignment.out_of_frame)
+               ClusterAssignment.text_engagement_id, ClusterAssignment.text_axis_id,
+               ClusterAssignment.text_out_of_frame)
         .outerjoin(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
         .where(Contribution.campaign_id == campaign.id,
                Contribution.status == ContributionStatus.PUBLISHED)
