@@ -75,6 +75,8 @@ bench: install-test
 	$(BIN)/python bench/bench_clustering.py
 	$(BIN)/python bench/bench_votes.py --db both
 	$(BIN)/python bench/bench_exports.py --markdown
+	$(BIN)/python bench/bench_similar.py
+	$(BIN)/python bench/bench_compression.py
 
 lint: install-test
 	$(BIN)/ruff check motion nlp tests bench
