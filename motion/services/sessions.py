@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from motion import validation
 from motion.errors import InvalidInput, NotFound
@@ -79,23 +80,24 @@ def ensure_sessions(campaign: Campaign) -> list[EngagementSession]:
             select(EngagementSession).where(EngagementSession.campaign_id == campaign.id)
         )
     }
-    made = False
-    for index, engagement in enumerate(_engagements(campaign)):
-        if engagement.id not in existing:
-            starts_at, ends_at = _default_times(campaign, index)
-            existing[engagement.id] = EngagementSession(
-                campaign_id=campaign.id,
-                engagement=engagement,
-                position=index + 1,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                bilan="",
-                objectifs="",
-            )
-            db.session.add(existing[engagement.id])
-            made = True
-    if made:
-        db.session.flush()
+    missing = [(i, e) for i, e in enumerate(_engagements(campaign)) if e.id not in existing]
+    if missing:
+        try:
+            with db.session.begin_nested():  # a request making them at the same time wins
+                for index, engagement in missing:
+                    starts_at, ends_at = _default_times(campaign, index)
+                    existing[engagement.id] = EngagementSession(
+                        campaign_id=campaign.id,
+                        engagement=engagement,
+                        position=index + 1,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        bilan="",
+                        objectifs="",
+                    )
+                    db.session.add(existing[engagement.id])
+        except IntegrityError:
+            return ensure_sessions(campaign)
     ids = {e.id for e in _engagements(campaign)}
     return sorted(
         (s for s in existing.values() if s.engagement_id in ids),
