@@ -26,7 +26,7 @@ from nlp.clustering import (
 )
 from nlp.embedding import l2_normalise
 from nlp.labelling import ctfidf_keywords, representatives
-from nlp.reduce import SpectralReducer, default_n_neighbors, knn_graph
+from nlp.reduce import ANN_THRESHOLD, SpectralReducer, default_n_neighbors, knn_graph
 from nlp.types import (
     UNASSIGNED,
     ClusterInfo,
@@ -352,9 +352,9 @@ class ClusteringPipeline:
         a = fuzzy_affinity(idx, sims)
         low, high = theme_range(n)
         min_theme = max(2, mcs // 2)
-        # Leiden's seeds disagree less on big graphs and each run costs more: 8 restarts
-        # up to 5,000 texts, 4 at 10,000, 1 from 27,000 (docs/benchmarks.md, growth)
-        restarts = max(1, min(8, round(40000 / n)))
+        # best of 8 Leiden seeds up to 5,000 texts; above, each run costs more and one seed
+        # scores the same (sweep: "1 seed" row): 2 at 10,000, 1 from 13,000
+        restarts = 8 if n <= ANN_THRESHOLD else max(1, round(20000 / n))
         resolution = DEFAULT_RESOLUTION
         found = GraphClusterer(resolution, n_restarts=restarts, min_size=min_theme).fit(
             a, idx, sims
