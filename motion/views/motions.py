@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from motion import validation
-from motion.errors import Conflict, InvalidInput, MotionError
+from motion.errors import Conflict, Forbidden, InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import Contribution, Role
 from motion.services import amendments, motions, provenance, referents, votes
@@ -84,13 +84,14 @@ def new_proposition(campaign_slug: str):
                 motion, section, title=request.form.get("title", ""),
                 text=request.form.get("text", ""), clusters=clusters,
                 contributions=contributions, actor=current_user)
-        except InvalidInput as error:
+        except (InvalidInput, Forbidden) as error:  # Forbidden: another référent's part
             db.session.rollback()
             flash(error.message, "error")
             return render_template(
                 "motions/new.html", campaign=campaign, motion=motion, clusters=clusters,
                 contributions=contributions, title=request.form.get("title", ""),
-                text=request.form.get("text", ""), section_id=section.id, form=EmptyForm()), 400
+                text=request.form.get("text", ""), section_id=section.id,
+                form=EmptyForm()), error.status_code
         db.session.commit()
         flash(ngettext("La proposition est créée avec %(num)d contribution liée.",
                        "La proposition est créée avec %(num)d contributions liées.",

@@ -51,6 +51,20 @@ def test_referent_of_e1_leads_e1_and_cannot_edit_e2(client, db, login, congress)
     ]
     assert [r.status_code for r in refused] == [403] * len(refused)
     assert "référent d’un autre engagement" in refused[0].get_data(as_text=True)
+    # Drafting from E2's themes into E2's part: refused, the typed text is kept on the page.
+    kept = client.post(
+        f"{base}/motion/propositions/nouvelle",
+        data={
+            "csrf_token": token,
+            "themes": [c.clusters[2].id],
+            "create": "1",
+            "section": c.e2_proposition.section_id,
+            "title": "Mon titre",
+            "text": "Mon texte à garder",
+        },
+    )
+    assert kept.status_code == 403
+    assert "Mon texte à garder" in kept.get_data(as_text=True)
     # The plenary's control page refuses to open E2's vote for them too.
     client.post(f"{base}/motion/pilotage/afficher", data={"csrf_token": token, "proposition": e2p})
     assert (
