@@ -8,16 +8,68 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from motion import jobs
+from motion import jobs, validation
 from motion.errors import Conflict, InvalidInput
 from motion.extensions import db
+from motion.models import Cluster
 from motion.services import clustering
 from motion.services.themes import journal, operations, queries
 from motion.views import facilitator_required, url_campaign
+from motion.views.forms import attach_error
 
 bp = Blueprint("themes", __name__)
+
+PER_PAGE = 50  # contributions per page of a theme
+DESTINATIONS = 3  # destinations of one "move the chosen contributions" submit
+
+
+class _PlainForm(FlaskForm):
+    class Meta:
+        csrf = False  # the app-wide CSRFProtect checks the token of every POST
+
+
+class RenameForm(_PlainForm):
+    name = StringField(_l("Nom du thème"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Résumé (un paragraphe)"), validators=[Optional()])
+    reason = StringField(_l("Justification (facultative)"),
+                         validators=[Optional(), Length(max=2000)])
+
+
+class MoveManyForm(_PlainForm):
+    """Where the chosen contributions of a theme go: each row names a destination (1 to
+    ``DESTINATIONS``), and this form says where each destination is."""
+
+    mode = RadioField(_l("Action"), default="deplacer", choices=[
+        ("deplacer", _l("Déplacer (verrouillées à leur destination)")),
+        ("second", _l("Ajouter en second thème (elles restent ici)")),
+    ])
+    reason = StringField(_l("Justification (facultative)"),
+                         validators=[Optional(), Length(max=2000)])
+
+
+for _n in range(1, DESTINATIONS + 1):
+    setattr(MoveManyForm, f"destination_{_n}",
+            SelectField(_l("Destination %(n)d", n=_n), validators=[Optional()]))
+    setattr(MoveManyForm, f"name_{_n}",
+            StringField(_l("Nom si la destination %(n)d est un nouveau thème (facultatif)",
+                           n=_n), validators=[Optional(), Length(max=200)]))
+
+
+def _move_form(campaign, cluster, formdata=None) -> MoveManyForm:
+    form = MoveManyForm(formdata=formdata)
+    choices = [("", _("— aucune —")), ("a-classer", _("À classer")),
+               ("nouveau", _("Un nouveau thème"))]
+    choices += [(str(c.id), c.name) for c in queries.active_clusters(campaign)
+                if c.id != cluster.id]
+    for n in range(1, DESTINATIONS + 1):
+        form[f"destination_{n}"].choices = choices
+    return form
 
 # ------------------------------------------------------------------ board, theme page, runs
 
@@ -54,10 +106,29 @@ def run(campaign_slug: str):
 @facilitator_required
 def show(campaign_slug: str, cluster_id: int):
     """List a cluster's contributions, least confident first."""
-    campaign = url_campaign()
-    detail = queries.cluster_detail(campaign, cluster_id)
+    return _render_show(url_campaign(), cluster_id)
+
+
+def _render_show(campaign, cluster_id: int, *, status: int = 200, **forms):
+    """The theme page (one page of its contributions), with ``forms`` as submitted."""
+    page = validation.arg_page() if request.method == "GET" else _page_of_next()
+    detail = queries.cluster_detail(campaign, cluster_id, page=page, per_page=PER_PAGE)
+    cluster = detail.cluster
+    forms.setdefault("rename_form", RenameForm(
+        formdata=None, data={"name": cluster.name, "summary": cluster.summary or ""}))
+    forms.setdefault("move_form", _move_form(campaign, cluster))
     return render_template("themes/show.html", campaign=campaign, detail=detail,
-                           **detail_context(campaign, detail))
+                           **detail_context(campaign, detail), **forms), status
+
+
+def _page_of_next() -> int:
+    """The page of the theme the form was sent from (its ``next``), 1 if none."""
+    query = urlparse(request.form.get("next") or "").query
+    for part in query.split("&"):
+        key, _sep, value = part.partition("=")
+        if key == "page" and value.isdigit() and 0 < int(value) <= validation.MAX_PAGE:
+            return int(value)
+    return 1
 
 
 @bp.get("/api/campagnes/<campaign_slug>/calculs/<int:run_id>")
@@ -133,23 +204,24 @@ def _on_contribution(operation, contribution_id: int, **fields):
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/renommer")
 @facilitator_required
 def rename(campaign_slug: str, cluster_id: int):
-    """Rename a cluster and write its summary; a stale edit shows the form again, kept."""
+    """Rename a cluster and write its summary; a refused edit shows the form again, kept."""
     campaign, cluster = _cluster(campaign_slug, cluster_id)
-    name, summary = request.form.get("name", ""), request.form.get("summary")
-    try:
-        operation = operations.rename(
-            campaign, cluster, name=name, summary=summary, version=_int("version"),
-            actor=current_user, reason=request.form.get("reason"),
-        )
-    except Conflict as error:
-        db.session.rollback()
-        detail = queries.cluster_detail(campaign, cluster_id)
-        return render_template(
-            "themes/show.html", campaign=campaign, detail=detail,
-            **detail_context(campaign, detail), error=error.message,
-            draft={"name": name, "summary": summary or "", "reason": request.form.get("reason")},
-        ), 409
-    return _done(campaign, operation)
+    form = RenameForm(request.form)
+    error, status = None, 400
+    if form.validate():
+        try:
+            operation = operations.rename(
+                campaign, cluster, name=form.name.data, summary=form.summary.data,
+                version=_int("version"), actor=current_user, reason=form.reason.data,
+            )
+        except (Conflict, InvalidInput) as refused:
+            db.session.rollback()
+            status = refused.status_code
+            error = refused.message if isinstance(refused, Conflict) else attach_error(
+                form, InvalidInput(refused.message, field=refused.field or "name"))
+        else:
+            return _done(campaign, operation)
+    return _render_show(campaign, cluster_id, status=status, rename_form=form, error=error)
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/deplacer")
@@ -249,6 +321,56 @@ def move_contribution(campaign_slug: str, contribution_id: int):
                             target=_cluster_or_none(url_campaign(), "target"))
 
 
+@bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/contributions")
+@facilitator_required
+def move_many(campaign_slug: str, cluster_id: int):
+    """Move (or attach as second theme) the chosen contributions of a cluster, each to the
+    destination its row names ("groupe-<id>"), in one submit; a move is one operation."""
+    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    form = _move_form(campaign, cluster, request.form)
+    chosen: dict[int, int] = {}
+    for key, value in request.form.items():
+        if key.startswith("groupe-") and value:
+            if not (key[7:].isdigit() and value.isdigit()
+                    and 1 <= int(value) <= DESTINATIONS):
+                raise InvalidInput(_("Destination invalide : rechargez la page."))
+            chosen[int(key[7:])] = int(value)
+    if not form.validate():
+        return _render_show(campaign, cluster_id, status=400, move_form=form)
+    error = None
+    destinations, names = {}, {}
+    for n in sorted(set(chosen.values())):
+        value = form[f"destination_{n}"].data
+        if not value:
+            form[f"destination_{n}"].errors = [_(
+                "choisissez où vont les contributions marquées « destination %(n)d ».", n=n)]
+            error = True
+        elif value == "a-classer":
+            destinations[n] = None
+        elif value == "nouveau":
+            destinations[n] = f"{operations.NEW}-{n}"
+            names[destinations[n]] = form[f"name_{n}"].data
+        else:
+            destinations[n] = operations.get_cluster(campaign, int(value))
+    if not chosen:
+        error = _("Choisissez, dans la ligne de chaque contribution à déplacer, sa "
+                  "destination.")
+    if error:
+        return _render_show(campaign, cluster_id, status=400, move_form=form,
+                            error=error if isinstance(error, str) else None)
+    moves = {i: destinations[n] for i, n in chosen.items()}
+    if form.mode.data == "second":
+        if any(not isinstance(d, Cluster) for d in moves.values()):
+            raise InvalidInput(_("Un second thème doit être un thème existant."))
+        for contribution_id, target in sorted(moves.items()):
+            last = operations.set_secondary(campaign, contribution_id, cluster=target,
+                                            expected_cluster_id=cluster.id,
+                                            actor=current_user, reason=form.reason.data)
+        return _done(campaign, last)
+    return _done(campaign, operations.move_contributions(
+        campaign, cluster, moves, names=names, actor=current_user, reason=form.reason.data))
+
+
 @bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/verrou")
 @facilitator_required
 def lock(campaign_slug: str, contribution_id: int):
@@ -337,9 +459,10 @@ def detail_context(campaign, detail) -> dict:
         "placements": operations.placement_choices(campaign),
         "current_place": operations.place_value(cluster),
         "secondary": queries.secondary_of(c.id for _a, c in detail.rows),
-        "also_here": queries.members(cluster, secondary=True),
+        "also_here": queries.members(cluster, secondary=True, limit=PER_PAGE),
         "operations": journal.history(campaign, cluster=cluster, limit=20),
-        "collectivites": sorted({c.collectivite for _a, c in detail.rows if c.collectivite}),
+        "collectivites": detail.collectivites,
+        "destinations": DESTINATIONS,
     }
 
 

@@ -146,8 +146,11 @@ def test_a_facilitator_shapes_the_themes_and_a_rerun_keeps_them(server, seeded_i
     page.goto(f"{base}/campagnes/{SLUG}/themes/{ids[3]}")
     row = page.locator("table.members tbody tr").first
     moved_id = int(row.get_attribute("id").split("-")[1])
-    row.locator("select[name=target]").select_option(label="Services publics de proximité")
-    row.get_by_role("button", name="Déplacer").click()
+    row.get_by_label(f"Destination de la contribution n° {moved_id}").select_option(
+        label="destination 1")
+    page.get_by_label("Destination 1", exact=True).select_option(
+        label="Services publics de proximité")
+    page.get_by_role("button", name="Appliquer aux contributions choisies").click()
     expect(page.locator(".flash-success")).to_contain_text("déplacée")
 
     # New contributions arrive; "Actualiser" re-clusters in a background job.

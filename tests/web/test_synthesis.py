@@ -401,3 +401,71 @@ def test_after_moves_merges_and_splits_every_page_and_export_agree(client, db, b
     for engagement_code in code.values():
         assert sum(1 for c in data["contributions"] if c["cluster"] is not None
                    and c["engagement"] == engagement_code) == truth[engagement_code]
+
+
+def test_theme_page_moves_chosen_contributions_to_several_destinations_in_one_pass(
+        client, db, board):
+    big, other = _clusters(db)[:2]
+    path = f"/campagnes/synthese/themes/{big.id}"
+    html = _page(client, path)
+    assert html.count("<select") <= 50 + 8  # one small select per row, not a theme list
+    rows = [int(i) for i in re.findall(r'id="contribution-(\d+)"', html)]
+    assert len(rows) == min(big.size, 50)
+    token = csrf_token(client, path)
+    # A destination chosen in a row but not said where: the form comes back, kept.
+    response = client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": path, f"groupe-{rows[0]}": "2", "destination_2": ""})
+    assert response.status_code == 400
+    html = unescape(response.get_data(as_text=True))
+    assert "Destination 2 : choisissez où vont" in html
+    assert re.search(r'id="destination_2"[^>]*aria-invalid="true"', html) or re.search(
+        r'aria-invalid="true"[^>]*id="destination_2"', html)
+    before = {i: db.session.scalar(select(ClusterAssignment.cluster_id).where(
+        ClusterAssignment.contribution_id == i)) for i in rows[:4]}
+    response = client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": path, "mode": "deplacer",
+        f"groupe-{rows[0]}": "1", f"groupe-{rows[1]}": "1", f"groupe-{rows[2]}": "2",
+        f"groupe-{rows[3]}": "3", "destination_1": str(other.id),
+        "destination_2": "a-classer", "destination_3": "nouveau", "name_3": "Tiers-lieux"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    placed = {i: db.session.scalar(select(ClusterAssignment).where(
+        ClusterAssignment.contribution_id == i)) for i in rows[:4]}
+    new = db.session.scalars(select(Cluster).where(Cluster.name == "Tiers-lieux")).one()
+    assert [placed[i].cluster_id for i in rows[:4]] == [other.id, other.id, None, new.id]
+    assert all(a.locked for a in placed.values())
+    assert new.split_from_id == big.id
+    assert new.size == 1
+    assert "4 contributions de « " in _page(client, path)
+    # One operation, one undo: everything back, the new theme gone.
+    html = _page(client, "/campagnes/synthese/themes/historique")
+    operation_id = int(re.search(r'/themes/operations/(\d+)/annuler', html).group(1))
+    assert client.post(f"/campagnes/synthese/themes/operations/{operation_id}/annuler",
+                       data={"csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert {i: db.session.scalar(select(ClusterAssignment.cluster_id).where(
+        ClusterAssignment.contribution_id == i)) for i in rows[:4]} == before
+    assert db.session.scalar(select(func.count()).select_from(Cluster).where(
+        Cluster.name == "Tiers-lieux")) == 0
+    # The same rows sent again from the page as it was: refused as stale once moved.
+    client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": path, f"groupe-{rows[0]}": "1",
+        "destination_1": str(other.id)})
+    response = client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": path, f"groupe-{rows[0]}": "1",
+        "destination_1": str(other.id)})
+    assert response.status_code == 409
+
+
+def test_theme_page_is_paginated(client, db, board):
+    big = _clusters(db)[0]
+    if big.size <= 50:
+        pytest.skip("no theme of more than one page")
+    path = f"/campagnes/synthese/themes/{big.id}"
+    first = re.findall(r'id="contribution-(\d+)"', _page(client, path))
+    html = _page(client, f"{path}?page=2")
+    second = re.findall(r'id="contribution-(\d+)"', html)
+    assert second
+    assert not set(first) & set(second)
+    assert f"<dd>{big.size}</dd>" in html
+    assert client.get(f"{path}?page=99").status_code == 404

@@ -366,6 +366,72 @@ def move_contribution(campaign: Campaign, contribution_id: int, *, target: Clust
     )
 
 
+NEW = "nouveau"  # a destination of move_contributions: a new theme made from the source
+
+
+def move_contributions(campaign: Campaign, source: Cluster,
+                       moves: Mapping[int, Cluster | str | None], *,
+                       names: Mapping[str, str] | None = None, actor: User | None = None,
+                       reason: str | None = None) -> ClusterOperation:
+    """Move several contributions of ``source`` in one operation (one undo), each to its
+    destination: a cluster, None ("à classer") or a key starting with :data:`NEW` (a new
+    cluster split from ``source``, named from ``names`` or after it); all locked there."""
+    if not moves:
+        raise InvalidInput(_("Choisissez au moins une contribution et sa destination."))
+    targets = {d.id: d for d in moves.values() if isinstance(d, Cluster)}
+    for target in targets.values():
+        if target.campaign_id != campaign.id or not target.active:
+            raise NotFound(_("Thème introuvable."))
+    if source.id in targets:
+        raise InvalidInput(_("Ces contributions sont déjà dans ce thème."))
+    current = dict(db.session.execute(
+        select(ClusterAssignment.contribution_id, ClusterAssignment.cluster_id)
+        .join(Contribution, Contribution.id == ClusterAssignment.contribution_id)
+        .where(ClusterAssignment.contribution_id.in_(list(moves)),
+               Contribution.campaign_id == campaign.id,
+               Contribution.status == ContributionStatus.PUBLISHED)
+    ).all())
+    if any(current.get(i) != source.id for i in moves):
+        raise Conflict(stale_message())
+    change = Change(campaign, "move_contributions", actor, reason)
+    change.cluster(source)
+    for target in targets.values():
+        change.cluster(target)
+    created: dict[str, Cluster] = {}
+    stable_id = _next_stable_id(campaign)
+    for contribution_id, destination in sorted(moves.items()):
+        if isinstance(destination, str):
+            if destination not in created:
+                name = " ".join(((names or {}).get(destination) or "").split())[:MAX_NAME]
+                created[destination] = change.new_cluster(Cluster(
+                    campaign_id=campaign.id, stable_id=stable_id,
+                    name=name or _("%(name)s (partie %(n)d)", name=source.name,
+                                   n=len(created) + 2),
+                    name_locked=bool(name), keywords=[], representative_ids=[],
+                    engagement_id=source.engagement_id, axis_id=source.axis_id,
+                    mapping_score=source.mapping_score, out_of_frame=source.out_of_frame,
+                    mapping_locked=source.mapping_locked, cohesion=None, is_new=False,
+                    split_from_id=source.id, created_run_id=source.updated_run_id,
+                ))
+                stable_id += 1
+            destination = created[destination]
+            if len(destination.representative_ids) < 5:
+                destination.representative_ids = [*destination.representative_ids,
+                                                  contribution_id]
+        _lock_onto(change, contribution_id, destination, campaign)
+    source.representative_ids = [i for i in source.representative_ids or []
+                                 if i not in moves]
+    n_targets = len(targets) + len(created) + (None in moves.values())
+    return change.finish(
+        source,
+        ngettext("%(num)d contribution de « %(name)s » déplacée",
+                 "%(num)d contributions de « %(name)s » déplacées", len(moves),
+                 name=source.name)
+        + " " + ngettext("vers %(num)d destination", "vers %(num)d destinations", n_targets),
+        moved=sorted(moves), created=[c.id for c in created.values()],
+    )
+
+
 def set_pinned(campaign: Campaign, cluster: Cluster, *, pinned: bool, version: int | None,
                actor: User | None = None, reason: str | None = None) -> ClusterOperation:
     """Pin a cluster (never dissolved nor relabelled by the pipeline), or unpin it."""

@@ -81,16 +81,17 @@ def active_clusters(campaign: Campaign) -> list[Cluster]:
     ))
 
 
-def members(cluster: Cluster, *, secondary: bool = False) -> list[Contribution]:
+def members(cluster: Cluster, *, secondary: bool = False,
+            limit: int | None = None) -> list[Contribution]:
     """The published contributions in a cluster now (``secondary``: those attached to it
-    as their second theme), oldest first."""
+    as their second theme), oldest first (``limit``: the first ones only)."""
     link = ClusterSecondaryMember if secondary else ClusterAssignment
     return list(db.session.scalars(
         select(Contribution)
         .join(link, link.contribution_id == Contribution.id)
         .where(link.cluster_id == cluster.id,
                Contribution.status == ContributionStatus.PUBLISHED)
-        .order_by(Contribution.id)
+        .order_by(Contribution.id).limit(limit)
     ))
 
 
@@ -292,26 +293,52 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
 @dataclass
 class ClusterDetail:
     cluster: Cluster
-    rows: list[tuple[ClusterAssignment, Contribution]]
+    rows: list[tuple[ClusterAssignment, Contribution]]  # this page's, least confident first
     workshops: list[str]
+    total: int = 0  # published contributions in the cluster
+    collectivites: list[str] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
 
 
-def cluster_detail(campaign: Campaign, cluster_id: int) -> ClusterDetail:
-    """A cluster with all its published contributions, least confident first."""
+def cluster_detail(campaign: Campaign, cluster_id: int, *, page: int = 1,
+                   per_page: int | None = None) -> ClusterDetail:
+    """A cluster with its published contributions, least confident first (``per_page``:
+    one page of them; the workshops, collectivités and total cover them all)."""
     cluster = db.session.get(Cluster, cluster_id)
     if cluster is None or cluster.campaign_id != campaign.id:
         raise NotFound(_("Thème introuvable."))
-    rows = db.session.execute(
+    in_cluster = (ClusterAssignment.cluster_id == cluster.id,
+                  Contribution.status == ContributionStatus.PUBLISHED)
+    statement = (
         select(ClusterAssignment, Contribution)
         .join(Contribution, ClusterAssignment.contribution_id == Contribution.id)
-        .where(
-            ClusterAssignment.cluster_id == cluster.id,
-            Contribution.status == ContributionStatus.PUBLISHED,
-        )
+        .where(*in_cluster)
         .order_by(ClusterAssignment.confidence, Contribution.id)
-    ).all()
-    workshops = sorted({c.workshop.name for _a, c in rows})
-    return ClusterDetail(cluster, [tuple(r) for r in rows], workshops)
+    )
+    total = db.session.scalar(
+        select(func.count()).select_from(ClusterAssignment)
+        .join(Contribution, ClusterAssignment.contribution_id == Contribution.id)
+        .where(*in_cluster)
+    ) or 0
+    pages = max(1, -(-total // per_page)) if per_page else 1
+    if page > pages:
+        raise NotFound(_("Cette page de résultats n'existe pas."))
+    if per_page:
+        statement = statement.offset((page - 1) * per_page).limit(per_page)
+    rows = db.session.execute(statement).all()
+    workshops, collectivites = set(), set()
+    for workshop, collectivite in db.session.execute(
+        select(Workshop.name, Contribution.collectivite)
+        .join(Contribution, Contribution.workshop_id == Workshop.id)
+        .join(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
+        .where(*in_cluster).distinct()
+    ):
+        workshops.add(workshop)
+        if collectivite:
+            collectivites.add(collectivite)
+    return ClusterDetail(cluster, [tuple(r) for r in rows], sorted(workshops), total,
+                         sorted(collectivites), page, pages)
 
 
 # ------------------------------------------------------------------ coverage
