@@ -35,12 +35,23 @@ def test_the_statement_says_what_the_suite_checks_and_is_not_compliant_without_a
     assert "Accessibilité : non conforme" in html
 
 
-def test_each_check_names_a_test_of_the_browser_suite():
+def test_each_respected_criterion_is_the_marker_of_a_browser_test():
+    """The statement's criteria are those the browser suite's ``rgaa`` markers name."""
+    import ast
     from pathlib import Path
 
-    suite = (Path(__file__).parents[1] / "e2e" / "test_accessibility_in_browser.py").read_text()
-    for check in accessibility.CHECKS:
-        assert f"def {check.test}(" in suite, check
+    suite = ast.parse((Path(__file__).parents[1] / "e2e"
+                       / "test_accessibility_in_browser.py").read_text())
+    marked = {}
+    for node in suite.body:
+        for decorator in getattr(node, "decorator_list", []):
+            if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == \
+                    "pytest.mark.rgaa":
+                marked[node.name] = tuple(arg.value for arg in decorator.args)
+    assert marked == accessibility.PROOFS
+    assert {c.criterion for c in accessibility.CHECKS} == {
+        c for criteria in marked.values() for c in criteria}
+    assert all(c.tests for c in accessibility.CHECKS)
 
 
 def test_an_administrator_edits_the_personal_data_page(client, make_user, login):
