@@ -106,13 +106,15 @@ def show(campaign_slug: str, contribution_id: int):
                         CommentForm(formdata=None, client_key=new_client_key()))
 
 
-def _render_show(campaign, contribution, comment_form: CommentForm, status: int = 200):
+def _render_show(campaign, contribution, comment_form: CommentForm, status: int = 200, *,
+                 reply_form: CommentForm | None = None):
+    """The contribution page; ``reply_form``: a failed reply, shown in its comment's form."""
     return render_template(
         "contributions/show.html", campaign=campaign, contribution=contribution,
         supports=supports.count_supports(contribution),
         supported=supports.has_supported(current_user, contribution),
         thread=comments.thread(contribution, current_user),
-        comment_form=comment_form,
+        comment_form=comment_form, reply_form=reply_form,
         new_key=new_client_key,
         reason_form=ReasonForm(formdata=None), button_form=EmptyForm(),
         collect_open=campaigns.is_collect_open(campaign),
@@ -224,11 +226,16 @@ def comment(campaign_slug: str, contribution_id: int):
                                     client_key=form.client_key.data)
     except InvalidInput as error:
         db.session.rollback()
-        # An empty or too long answer: the page again, the message beside the field (a
-        # reply's too: the main answer form then holds its text).
+        # An empty or too long answer: the page again, the message beside the field it
+        # was typed in (a reply's in its comment's form, the main answer form left empty).
         if attach_error(form, error) is not None:
             raise
-        return _render_show(campaign, contribution, form, status=400)
+        if parent_id is None:
+            return _render_show(campaign, contribution, form, status=400)
+        form.text.id = form.text.label.field_id = f"reply-{parent_id}"
+        return _render_show(campaign, contribution,
+                            CommentForm(formdata=None, client_key=new_client_key()),
+                            status=400, reply_form=form)
     db.session.commit()
     flash(_("Votre réponse est publiée."), "success")
     return redirect(_show_url(campaign, contribution, f"k{new.id}"))

@@ -52,6 +52,23 @@ def test_an_empty_answer_is_an_error_of_its_field(client, db, login, make_user,
     _field_error(response.get_data(as_text=True), "text", "Votre réponse")
     assert db.session.scalar(select(func.count(Comment.id))) == 0
 
+    # A failed reply: its error beside the reply's own field, in its opened form; the main
+    # answer form stays empty and without error.
+    token = csrf_token(client, url)
+    client.post(f"{url}/commentaires", data={"text": "Première réponse", "csrf_token": token})
+    first = db.session.scalar(select(Comment.id))
+    response = client.post(f"{url}/commentaires", data={
+        "text": " ", "parent_id": str(first), "csrf_token": token})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    _field_error(html, f"reply-{first}", "Votre réponse")
+    reply_form = html[html.index(f'id="k{first}"'):]
+    assert re.search(r'<details class="reply" open>', reply_form)
+    main = re.search(r'<textarea[^>]*\bid="text"[^>]*>', html).group(0)
+    assert "aria-invalid" not in main
+    assert html.count('aria-invalid="true"') == 1
+    assert db.session.scalar(select(func.count(Comment.id))) == 1
+
 
 def test_the_login_form_names_its_fields_and_their_purpose(client):
     page = client.get("/compte/connexion").get_data(as_text=True)
