@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         collectivites,
         contributions,
+        dossiers,
         exports,
         followup,
         invitations,
@@ -89,14 +90,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(preferences.bp)
     app.register_blueprint(invitations.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(dossiers.bp)
     app.register_blueprint(themes.bp)
     app.register_blueprint(motions.bp)
     app.register_blueprint(projection.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(votes.bp)
-    app.register_blueprint(collectivites.bp)
     app.register_blueprint(legal.bp)
     app.register_blueprint(followup.bp)
+    app.register_blueprint(collectivites.bp)
 
     from motion import api
 

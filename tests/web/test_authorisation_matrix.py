@@ -113,6 +113,11 @@ def _seed_campaign(letter: str, admin_id: int) -> Campaign:
     import_job = ImportJob(campaign_id=campaign.id, filename="x.csv", original_name="x.csv")
     db.session.add_all([operation, export, import_job])
     session = votes.open_vote(proposition, actor=None)
+    from motion.services import addressees
+
+    addressees.ensure_defaults(campaign)
+    addressee = addressees.addressees(campaign)[0]
+    addressees.confirm(proposition, [addressee.id])
     token = []
     invitee = accounts.create_user(f"invite.{letter}@matrice.fr", display_name="Invité")
     invitations.invite(invitee, token.append)
@@ -130,7 +135,7 @@ def _seed_campaign(letter: str, admin_id: int) -> Campaign:
             "amendment_id": amendment.id, "cluster_id": cluster.id, "theme_id": cluster.id,
             "run_id": run.id, "operation_id": operation.id, "job_id": export.id,
             "import_job_id": import_job.id, "session_id": session.id,
-            "token_id": api_token.id, "user_id": bystander.id,
+            "token_id": api_token.id, "user_id": bystander.id, "addressee_id": addressee.id,
         },
         users={"elu": users["elu"].id, "facilitator": users["facilitator"].id,
                "admin": admin_id, "invitation": token[0]},
