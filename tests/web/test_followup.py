@@ -109,6 +109,8 @@ def test_followup_pages_import_and_continuations(client, db, login, make_campaig
     # An élu's contribution continues an earlier proposition (optional select on the form).
     client.post("/compte/deconnexion", data={"csrf_token": token})
     login(elu)
+    home = client.get(f"/campagnes/{current.slug}/").get_data(as_text=True)
+    assert f"Cette campagne prolonge {n} propositions de « {previous.title} »" in home
     workshop = current.workshops[0]
     show = f"/campagnes/{current.slug}/ateliers/{workshop.slug}"
     page = client.get(show).get_data(as_text=True)
