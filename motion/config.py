@@ -72,6 +72,7 @@ DEFAULTS: dict[str, Any] = {
     "JOB_QUEUE": "motion",
     "JOB_RETRIES": 2,
     "JOB_TIMEOUTS": {},  # seconds per kind, e.g. {"cluster": 10800} (motion.queue defaults)
+    "EMBED_CHUNK": None,  # texts per embedding chunk (one queue job each on rq); None: 1000
     "DEMO_MODE": None,  # None: on in development and tests, off in production
 }
 
@@ -99,6 +100,7 @@ ENV_KEYS = {
     "MOTION_REDIS_URL": "REDIS_URL",
     "MOTION_JOB_QUEUE": "JOB_QUEUE",
     "MOTION_JOB_RETRIES": "JOB_RETRIES",
+    "MOTION_EMBED_CHUNK": "EMBED_CHUNK",
 }
 
 # Values that must never be used as a production secret.
@@ -113,7 +115,8 @@ def load_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
             value: Any = environ[env_name]
             if key == "DEMO_MODE":
                 value = value.strip().lower() in {"1", "true", "yes", "on"}
-            elif key in ("MAIL_SMTP_PORT", "SESSION_IDLE_MINUTES", "JOB_RETRIES"):
+            elif key in ("MAIL_SMTP_PORT", "SESSION_IDLE_MINUTES", "JOB_RETRIES",
+                         "EMBED_CHUNK"):
                 value = int(value)
             found[key] = value
     return found

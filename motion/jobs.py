@@ -316,6 +316,26 @@ def launch(kind: str, record_id: int) -> Any:
     return backend.submit(app, kind, record_id)
 
 
+def share_chunks(name: str, record_id: int, target: str, chunk_args: list[tuple]) -> Any:
+    """On a queue backend (``rq``), hand the chunks of a job's work to other workers too:
+    one queue job per chunk calling ``target(record_id, index, *args)``; returns the
+    share (claim a chunk before doing it, wait for the others). None on the embedded
+    backends: the job does every chunk itself."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("JOB_BACKEND", "subprocess") != "rq" or len(chunk_args) < 2:
+        return None
+    from motion.queue import share_chunks as share
+
+    return share(app, name, record_id, target, chunk_args)
+
+
+def chunk_share(name: str, record_id: int) -> Any:
+    """The share of a job's chunks, seen from a chunk job (see :func:`share_chunks`)."""
+    from motion.queue import ChunkShare
+
+    return ChunkShare(current_app._get_current_object(), name, record_id)  # type: ignore[attr-defined]
+
+
 def run(kind: str, record_id: int) -> bool:
     """Build the app from the environment and execute one job (a worker's entry point)."""
     from motion import create_app

@@ -13,12 +13,21 @@ minute, RQ's rule) another worker's maintenance requeues it, and :func:`perform`
 again as a takeover: :func:`motion.jobs.execute` claims the record anew (the dead worker's
 uncommitted work was rolled back by the database), finishes it once, and skips a record
 already done.
+
+Chunks: a job whose work splits into independent chunks (the embedding of a large
+clustering run) enqueues one job per chunk on the ``<JOB_QUEUE>:chunks`` queue
+(:func:`share_chunks`), so that idle workers take some while the job's own worker takes the
+others; each chunk is claimed once in a Redis hash (:class:`ChunkShare`), and the job keeps
+its one progress record.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import socket
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,12 +62,19 @@ def queue_name(app: Flask, kind: str) -> str:
     return f"{app.config.get('JOB_QUEUE') or 'motion'}:{kind}"
 
 
+CHUNKS = "chunks"  # the queue of the chunk jobs (served by every worker of cluster jobs)
+
+
 def queues(app: Flask, kinds: Iterable[str] | None = None) -> list[Any]:
-    """The RQ queues of ``kinds`` (default: every kind), cluster first."""
+    """The RQ queues of ``kinds`` (default: every kind), cluster first, then the chunks'
+    queue when cluster jobs are served."""
     from rq import Queue
 
     redis = connection(app)
-    return [Queue(queue_name(app, kind), connection=redis) for kind in (kinds or jobs.KINDS)]
+    names = list(kinds or jobs.KINDS)
+    if "cluster" in names:
+        names.append(CHUNKS)
+    return [Queue(queue_name(app, name), connection=redis) for name in names]
 
 
 class RQBackend:
@@ -100,6 +116,96 @@ def perform(kind: str, record_id: int) -> bool:
 
     with create_app().app_context():
         return jobs.execute(kind, record_id, takeover=takeover)
+
+
+# ------------------------------------------------------------------ chunk jobs
+
+CHUNK_TIMEOUT = 1800  # seconds for one chunk; then its claim is forgotten (a dead worker)
+CHUNK_KEEP = 24 * 3600  # seconds the claims of a job's chunks stay in Redis
+
+
+def worker_name() -> str:
+    """The RQ worker running this code, else host and process."""
+    from rq import get_current_job
+
+    rq_job = get_current_job()
+    if rq_job is not None and rq_job.worker_name:
+        return str(rq_job.worker_name)
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class ChunkShare:
+    """The chunks of one job in a Redis hash: ``claim:<i>`` (who embeds chunk i, set
+    once) and ``done:<i>`` (what that chunk reported)."""
+
+    def __init__(self, app: Flask, name: str, record_id: int) -> None:
+        self.redis = connection(app)
+        self.key = f"{queue_name(app, CHUNKS)}:{name}:{record_id}"
+
+    def claim(self, index: int) -> bool:
+        """Take chunk ``index`` for this worker; False when another has it."""
+        taken = bool(self.redis.hsetnx(self.key, f"claim:{index}", worker_name()))
+        if taken:
+            self.redis.hset(self.key, f"at:{index}", str(time.time()))
+            self.redis.expire(self.key, CHUNK_KEEP)
+        return taken
+
+    def finish(self, index: int, report: int) -> None:
+        self.redis.hset(self.key, f"done:{index}", str(int(report)))
+
+    def state(self) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self.redis.hgetall(self.key).items()}
+
+    def claims(self) -> dict[int, str]:
+        """Chunk index -> the worker that claimed it."""
+        return {int(k[6:]): v for k, v in self.state().items() if k.startswith("claim:")}
+
+    def reports(self) -> dict[int, int]:
+        """Chunk index -> what its worker reported, for the finished chunks."""
+        return {int(k[5:]): int(v) for k, v in self.state().items() if k.startswith("done:")}
+
+    def wait(self, indexes: Iterable[int], on_progress=None, *, poll: float = 0.2) -> None:
+        """Until the chunks ``indexes`` are finished, or their claim is older than
+        :data:`CHUNK_TIMEOUT` (a dead worker: the caller does that chunk itself)."""
+        waiting = set(indexes)
+        while waiting:
+            state = self.state()
+            now = time.time()
+            waiting = {i for i in waiting if f"done:{i}" not in state
+                       and now - float(state.get(f"at:{i}", now)) < CHUNK_TIMEOUT}
+            if on_progress is not None:
+                on_progress(sum(1 for k in state if k.startswith("done:")))
+            if waiting:
+                time.sleep(poll)
+
+
+def share_chunks(app: Flask, name: str, record_id: int, target: str,
+                 chunk_args: list[tuple]) -> ChunkShare:
+    """Enqueue ``target`` ("module:function", called as ``target(record_id, index,
+    *args)``) once per chunk on the chunks' queue; the caller claims chunks too."""
+    from rq import Queue
+
+    queue = Queue(queue_name(app, CHUNKS), connection=connection(app))
+    for index, args in enumerate(chunk_args):
+        queue.enqueue(perform_chunk, target, record_id, index, *args,
+                      job_timeout=CHUNK_TIMEOUT, result_ttl=3600, failure_ttl=24 * 3600,
+                      description=f"motion {name} {record_id} chunk {index}")
+    return ChunkShare(app, name, record_id)
+
+
+def perform_chunk(target: str, *args: Any) -> Any:
+    """The RQ task of a chunk: call ``target`` in the app (it claims its chunk)."""
+    module, _sep, attribute = target.partition(":")
+    function = getattr(importlib.import_module(module), attribute)
+    if has_app_context():
+        from motion.extensions import db
+
+        db.engine.dispose(close=False)
+        return function(*args)
+    from motion import create_app
+
+    with create_app().app_context():
+        return function(*args)
 
 
 def work(app: Flask, kinds: Iterable[str] | None = None, *, burst: bool = False,

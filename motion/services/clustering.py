@@ -218,21 +218,66 @@ def _previous_granularity(campaign: Campaign, record: ClusteringRun) -> int | No
 
 # Texts embedded per chunk: each chunk's vectors reach the cache (keyed by model and text
 # hash) before the next one starts, and the progress record moves between chunks; a job
-# retried after its worker died embeds only the chunks it had not finished.
+# retried after its worker died embeds only the chunks it had not finished. On the Redis
+# queue, the chunks are also queue jobs (jobs.share_chunks): idle workers embed some while
+# the run's own worker embeds the others, last first; the vectors meet in the cache.
 EMBED_CHUNK = 1000
 
 
-def _embed_in_chunks(embedder, texts: list[str], progress) -> tuple[np.ndarray, dict]:
+def _embed_in_chunks(embedder, texts: list[str], progress, *,
+                     run_id: int | None = None) -> tuple[np.ndarray, dict]:
     """The texts' vectors, chunk by chunk with progress (0.1 to 0.5); and how many
-    (distinct per chunk) the cache held and how many were embedded."""
-    chunks, counts = [], {"cached": 0, "new": 0}
-    for start in range(0, len(texts), EMBED_CHUNK):
-        progress(0.1 + 0.4 * start / len(texts),
-                 f"{_('Analyse du sens des contributions')} ({start}/{len(texts)})")
-        chunks.append(embedder.encode(texts[start:start + EMBED_CHUNK]))
+    (distinct per chunk) the cache held and how many were embedded (and by which worker,
+    when chunks are shared)."""
+    size = current_app.config.get("EMBED_CHUNK") or EMBED_CHUNK
+    starts = list(range(0, len(texts), size))
+    share = jobs.share_chunks(
+        "embed", run_id, "motion.services.clustering:embed_chunk",
+        [(texts[s:s + size],) for s in starts]) if run_id is not None else None
+    counts = {"cached": 0, "new": 0}
+    vectors: dict[int, np.ndarray] = {}
+
+    def report(done: int) -> None:
+        progress(0.1 + 0.4 * done / len(starts),
+                 f"{_('Analyse du sens des contributions')} "
+                 f"({min(done * size, len(texts))}/{len(texts)})")
+
+    for done, index in enumerate(reversed(range(len(starts))) if share else range(len(starts))):
+        if share is not None and not share.claim(index):
+            continue
+        report(len(share.reports()) if share else done)
+        vectors[index] = embedder.encode(texts[starts[index]:starts[index] + size])
         counts["cached"] += getattr(embedder, "last_hits_", 0)
         counts["new"] += getattr(embedder, "last_misses_", 0)
-    return np.vstack(chunks), counts
+        if share is not None:
+            share.finish(index, getattr(embedder, "last_misses_", 0))
+    if share is not None:
+        others = [i for i in range(len(starts)) if i not in vectors]
+        share.wait(others, report)
+        reports = share.reports()
+        for index in others:  # from the cache (a chunk whose worker died: embedded here)
+            vectors[index] = embedder.encode(texts[starts[index]:starts[index] + size])
+            new = reports.get(index, getattr(embedder, "last_misses_", 0))
+            counts["new"] += new
+            counts["cached"] += len(vectors[index]) - new
+        workers: dict[str, int] = {}
+        for worker in share.claims().values():
+            workers[worker] = workers.get(worker, 0) + 1
+        counts["chunks_by_worker"] = workers
+    return np.vstack([vectors[i] for i in range(len(starts))]), counts
+
+
+def embed_chunk(run_id: int, index: int, texts: list[str]) -> int | None:
+    """A chunk job of a run's embedding: embed ``texts`` into the cache unless another
+    worker has claimed chunk ``index``; how many were not cached yet (None: not ours)."""
+    share = jobs.chunk_share("embed", run_id)
+    if not share.claim(index):
+        return None
+    embedder = embedding.embedder()
+    embedder.encode(texts)
+    misses = int(getattr(embedder, "last_misses_", 0))
+    share.finish(index, misses)
+    return misses
 
 
 def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None) -> dict:
@@ -248,7 +293,7 @@ def cluster_campaign(campaign: Campaign, record: ClusteringRun, *, progress=None
 
     started = time.perf_counter()
     embedder = embedding.embedder()
-    vectors, embedded = _embed_in_chunks(embedder, texts, progress)
+    vectors, embedded = _embed_in_chunks(embedder, texts, progress, run_id=record.id)
     embed_seconds = time.perf_counter() - started
 
     progress(0.5, _("Regroupement en thèmes"))

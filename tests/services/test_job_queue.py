@@ -193,3 +193,40 @@ def test_a_killed_worker_s_job_is_taken_over_and_finishes_once(
     assert (folder / export.filename).stat().st_mtime_ns == modified
     assert _count_events(db, "export.generate") == 1
     assert _count_events(db, "clustering.run") == 1
+
+
+def test_embedding_chunks_are_queue_jobs_that_both_workers_take(
+    rq_app, db, workers, make_campaign, dev_rows, tmp_path
+):
+    """A clustering run of 800 texts in chunks of 100: eight chunk jobs on the chunks'
+    queue; the run's own worker and the idle one each embed some; one progress record."""
+    from rq.registry import FinishedJobRegistry
+
+    campaign = make_campaign("morceaux")
+    imports.import_csv(_write_rows(tmp_path / "rows.csv", dev_rows[:800]), campaign)
+    db.session.commit()
+    workers.env["MOTION_EMBED_CHUNK"] = "100"
+    workers.start("alpha")
+    workers.start("beta")
+    run = clustering.request_run(campaign)
+    db.session.commit()
+    run_id = run.id
+    jobs.launch("cluster", run_id)
+    _wait(lambda: _status(db, ClusteringRun, run_id) in ClusteringRun.FINISHED, 600, workers,
+          "the clustering run")
+
+    run = db.session.get(ClusteringRun, run_id)
+    assert run.status == JobStatus.DONE, (run.error, workers.output())
+    assert run.n_contributions == 800
+    by_worker = run.summary["embedded"]["chunks_by_worker"]
+    prefix = rq_app.config["JOB_QUEUE"]
+    assert sorted(by_worker) == [f"{prefix}-alpha", f"{prefix}-beta"], workers.output()
+    assert sum(by_worker.values()) == 8
+    assert min(by_worker.values()) >= 1
+    chunks = queue.queues(rq_app, ["cluster"])[-1]
+    assert chunks.name == f"{prefix}:{queue.CHUNKS}"
+    assert FinishedJobRegistry(queue=chunks).count == 8  # one queue job per chunk
+    assert sorted(queue.ChunkShare(rq_app, "embed", run_id).reports()) == list(range(8))
+    assert db.session.scalar(select(func.count(ClusteringRun.id))) == 1
+    assert db.session.scalar(select(func.count(ClusterAssignment.id))) == 800
+    db.session.rollback()
