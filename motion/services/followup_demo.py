@@ -194,5 +194,11 @@ def create_previous_campaign(members: list[User]) -> Campaign:
             followup.add_note(proposition, note, noted_on=day, actor=actor)
         for link_title, url in links:
             followup.add_link(proposition, url, link_title, actor=actor)
+        # The history reads as it happened: transmitted on the first note's day, the last
+        # status on the last note's day.
+        days = [datetime(d.year, d.month, d.day, 9, tzinfo=UTC) for d, _note in notes]
+        row = followup.followups_by_proposition([proposition.id])[proposition.id]
+        row.changes[0].changed_at = days[0]
+        row.changes[-1].changed_at = row.updated_at = days[-1]
     db.session.flush()
     return previous
