@@ -359,3 +359,19 @@ def setup_demo() -> tuple[int, int]:
             db.session.add(Collectivite(name=name, kind=kind, population=population))
     db.session.flush()
     return link_by_name()
+
+
+def snapshot_names(contributions: list[Contribution]) -> int:
+    """Give contributions imported with a collectivité's name (no author) the listed
+    collectivité of that name, its type and size band. Returns how many matched."""
+    places = _by_name()
+    matched = 0
+    for contribution in contributions:
+        record = places.get(fold(contribution.collectivite)) if contribution.collectivite \
+            else None
+        if record is not None:
+            contribution.collectivite_id = record.id
+            contribution.collectivite_kind = record.kind
+            contribution.collectivite_size = record.size_band
+            matched += 1
+    return matched

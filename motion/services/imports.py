@@ -28,7 +28,7 @@ from motion.models import (
     ImportStatus,
     User,
 )
-from motion.services import audit, similar
+from motion.services import audit, collectivites, similar
 from motion.services.campaigns import get_or_create_workshop
 from motion.services.contributions import clean_text
 from motion.validation import has_forbidden_characters, visible_length
@@ -210,6 +210,7 @@ def import_csv(
     found = similar.near_duplicates(campaign, [c.text for _name, c in accepted])
     report.warnings += [(line, _("contribution déjà proposée (n° %(id)d)", id=f.contribution.id))
                         for line, f in zip(lines, found, strict=True) if f is not None]
+    collectivites.snapshot_names([c for _name, c in accepted])
     # Nothing is written while the file is read, so that a job's progress updates (their
     # own transactions) never wait for this one's write lock on SQLite.
     for number, (name, contribution) in enumerate(accepted, start=1):
