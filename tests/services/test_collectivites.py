@@ -201,3 +201,16 @@ def test_contributions_imported_with_a_listed_name_carry_its_type_and_size(
     db.session.commit()
     rows = dict(db.session.query(Contribution.external_id, Contribution.collectivite_size))
     assert rows == {"a": SizeBand.VILLE, "b": None}
+
+
+def test_cli_imports_the_list_then_changes_nothing(runner, db, tmp_path):
+    first = runner.invoke(args=["collectivites", "import", str(SAMPLE)])
+    assert first.exit_code == 0, first.output
+    assert "inserted 40, updated 0, unchanged 0, rejected 0" in first.output
+    again = runner.invoke(args=["collectivites", "import", str(SAMPLE)])
+    assert "inserted 0, updated 0, unchanged 40, rejected 0" in again.output
+    bad = tmp_path / "liste.csv"
+    bad.write_text("nom;habitants\nCahors;20141\n", encoding="utf-8")
+    refused = runner.invoke(args=["collectivites", "import", str(bad)])
+    assert refused.exit_code != 0
+    assert "Colonnes manquantes : code INSEE, type" in refused.output
