@@ -159,3 +159,40 @@ def test_admin_letter_refuses_unknown_placeholders(client, login, make_user, con
     assert "À {destinataire}, de la part de {association}." in unescape(
         client.get(page).get_data(as_text=True)
     )
+
+
+def test_hostile_input_gets_a_french_answer_never_a_500(client, login, congress):
+    a = congress["a"]
+    login(congress["facilitator"])
+    token = csrf_token(client, f"/campagnes/{SLUG}/destinataires")
+    add = f"/campagnes/{SLUG}/destinataires"
+    for data in (
+        {"name": "Ministère\x00", "kind": "ministry"},
+        {"name": "Ministère X", "kind": "ministry", "engagements": str(2**63)},
+        {"name": "Ministère X", "kind": "ministère"},
+        {"name": "Ministère X", "kind": "ministry", "email": "x@"},
+        {"name": "x" * 301, "kind": "ministry"},
+    ):
+        response = client.post(add, data={"csrf_token": token, **data})
+        assert response.status_code == 400, data
+    edit = f"/campagnes/{SLUG}/destinataires/{a['CNIL'].id}"
+    clash = client.post(edit, data={"csrf_token": token, "name": a["ANSSI"].name, "kind": "other"})
+    assert clash.status_code == 409
+    assert "Un destinataire porte déjà ce nom" in _text(clash)
+    old = client.post(
+        f"/campagnes/{SLUG}/dossiers/{a['CNIL'].id}/envoi",
+        data={"csrf_token": token, "sent_on": "0001-01-01"},
+        follow_redirects=True,
+    )
+    assert "Date d’envoi hors des limites" in _text(old)
+    bad_format = client.get(f"/campagnes/{SLUG}/dossiers/{a['CNIL'].id}/fichier?format=exe")
+    assert bad_format.status_code == 400
+    assert client.get(f"/campagnes/{SLUG}/dossiers/archive?format=exe").status_code == 400
+    big = client.post(
+        f"/campagnes/{SLUG}/motion/propositions/{congress['fibre'].id}/destinataires",
+        data={"csrf_token": token, "destinataires": str(2**63)},
+    )
+    assert big.status_code in (400, 404)
+    assert [a.name for a in addressees.addressees(congress["campaign"])] == [
+        d.name for d in addressees.DEFAULTS
+    ]  # nothing half-saved
