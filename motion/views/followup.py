@@ -164,4 +164,5 @@ def _followup_helpers() -> dict:
         "proposition_continues": followup.continued_by_proposition,
         "contribution_continues": followup.continued_by_contribution,
         "continuation_label": followup.continuation_label,
+        "campaign_closed": followup.is_closed,
     }

@@ -32,6 +32,8 @@ def test_followup_pages_import_and_continuations(client, db, login, make_campaig
     assert 'href="https://www.vie-publique.fr/"' in page
     assert "Enregistrer le suivi" not in page
     assert f'href="{suivi}"' in client.get("/archives").get_data(as_text=True)
+    motion_page = client.get(f"/campagnes/{previous.slug}/motion").get_data(as_text=True)
+    assert f'href="{suivi}"' in motion_page
     api = client.get(f"/api/v1/campaigns/{previous.slug}/motion").get_json()
     assert api["propositions"][0]["followup"]["label"] == "reprise dans un texte"
     assert api["propositions"][0]["followup"]["last_note_on"] == "2026-04-02"
