@@ -62,19 +62,22 @@ run: install
 
 ## Set up with the test extras and run the whole suite (PostgreSQL too when MOTION_TEST_DATABASE_URL is set)
 test: install-test
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## The fast part alone: no browser, no server start, no long test (PYTEST_ARGS still applies)
 test-fast: install-test
-	$(BIN)/python -m pytest -n 2 -m "not e2e and not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not e2e and not slow" $(PYTEST_ARGS)
 
 ## Benchmarks: clustering vs BERTopic (rewrites its part of docs/benchmarks.md); live votes
-## and exports print Markdown tables for their sections
+## and exports print Markdown tables for their sections; scale (10k/30k/100k distinct texts
+## through the queue) and load (3 servers, 2 workers, 1,000 phones) need PostgreSQL and Redis
 bench: install-test
 	$(PIP) -q -e '.[test,bench]'
 	$(BIN)/python bench/bench_clustering.py
 	$(BIN)/python bench/bench_votes.py --db both
 	$(BIN)/python bench/bench_exports.py --markdown
+	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_similar.py
 	$(BIN)/python bench/bench_compression.py
 

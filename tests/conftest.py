@@ -38,6 +38,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
         )
 
 
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001
+    """Keep each module whose tests share a module- or class-scoped fixture on one xdist
+    worker (``--dist loadgroup`` in the Makefile): under plain ``load`` both workers built
+    the same seeded site, crawl or model once each. Other tests spread one by one."""
+    for item in items:
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        if fixture_info is None:
+            continue
+        scopes = {
+            definition.scope
+            for definitions in fixture_info.name2fixturedefs.values()
+            for definition in definitions
+        }
+        if scopes & {"module", "class"}:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def _worker_suffix(worker_id: str) -> str:
     return "main" if worker_id == "master" else worker_id
 
