@@ -48,7 +48,7 @@ from motion.models import (
 )
 from motion.models._types import utcnow
 from motion.models.motions import Motion, MotionSection, Proposition, ProvenanceLink
-from motion.services import followup, provenance
+from motion.services import collectivite_coverage, followup, provenance
 from motion.services.themes import queries
 
 REPORT_REPRESENTATIVES = 3
@@ -295,7 +295,9 @@ def build_report(campaign: Campaign, *, now: datetime | None = None) -> Synthesi
     # The same coverage as the web page's, engagement rows only.
     table = queries.coverage(campaign, places)
     other = {r.key: r.contributions for r in table if r.level == "other"}
-    coverage = tuple(CoverageRow(r.code, r.title, r.contributions, r.clusters)
+    voices = {r.key: r for r in collectivite_coverage.coverage_by_collectivite(campaign, places)}
+    coverage = tuple(CoverageRow(r.code, r.title, r.contributions, r.clusters,
+                                 tuple(voices[r.key].size_counts()))
                      for r in table if r.level == "engagement")
     entries = []
     for c in clusters:

@@ -193,6 +193,9 @@ class CoverageRow:
     title: str
     contributions: int
     clusters: int
+    # Its contributions by size band of their collectivité: villages, villes, grandes
+    # villes, territoires, unknown (services/collectivite_coverage.py); () when not given.
+    by_size: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

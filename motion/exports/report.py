@@ -37,10 +37,17 @@ def summary_lines(report: SynthesisReport) -> list[str]:
     return lines
 
 
+SIZE_COLUMNS = ["Villages", "Villes", "Grandes villes", "Territoires", "Taille inconnue"]
+
+
 def coverage_table(report: SynthesisReport) -> tuple[list[str], list[list[str]]]:
     header = ["Engagement", "Contributions", "Thèmes"]
     rows = [[french(f"{r.code} — {r.title}"), str(r.contributions), str(r.clusters)]
             for r in report.coverage]
+    if any(r.by_size for r in report.coverage):  # who speaks: by size of collectivité
+        header += SIZE_COLUMNS
+        for row, r in zip(rows, report.coverage, strict=True):
+            row += [str(n) for n in r.by_size]
     return header, rows
 
 

@@ -103,3 +103,13 @@ def test_coverage_counts_contributions_by_type_and_size_per_axis(
     shown = client.get(f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}")
     assert ("par taille : 2 villages, 1 ville ; par type : 3 communes"
             in shown.get_data(as_text=True).replace("\u202f", " "))
+
+    # The synthesis report's coverage table counts the same (one read function).
+    from motion.exports import builder, report
+
+    synthesis = builder.build_report(campaign)
+    header, rows = report.coverage_table(synthesis)
+    assert header[3:] == report.SIZE_COLUMNS
+    first = next(r for r in rows if r[0].startswith(engagement.code))
+    assert first[1] == "3"
+    assert first[3:] == ["2", "1", "0", "0", "0"]
