@@ -5,15 +5,26 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from nlp.clustering import DensityClusterer, default_min_cluster_size
+from nlp.clustering import (
+    DensityClusterer,
+    GraphClusterer,
+    default_min_cluster_size,
+    fuzzy_affinity,
+)
 from nlp.labelling import ctfidf_keywords, fold, representatives
 from nlp.pipeline import ClusteringPipeline
 from nlp.reduce import SpectralReducer, knn_graph
 
 
 def _blobs(n=600, centers=5, seed=0):
-    x, y = make_blobs(n_samples=n, centers=centers, n_features=32, cluster_std=1.0,
-                      center_box=(-10, 10), random_state=seed)
+    x, y = make_blobs(
+        n_samples=n,
+        centers=centers,
+        n_features=32,
+        cluster_std=1.0,
+        center_box=(-10, 10),
+        random_state=seed,
+    )
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32), y
 
 
@@ -36,6 +47,22 @@ def test_clustering_mechanics_on_blobs():
     assert np.all(cl.confidence_[(cl.labels_ >= 0) & ~cl.reassigned_] >= 0.5)
 
 
+def test_graph_clusterer_on_blobs():
+    x, y = _blobs()
+    idx, sims = knn_graph(x, 15)
+    a = fuzzy_affinity(idx, sims)
+    assert (a != a.T).nnz == 0
+    assert a.data.min() > 0
+    assert a.data.max() <= 1
+    cl = GraphClusterer(min_size=10, n_restarts=2).fit(a, idx, sims)
+    assert adjusted_rand_score(y, cl.labels_) > 0.9
+    assert np.bincount(cl.labels_[cl.labels_ >= 0]).min() >= 10
+    again = GraphClusterer(min_size=10, n_restarts=2).fit(a, idx, sims)
+    np.testing.assert_array_equal(cl.labels_, again.labels_)
+    with pytest.raises(ValueError, match="resolution"):
+        GraphClusterer(resolution=0).fit(a, idx, sims)
+
+
 def test_pipeline_is_deterministic_on_blobs():
     x, y = _blobs()
     texts = [f"texte {i}" for i in range(len(x))]
@@ -47,14 +74,17 @@ def test_pipeline_is_deterministic_on_blobs():
 
 
 def test_min_cluster_size_formula():
-    assert [default_min_cluster_size(n) for n in (10, 100, 1000, 3300, 30000)] == [
-        5, 5, 16, 29, 87]
+    assert [default_min_cluster_size(n) for n in (10, 100, 1000, 3300, 30000)] == [5, 5, 16, 29, 87]
 
 
 @pytest.mark.parametrize(
     ("texts", "message"),
-    [([], "no texts"), (["ok", "  \n"], "empty or whitespace"), ("abc", "list of strings"),
-     (["a", 3], "strings")],
+    [
+        ([], "no texts"),
+        (["ok", "  \n"], "empty or whitespace"),
+        ("abc", "list of strings"),
+        (["a", 3], "strings"),
+    ],
 )
 def test_degenerate_inputs_raise(texts, message):
     with pytest.raises(ValueError, match=message):
@@ -84,8 +114,15 @@ def test_few_texts_give_one_cluster(use, small_rows):
 def test_labels_fold_accents_and_drop_stop_words():
     assert fold("Laïcité À l'ÉCOLE") == "laicite a l'ecole"
     kw = ctfidf_keywords(
-        ["La laïcité à l'école", "laicite et école publique", "les pistes cyclables",
-         "des pistes cyclables sûres"], np.array([0, 0, 1, 1]), top_n=3)
+        [
+            "La laïcité à l'école",
+            "laicite et école publique",
+            "les pistes cyclables",
+            "des pistes cyclables sûres",
+        ],
+        np.array([0, 0, 1, 1]),
+        top_n=3,
+    )
     assert kw[0][0] in {"laïcité", "école"}
     assert "la" not in kw[0]
     assert set(kw[1][:2]) == {"pistes", "cyclables"}
@@ -149,8 +186,9 @@ def test_incremental_run_keeps_locked_pinned_and_reports_new(first_run, use):
         assert new.confidence[pos[k]] == 1.0
     assert ids[-1] in {c.id for c in new.clusters}
     assert new.cluster(ids[-1]).pinned
-    kept = np.mean([new.labels[pos[k]] == res.labels[i] for i, k in enumerate(keys[:500])
-                    if k not in locked])
+    kept = np.mean(
+        [new.labels[pos[k]] == res.labels[i] for i, k in enumerate(keys[:500]) if k not in locked]
+    )
     assert kept >= 0.9
     assert new.changes is not None
     assert len(new.changes.new_clusters) >= 1
@@ -158,6 +196,5 @@ def test_incremental_run_keeps_locked_pinned_and_reports_new(first_run, use):
     assert cat.is_new
     assert cat.id >= previous.next_id
     assert sum(k.startswith("extra-") for k in (all_keys[i] for i in cat.members)) >= 30
-    assert sum(new.changes.new_texts_per_cluster.values()) == int(
-        np.sum(new.labels[500:] >= 0))
+    assert sum(new.changes.new_texts_per_cluster.values()) == int(np.sum(new.labels[500:] >= 0))
     assert all(k in locked or old != now for k, (old, now) in new.changes.moved.items())
