@@ -272,3 +272,22 @@ def test_referents_are_facilitators_of_the_campaign(db, congress, make_user):
         [c.facilitator.id, c.r1.id, c.r2.id],
         key=lambda i: {c.facilitator.id: 0, c.r2.id: 1, c.r1.id: 2}[i],
     )
+
+
+def test_propositions_from_one_axis_themes_find_their_slot(db, congress):
+    from motion.services import motions, sessions
+
+    c = congress
+    section = motions.section_for(c.motion, c.e1.id)
+    one_axis = motions.create_proposition(
+        c.motion, section, title="Très haut débit", text="Raccorder.", clusters=[c.clusters[0]]
+    )
+    two_axes = motions.create_proposition(
+        c.motion, section, title="Deux axes", text="Les deux.", clusters=c.clusters[:2]
+    )
+    # The E2 proposition came from E2.1's theme: placed too; the two-axes one stays out.
+    assert sessions.place_by_themes(c.motion) == 2
+    assert sessions.axis_of(one_axis) == c.e1.axes[0].id
+    assert sessions.axis_of(c.e2_proposition) == c.e2.axes[0].id
+    assert sessions.axis_of(two_axes) is None
+    assert sessions.place_by_themes(c.motion) == 0  # what is placed stays placed
