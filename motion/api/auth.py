@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from motion.api.problems import is_api_request
 from motion.errors import Forbidden
 from motion.extensions import csrf, db, login_manager
-from motion.models import TokenScope
+from motion.models import Role, TokenScope
 from motion.services import api_tokens
 
 
@@ -76,31 +76,14 @@ def _require(scope: TokenScope) -> None:
                               "absent ou invalide. Utilisez un jeton d'API.")) from None
 
 
-def _requiring(scope: TokenScope):
+def _requiring(scope: TokenScope, *roles: Role):
+    """A signed-in caller allowed ``scope`` and, if ``roles`` are given, holding one."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             _require(scope)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-# A signed-in caller: a token of any scope, or the session.
-reader = _requiring(TokenScope.READ)
-# A write token, or the session with its CSRF token.
-writer = _requiring(TokenScope.WRITE)
-
-
-def role(*roles):
-    """Require one of ``roles`` (after ``reader``/``writer``), as the web's pages do."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.has_role(*roles):
+            if roles and not current_user.has_role(*roles):
                 raise Forbidden(_("Vous n'avez pas les droits nécessaires pour accéder à "
                                   "cette page."))
             return view(*args, **kwargs)
@@ -108,4 +91,14 @@ def role(*roles):
         return wrapped
 
     return decorator
+
+
+FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
+# A signed-in caller: a token of any scope, or the session.
+reader = _requiring(TokenScope.READ)
+# A write token, or the session with its CSRF token.
+writer = _requiring(TokenScope.WRITE)
+# The same, for facilitators and administrators only (as the web's pages).
+facilitator_reader = _requiring(TokenScope.READ, *FACILITATORS)
+facilitator_writer = _requiring(TokenScope.WRITE, *FACILITATORS)
 

@@ -11,15 +11,13 @@ from motion.api import auth
 from motion.api.campaigns import load_campaign
 from motion.api.schemas import JobSchema, ThemeDetailSchema, ThemeListSchema
 from motion.extensions import db
-from motion.models import Cluster, Role
+from motion.models import Cluster
 from motion.services import clustering
 from motion.services.themes import queries
 
 blp = Blueprint("api_themes", __name__, url_prefix="/api/v1/campaigns/<campaign_slug>",
                 description="Themes computed from the contributions (facilitators and "
                             "administrators, as on the web).")
-
-FACILITATORS = (Role.FACILITATOR, Role.ADMIN)
 
 
 def theme_json(cluster: Cluster) -> dict:
@@ -32,16 +30,9 @@ def theme_json(cluster: Cluster) -> dict:
     }
 
 
-def job_json(record) -> dict:
-    return {"id": record.id, "status": record.status.value,
-            "progress": round(record.progress, 3), "message": record.message,
-            "finished": record.is_finished, "error": record.error}
-
-
 @blp.get("/themes")
 @blp.response(200, ThemeListSchema)
-@auth.reader
-@auth.role(*FACILITATORS)
+@auth.facilitator_reader
 def list_themes(campaign_slug: str):
     """The active themes of the campaign, and how many contributions are « à classer »."""
     campaign = load_campaign(campaign_slug)
@@ -52,8 +43,7 @@ def list_themes(campaign_slug: str):
 
 @blp.get("/themes/<int:theme_id>")
 @blp.response(200, ThemeDetailSchema)
-@auth.reader
-@auth.role(*FACILITATORS)
+@auth.facilitator_reader
 def get_theme(campaign_slug: str, theme_id: int):
     """A theme with its published contributions, least confident first."""
     campaign = load_campaign(campaign_slug)
@@ -67,8 +57,7 @@ def get_theme(campaign_slug: str, theme_id: int):
 
 @blp.post("/clustering-runs")
 @blp.response(202, JobSchema)
-@auth.writer
-@auth.role(*FACILITATORS)
+@auth.facilitator_writer
 def start_clustering(campaign_slug: str):
     """Start computing the themes outside the request; poll the run until `finished`."""
     campaign = load_campaign(campaign_slug)
@@ -76,14 +65,13 @@ def start_clustering(campaign_slug: str):
     db.session.commit()
     jobs.launch("cluster", record.id)
     location = url_for(".get_clustering_run", campaign_slug=campaign.slug, run_id=record.id)
-    return job_json(record), 202, {"Location": location}
+    return record.progress_state(), 202, {"Location": location}
 
 
 @blp.get("/clustering-runs/<int:run_id>")
 @blp.response(200, JobSchema)
-@auth.reader
-@auth.role(*FACILITATORS)
+@auth.facilitator_reader
 def get_clustering_run(campaign_slug: str, run_id: int):
     """The progress record of a clustering run."""
     campaign = load_campaign(campaign_slug)
-    return job_json(clustering.get_run(campaign, run_id))
+    return clustering.get_run(campaign, run_id).progress_state()

@@ -59,3 +59,9 @@ class ProgressRecord:
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    def progress_state(self) -> dict:
+        """What a polling page or an API client reads of the record (JSON-ready)."""
+        return {"id": self.id, "status": self.status.value,
+                "progress": round(self.progress, 3), "message": self.message,
+                "finished": self.is_finished, "error": self.error}

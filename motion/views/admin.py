@@ -259,8 +259,7 @@ def import_status(slug: str, job_id: int):
     """The progress record of an import, polled by its page."""
     campaign = campaigns.get_campaign(slug)
     job = imports.get_import_job(campaign, job_id)
-    return jsonify(id=job.id, status=job.status.value, progress=round(job.progress, 3),
-                   message=job.message, finished=job.is_finished, error=job.error)
+    return jsonify(job.progress_state())
 
 
 @bp.get("/utilisateurs")

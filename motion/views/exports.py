@@ -91,9 +91,7 @@ def status(campaign_slug: str, job_id: int):
     """The progress record of an export job, polled by its page."""
     campaign = url_campaign()
     job = exports.get_job(campaign, job_id)
-    return jsonify(id=job.id, status=job.status.value, progress=round(job.progress, 3),
-                   message=job.message, finished=job.is_finished, error=job.error,
-                   size=job.size)
+    return jsonify(**job.progress_state(), size=job.size)
 
 
 @bp.get("/campagnes/<campaign_slug>/exports/<int:job_id>/fichier")

@@ -77,9 +77,7 @@ def job(job_id: int):
 def job_status(job_id: int):
     """The progress record of a background invitation import, polled by its page."""
     record = invitations.get_job(job_id)
-    return jsonify(id=record.id, status=record.status.value,
-                   progress=round(record.progress, 3), message=record.message,
-                   finished=record.is_finished, error=record.error)
+    return jsonify(record.progress_state())
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

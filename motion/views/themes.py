@@ -137,14 +137,7 @@ def run_status(campaign_slug: str, run_id: int):
     """The progress record of a run, polled by the board."""
     campaign = url_campaign()
     record = clustering.get_run(campaign, run_id)
-    return jsonify(
-        id=record.id,
-        status=record.status.value,
-        progress=round(record.progress, 3),
-        message=record.message,
-        finished=record.is_finished,
-        error=record.error,
-    )
+    return jsonify(record.progress_state())
 
 
 def _back(campaign) -> str:
