@@ -126,11 +126,12 @@ def test_a_facilitator_shapes_the_themes_and_a_rerun_keeps_them(server, seeded_i
     expect(page.locator(".flash-success")).to_contain_text("fusionné")
     expect(page.locator(f"#theme-{source}")).to_have_count(0)
 
-    # Rename the result.
+    # Rename the result, on its page (the card links there).
     card = page.locator(f"#theme-{target}")
     card.locator("summary").click()
-    card.get_by_label("Nom du thème").fill("Services publics de proximité")
-    card.get_by_role("button", name="Renommer").click()
+    card.get_by_role("link", name=re.compile("^Renommer, déplacer ou fusionner")).click()
+    page.get_by_label("Nom du thème").fill("Services publics de proximité")
+    page.get_by_role("button", name="Enregistrer le nom et le résumé").click()
     expect(page.locator(".flash-success")).to_contain_text("Services publics de proximité")
 
     # Split another theme with the app's proposal, naming the new part.
@@ -216,14 +217,19 @@ def test_the_board_works_with_the_keyboard_only(server, seeded_instance, page):
         seeded_instance, "SELECT axis_id, mapping_locked FROM clusters WHERE id = :c", c=first)
     assert (axis_id, bool(locked)) == (axis[0], True)
 
-    # Rename with the card's form: open "Modifier", type, Enter submits.
+    # Rename on the theme's page, reached from the card: open "Modifier", follow the
+    # link, type the name, Enter submits; then back to the board.
     _tab_to(page, f"el => el.matches('#theme-{second} summary')")
     page.keyboard.press("Enter")
-    _tab_to(page, f"el => el.id === 'name-{second}'")
+    _tab_to(page, f"el => el.matches('#theme-{second} .card-actions a')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/themes/{second}#modifier")
+    _tab_to(page, "el => el.id === 'name'")
     page.keyboard.press("Control+A")
     page.keyboard.type("Nommé au clavier")
     page.keyboard.press("Enter")
     expect(page.locator(".flash-success")).to_contain_text("Nommé au clavier")
+    page.goto(f"{base}/campagnes/{SLUG}/themes")
 
     # Merge the renamed theme into the first one: grab, Tab to its "Déposer ici", Enter.
     _tab_to(page, f"el => el.matches('#theme-{second} .card-tools .grab')")
