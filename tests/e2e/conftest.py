@@ -92,6 +92,47 @@ def open_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         db.engine.dispose()
 
 
+def collect_campaign(slug: str, title: str, *workshops: str, authors=(), members=(),
+                     texts=()) -> Any:
+    """Inside a seed block: a campaign on the association's framework, collecting since
+    yesterday for 30 days, with ``workshops`` (names). Each user of ``members`` joins the
+    first workshop, each of ``authors`` every workshop; the ``texts`` are posted in turn by
+    the first author, in the workshops taken in turn (last first). Returns the campaign."""
+    from datetime import timedelta
+
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+    from motion.services import campaigns, contributions, frameworks
+
+    now = utcnow()
+    campaign = campaigns.create_campaign(
+        slug, title, framework=frameworks.ensure_default_framework(),
+        phase_starts={PhaseKind.COLLECT: now - timedelta(days=1),
+                      PhaseKind.SYNTHESIS: now + timedelta(days=30)})
+    rooms = [campaigns.get_or_create_workshop(campaign, name) for name in workshops]
+    for user in authors:
+        for room in rooms:
+            campaigns.add_member(user, room)
+    for user in members:
+        campaigns.add_member(user, rooms[0])
+    for i, text in enumerate(texts):
+        contributions.post_contribution(authors[0], rooms[-1 - i % len(rooms)], text)
+    return campaign
+
+
+def sign_in(page, server: str, email: str) -> None:
+    """Log ``email`` in through the login page (every e2e account has PASSWORD)."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{server}/compte/connexion")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    expect(page.locator(".flash-success")).to_contain_text("Bienvenue")
+
+
 @pytest.fixture
 def seed_database(tmp_path, monkeypatch) -> Callable[..., Any]:
     """``with seed_database(instance_config="") as (instance, url, app):`` (see open_database)."""

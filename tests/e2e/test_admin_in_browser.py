@@ -6,12 +6,13 @@ and 1280 px go to tests/e2e/screenshots/ (git-ignored) for a reviewer."""
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import collect_campaign
+from tests.e2e.conftest import sign_in as log_in
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDTHS = {375: 812, 1280: 800}
@@ -30,42 +31,21 @@ def shoot(page, name: str) -> None:
 @pytest.fixture
 def seeded_instance(seed_database, dev_rows):
     """A demo-like campaign with one workshop, an administrator and an élu of that workshop."""
-    from motion.models import PhaseKind
-    from motion.models._types import utcnow
-    from motion.services import accounts, campaigns, contributions, frameworks
+    from motion.services import accounts
 
     with seed_database() as (instance, url, _app):
-        now = utcnow()
-        demo = campaigns.create_campaign(
-            "demo", "Congrès de démonstration",
-            framework=frameworks.ensure_default_framework(),
-            phase_starts={PhaseKind.COLLECT: now - timedelta(days=1),
-                          PhaseKind.SYNTHESIS: now + timedelta(days=30)},
-        )
-        workshop = campaigns.get_or_create_workshop(demo, "Atelier services publics")
         accounts.create_user("admin.e2e@example.fr", display_name="Admin E2E", role="admin",
                              password=PASSWORD)
         elu = accounts.create_user("elu.e2e@example.fr", display_name="Élue E2E",
                                    password=PASSWORD, collectivite="Commune de Brest")
-        campaigns.add_member(elu, workshop)
-        for row in dev_rows[:5]:
-            contributions.post_contribution(elu, workshop, row["text"])
+        collect_campaign("demo", "Congrès de démonstration", "Atelier services publics",
+                         authors=[elu], texts=[row["text"] for row in dev_rows[:5]])
     return {"instance": instance, "url": url}
 
 
 @pytest.fixture
 def server(seeded_instance, live_server):
     return live_server(seeded_instance["instance"], seeded_instance["url"])
-
-
-def log_in(page, server: str, email: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{server}/compte/connexion")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Se connecter')")
-    expect(page.locator(".flash-success")).to_contain_text("Bienvenue")
 
 
 @pytest.mark.e2e

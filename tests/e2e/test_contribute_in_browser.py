@@ -4,11 +4,10 @@ support it, then post another idea and see it listed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import collect_campaign, sign_in
 
 # A rewording of dev_rows[7] ("... il faut finir de connecter toute la France, même les coins
 # les plus reculés").
@@ -20,29 +19,16 @@ PARAPHRASE = ("Il faut finir de raccorder toute la France à Internet, jusqu'aux
 def seeded_instance(tmp_path, seed_database, dev_rows):
     """An instance folder with a migrated SQLite database: a campaign in its collect phase,
     two workshops holding 120 real answers, and an élu member of the first workshop."""
-    from motion.models import PhaseKind
-    from motion.models._types import utcnow
-    from motion.services import accounts, campaigns, contributions, frameworks
+    from motion.services import accounts
 
-    with seed_database() as (instance, url, app):
-        now = utcnow()
-        campaign = campaigns.create_campaign(
-            "congres-e2e", "Congrès de test (navigateur)",
-            framework=frameworks.ensure_default_framework(),
-            phase_starts={PhaseKind.COLLECT: now - timedelta(days=1),
-                          PhaseKind.SYNTHESIS: now + timedelta(days=30)},
-        )
-        services = campaigns.get_or_create_workshop(campaign, "Atelier services publics")
-        taxes = campaigns.get_or_create_workshop(campaign, "Atelier fiscalité")
+    with seed_database() as (instance, url, _app):
         others = accounts.create_user("autre.elu@example.fr", display_name="Autre élu",
                                       password=PASSWORD, collectivite="Quimper")
         elu = accounts.create_user("elu.e2e@example.fr", display_name="Élue E2E",
                                    password=PASSWORD, collectivite="Brest")
-        for workshop in (services, taxes):
-            campaigns.add_member(others, workshop)
-        campaigns.add_member(elu, services)
-        for i, row in enumerate(dev_rows[:120]):
-            contributions.post_contribution(others, services if i % 2 else taxes, row["text"])
+        collect_campaign("congres-e2e", "Congrès de test (navigateur)",
+                         "Atelier services publics", "Atelier fiscalité", authors=[others],
+                         members=[elu], texts=[row["text"] for row in dev_rows[:120]])
     return {"instance": instance, "url": url, "workshop_path":
             "/campagnes/congres-e2e/ateliers/atelier-services-publics",
             "email": "elu.e2e@example.fr"}
@@ -58,11 +44,7 @@ def test_an_elu_sees_a_similar_idea_supports_it_then_posts_another(server, seede
                                                                    page, dev_rows):
     from playwright.sync_api import expect
 
-    page.goto(f"{server}/compte/connexion")
-    page.fill("input[name=email]", seeded_instance["email"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Se connecter')")
-    expect(page.locator(".flash-success")).to_contain_text("Bienvenue")
+    sign_in(page, server, seeded_instance["email"])
 
     page.goto(server + seeded_instance["workshop_path"])
     page.locator("textarea[name=text]").press_sequentially(PARAPHRASE[:60], delay=5)

@@ -5,12 +5,12 @@ never leaves suggestions on screen for a text that is no longer there."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import collect_campaign, sign_in
 
 # dev_rows[212]: "Des pistes cyclables isolées des routes pour pouvoir emmener en vélo mon
 # enfant à l'école en sécurité." — reworded (USE cosine 0.81; the next answer: 0.46):
@@ -24,26 +24,16 @@ WORKSHOP = "/campagnes/idees-proches-e2e/ateliers/atelier-mobilites"
 @pytest.fixture
 def server(seed_database, live_server, dev_rows):
     """A campaign in its collect phase whose one workshop holds 200 real answers."""
-    from motion.models import PhaseKind
-    from motion.models._types import utcnow
-    from motion.services import accounts, campaigns, contributions, frameworks
+    from motion.services import accounts
 
     with seed_database() as (instance, url, _app):
-        now = utcnow()
-        campaign = campaigns.create_campaign(
-            "idees-proches-e2e", "Congrès de test (idées proches)",
-            framework=frameworks.ensure_default_framework(),
-            phase_starts={PhaseKind.COLLECT: now - timedelta(days=1),
-                          PhaseKind.SYNTHESIS: now + timedelta(days=30)})
-        workshop = campaigns.get_or_create_workshop(campaign, "Atelier mobilités")
         author = accounts.create_user("auteur.e2e@example.fr", display_name="Auteur",
                                       password=PASSWORD, collectivite="Quimper")
         elu = accounts.create_user("elu.proches@example.fr", display_name="Élu",
                                    password=PASSWORD, collectivite="Brest")
-        for user in (author, elu):
-            campaigns.add_member(user, workshop)
-        for row in dev_rows[120:320]:
-            contributions.post_contribution(author, workshop, row["text"])
+        collect_campaign("idees-proches-e2e", "Congrès de test (idées proches)",
+                         "Atelier mobilités", authors=[author], members=[elu],
+                         texts=[row["text"] for row in dev_rows[120:320]])
     return live_server(instance, url)
 
 
@@ -52,11 +42,7 @@ def test_typing_a_paraphrase_shows_the_existing_idea_once_typing_pauses(server, 
                                                                        dev_rows):
     from playwright.sync_api import expect
 
-    page.goto(f"{server}/compte/connexion")
-    page.fill("input[name=email]", "elu.proches@example.fr")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]:has-text('Se connecter')")
-    expect(page.locator(".flash-success")).to_contain_text("Bienvenue")
+    sign_in(page, server, "elu.proches@example.fr")
     page.goto(server + WORKSHOP)
 
     asked: list[tuple[str, str]] = []
