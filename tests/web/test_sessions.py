@@ -185,3 +185,37 @@ def test_programme_referents_and_my_engagements_filter(client, db, login, congre
     client.post("/compte/deconnexion", data={"csrf_token": csrf_token(client, f"{base}/motion")})
     login(c.facilitator)
     assert "Mes engagements" not in client.get(f"{base}/motion").get_data(as_text=True)
+
+
+def test_every_route_changing_a_session_refuses_another_engagements_referent(
+    app, client, login, congress
+):
+    """Whatever session route is added later, the référent of E2 cannot use it on E1's."""
+    c, base = congress, _base(congress)
+    login(c.r2)
+    token = csrf_token(client, f"{base}/seances/2")
+    adapter = app.url_map.bind("localhost")
+    calls = [
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("sessions.") and "number" in rule.arguments
+        for method in ("GET", "POST")
+        if method in rule.methods
+        and (method == "POST" or rule.endpoint == "sessions.new_axis_proposition")
+    ]
+    assert len(calls) >= 5
+    for method, endpoint in calls:
+        for number, expected in ((1, {403}), (2, {200, 302, 400})):
+            url = adapter.build(endpoint, {"campaign_slug": c.campaign.slug, "number": number})
+            form = {
+                "csrf_token": token,
+                "proposition": c.e2_proposition.id,
+                "axe": (c.e1 if number == 1 else c.e2).axes[0].id,
+                "action": "clore",
+            }
+            response = (
+                client.post(url, data=form)
+                if method == "POST"
+                else client.get(url, query_string={"axe": form["axe"]})
+            )
+            assert response.status_code in expected, (method, url, response.status_code)
