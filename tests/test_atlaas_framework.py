@@ -22,8 +22,11 @@ DEV = ROOT / "tests/data/granddebat_questions_dev.csv"
 def test_atlaas_framework_has_its_four_families():
     framework = load_framework(ATLAAS)
     assert [e.title for e in framework.engagements] == [
-        "Démocratie et services publics", "Vivre ensemble", "Partage de la connaissance",
-        "Création de richesses"]
+        "Démocratie et services publics",
+        "Vivre ensemble",
+        "Partage de la connaissance",
+        "Création de richesses",
+    ]
     assert all(len(e.axes) == 3 and e.description for e in framework.engagements)
     assert all(a.description for e in framework.engagements for a in e.axes)
 
@@ -46,9 +49,18 @@ def test_evaluate_scores_the_atlaas_mapping(tmp_path):
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    result = CliRunner().invoke(main, [
-        "evaluate", str(small), "--framework", str(ATLAAS), "--label-map", str(LABEL_MAP),
-        "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(small),
+            "--framework",
+            str(ATLAAS),
+            "--label-map",
+            str(LABEL_MAP),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output.strip().splitlines()[-1])
     assert report["n"] == 220

@@ -310,18 +310,21 @@ def size_count(band: SizeBand | str | None, n: int) -> str:
 
 
 def kind_count(kind: CollectiviteKind | str | None, n: int) -> str:
-    """"3 communes", "1 intercommunalité", "2 sans type connu"."""
+    """ "3 communes", "1 intercommunalité", "2 sans type connu"."""
     if not kind:
         return ngettext("%(num)d hors de la liste", "%(num)d hors de la liste", n)
     forms = {
         CollectiviteKind.COMMUNE: lambda: ngettext("%(num)d commune", "%(num)d communes", n),
         CollectiviteKind.INTERCOMMUNALITE: lambda: ngettext(
-            "%(num)d intercommunalité", "%(num)d intercommunalités", n),
+            "%(num)d intercommunalité", "%(num)d intercommunalités", n
+        ),
         CollectiviteKind.DEPARTEMENT: lambda: ngettext(
-            "%(num)d département", "%(num)d départements", n),
+            "%(num)d département", "%(num)d départements", n
+        ),
         CollectiviteKind.REGION: lambda: ngettext("%(num)d région", "%(num)d régions", n),
         CollectiviteKind.AUTRE: lambda: ngettext(
-            "%(num)d autre collectivité", "%(num)d autres collectivités", n),
+            "%(num)d autre collectivité", "%(num)d autres collectivités", n
+        ),
     }
     return forms[CollectiviteKind(kind)]()
 
@@ -367,8 +370,7 @@ def snapshot_names(contributions: list[Contribution]) -> int:
     places = _by_name()
     matched = 0
     for contribution in contributions:
-        record = places.get(fold(contribution.collectivite)) if contribution.collectivite \
-            else None
+        record = places.get(fold(contribution.collectivite)) if contribution.collectivite else None
         if record is not None:
             contribution.collectivite_id = record.id
             contribution.collectivite_kind = record.kind

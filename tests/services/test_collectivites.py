@@ -187,16 +187,19 @@ def test_provenance_summary_counts_collectivites_by_type_and_size(
 
 
 def test_contributions_imported_with_a_listed_name_carry_its_type_and_size(
-        db, make_campaign, tmp_path):
+    db, make_campaign, tmp_path
+):
     from motion.models import Contribution
     from motion.services import imports
 
     collectivite_imports.import_file(SAMPLE)
     path = tmp_path / "rows.csv"
-    path.write_text("id,text,collectivite\n"
-                    "a,Un accès au très haut débit pour chaque hameau du canton.,FIGEAC\n"
-                    "b,Des conseillers numériques dans chaque mairie rurale.,Nulle part\n",
-                    encoding="utf-8")
+    path.write_text(
+        "id,text,collectivite\n"
+        "a,Un accès au très haut débit pour chaque hameau du canton.,FIGEAC\n"
+        "b,Des conseillers numériques dans chaque mairie rurale.,Nulle part\n",
+        encoding="utf-8",
+    )
     imports.import_csv(path, make_campaign())
     db.session.commit()
     rows = dict(db.session.query(Contribution.external_id, Contribution.collectivite_size))
