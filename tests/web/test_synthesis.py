@@ -136,6 +136,15 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
     assert "Mon long résumé" in html
     db.session.expire_all()
     assert db.session.get(Cluster, cluster.id).name == "Nom de la première animatrice"
+    # An empty name: the form comes back with the error beside its field, the summary kept.
+    response = client.post(f"/campagnes/synthese/themes/{cluster.id}/renommer", data={
+        "csrf_token": token, "name": " ", "summary": "Gardé", "version": cluster.version})
+    assert response.status_code == 400
+    html = unescape(response.get_data(as_text=True))
+    assert re.search(r'<p class="error" id="name-error-1">Nom du thème : ', html)
+    assert re.search(r'<input[^>]*aria-describedby="name-error-1"[^>]*aria-invalid="true"',
+                     html)
+    assert "Gardé</textarea>" in html
     # A stale merge (another form) gets the error page, also 409, also in French.
     response = client.post("/campagnes/synthese/themes/fusionner", data={
         "csrf_token": token, "clusters": [f"{cluster.id}:{stale}",
