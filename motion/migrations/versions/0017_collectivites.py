@@ -117,6 +117,9 @@ def downgrade():
             batch_op.f("fk_contributions_collectivite_id_collectivites"), type_="foreignkey"
         )
         batch_op.drop_index(batch_op.f("ix_contributions_collectivite_id"))
+        # SQLite rebuilds the table: its CHECK constraints go before their columns.
+        batch_op.drop_constraint(batch_op.f("ck_contributions_collectivite_size"), type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_contributions_collectivite_kind"), type_="check")
         batch_op.drop_column("collectivite_size")
         batch_op.drop_column("collectivite_kind")
         batch_op.drop_column("collectivite_id")
