@@ -1,0 +1,338 @@
+"""Load test on loopback: 3 app servers and 2 queue workers; 1,000 phones vote within 10 s
+while a facilitator re-clusters the campaign; errors, exact tally, vote latency.
+
+Usage: .venv/bin/python bench/bench_load.py [--phones 1000] [--servers 3] [--workers 2]
+    [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/motion_bench_load]
+    [--redis-url redis://127.0.0.1:6379/0] [--out docs/benchmarks.md]
+
+Setup (not timed): a fresh PostgreSQL database; a campaign in its plenary phase with
+2,000 distinct texts (``bench_clustering.perturbed_corpus`` on the dev sets) clustered once,
+a motion whose first proposition's vote is open, ``--phones`` élus and a facilitator.
+``--servers`` ``motion serve`` (gunicorn, 2 workers each) share PostgreSQL and Redis
+(sessions in the database; rate limits and the job queue in Redis), as behind a proxy;
+``--workers`` ``motion worker`` processes serve the queue. Each phone logs in on one server
+and votes on the next one (any server must do), at times spread over 9 s; one phone in ten
+then changes its vote to "abstention", still within 10 s. Meanwhile the facilitator asks
+for a new clustering run (the board's "Actualiser les thèmes") and a projector polls the
+tally every 250 ms. The tally read at the end must equal what the phones sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.bench_clustering import perturbed_corpus  # noqa: E402
+from bench.bench_scale import Workers, dev_texts, load  # noqa: E402
+from bench.bench_votes import Client, free_port, percentile, reset_pg, wait_ready  # noqa: E402
+from bench.markdown_section import replace_section  # noqa: E402
+
+MOTION = str(Path(sys.executable).with_name("motion"))
+SLUG = "bench-votes"  # bench_votes.Client logs in to this campaign's vote page
+PASSWORD = "bench password not secret"  # noqa: S105 (bench_votes' throwaway accounts)
+CHOICES = ("for", "against", "abstain")
+WINDOW = 9.0
+POLL_EVERY = 0.25
+HEADING = "## Load: app servers and workers on loopback (votes during a re-clustering)"
+
+
+def log(*args) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def seed(app, phones: int) -> int:
+    """The campaign, its clustered texts, the élus and an open vote; the session's id."""
+    from flask_migrate import upgrade
+
+    from motion.extensions import db
+    from motion.models import PhaseKind, Role, User
+    from motion.models._types import utcnow
+    from motion.services import accounts, campaigns, clustering, frameworks, imports, motions, votes
+
+    with app.app_context():
+        upgrade(revision="heads")
+        now = utcnow()
+        campaign = campaigns.create_campaign(
+            SLUG, "Plénière (banc d'essai de charge)",
+            framework=frameworks.ensure_default_framework(),
+            phase_starts={PhaseKind.COLLECT: now - timedelta(days=30),
+                          PhaseKind.SYNTHESIS: now - timedelta(days=2),
+                          PhaseKind.PLENARY: now - timedelta(hours=1)})
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8",
+                                         delete=False) as fh:
+            import csv
+
+            writer = csv.writer(fh)
+            writer.writerow(["id", "text", "workshop"])
+            for i, text in enumerate(perturbed_corpus(dev_texts(), 2000)):
+                writer.writerow([f"c{i}", text, "Atelier plénière"])
+        imports.import_csv(Path(fh.name), campaign)
+        os.unlink(fh.name)
+        db.session.commit()
+        record = clustering.request_run(campaign)
+        db.session.commit()
+        assert clustering.execute_run(record.id)
+        workshop = campaigns.get_workshop(campaign, "atelier-pleniere")
+        hashed = accounts.hash_password(PASSWORD)
+        users = [User(email=f"phone{i}@bench.local", display_name=f"Élu {i}",
+                      collectivite=f"Commune {i % 120}", password_hash=hashed)
+                 for i in range(phones)]
+        users.append(User(email="anim@bench.local", display_name="Animation",
+                          role=Role.FACILITATOR, password_hash=hashed))
+        db.session.add_all(users)
+        db.session.flush()
+        for user in users:
+            campaigns.add_member(user, workshop)
+        motion = motions.create_motion(campaign)
+        proposition = motions.create_proposition(
+            motion, motion.sections[0], title="Un référent numérique par intercommunalité",
+            text="Chaque intercommunalité désigne un référent chargé de l'inclusion numérique.")
+        session = votes.open_vote(proposition, actor=None)
+        db.session.commit()
+        session_id = session.id
+        db.session.remove()
+        db.engine.dispose()
+    return session_id
+
+
+class Servers:
+    """``motion serve`` processes on free ports, each in its own session."""
+
+    def __init__(self, n: int, env: dict[str, str], logs: Path) -> None:
+        self.ports, self.processes, self.logs = [], [], []
+        for i in range(n):
+            port = free_port()
+            log_file = (logs / f"server-{i}.log").open("w+")
+            self.processes.append(subprocess.Popen(
+                [MOTION, "serve", "--host", "127.0.0.1", "--port", str(port),
+                 "--workers", "2"], env=env, cwd=REPO, stdout=log_file,
+                stderr=subprocess.STDOUT, start_new_session=True))
+            self.ports.append(port)
+            self.logs.append(log_file)
+        for port, process, log_file in zip(self.ports, self.processes, self.logs, strict=True):
+            wait_ready(port, process, log_file)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for log_file in self.logs:
+            log_file.close()
+
+
+def measure(ports: list[int], session_id: int, phones_n: int) -> dict:
+    n = len(ports)
+    phones = [Client(ports[i % n]) for i in range(phones_n)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(16) as pool:
+        tokens = list(pool.map(lambda p: p[1].login(f"phone{p[0]}@bench.local"),
+                               enumerate(phones)))
+    login_s = time.perf_counter() - started
+    # Each phone now votes on the next server: its session must hold there too.
+    for i, phone in enumerate(phones):
+        phone.port = ports[(i + 1) % n]
+        phone.conn.close()
+        phone.conn = http.client.HTTPConnection("127.0.0.1", phone.port, timeout=30)
+    projector = Client(ports[0])
+    projector.login("anim@bench.local")
+    facilitator = Client(ports[-1])
+    facilitator.login("anim@bench.local")
+    board_token = facilitator.csrf(f"/campagnes/{SLUG}/themes")
+    state_path = f"/api/campagnes/{SLUG}/motion/etat"
+
+    expected = {i: CHOICES[i % 3] for i in range(phones_n)}
+    changers = [i for i in range(phones_n) if expected[i] != "abstain"][:phones_n // 10]
+    vote_times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    recluster: dict = {}
+
+    def poll() -> None:
+        for _ in range(int(120 / POLL_EVERY)):  # bounded
+            if stop.is_set():
+                return
+            began = time.perf_counter()
+            try:
+                status, _ = projector.request("GET", state_path,
+                                              headers={"Accept": "application/json"})
+                if status != 200:
+                    errors.append(f"poll {status}")
+            except Exception as error:  # reported in the results
+                errors.append(f"poll {error!r}")
+            time.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - began)))
+
+    def vote(i: int, choice: str, at: float, t0: float) -> None:
+        time.sleep(max(0.0, t0 + at - time.perf_counter()))
+        began = time.perf_counter()
+        try:
+            status, data = phones[i].request(
+                "POST", f"/api/votes/{session_id}", json.dumps({"choice": choice}).encode(),
+                {"Content-Type": "application/json", "X-CSRFToken": tokens[i],
+                 "Accept": "application/json"})
+            if status != 200:
+                errors.append(f"vote {status} {data[:120]!r}")
+        except Exception as error:  # reported in the results
+            errors.append(f"vote {error!r}")
+        with lock:
+            vote_times.append(time.perf_counter() - began)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    t0 = time.perf_counter()
+    status, _ = facilitator.request(
+        "POST", f"/campagnes/{SLUG}/themes/calculer",
+        urlencode({"csrf_token": board_token, "granularite": "fins"}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    recluster["status"] = status
+    plan = [(i, expected[i], WINDOW * i / phones_n) for i in range(phones_n)]
+    plan += [(i, "abstain", WINDOW + 0.9 * k / len(changers)) for k, i in enumerate(changers)]
+    with ThreadPoolExecutor(96) as pool:
+        for future in [pool.submit(vote, i, c, at, t0) for i, c, at in plan[:phones_n]]:
+            future.result()
+        for future in [pool.submit(vote, i, c, at, t0) for i, c, at in plan[phones_n:]]:
+            future.result()
+    elapsed = time.perf_counter() - t0
+    time.sleep(1.0)
+    stop.set()
+    poller.join(timeout=10)
+
+    final = {**expected, **{i: "abstain" for i in changers}}
+    want = {"pour": sum(c == "for" for c in final.values()),
+            "contre": sum(c == "against" for c in final.values()),
+            "abstention": sum(c == "abstain" for c in final.values())}
+    _, data = projector.request("GET", state_path, headers={"Accept": "application/json"})
+    got = json.loads(data)["session"]
+    return {
+        "phones": phones_n, "servers": n, "login_s": login_s, "seconds": elapsed,
+        "votes": len(vote_times), "errors": len(errors), "error_sample": errors[:3],
+        "exact": all(got[k] == v for k, v in want.items()) and got["total"] == phones_n,
+        "tally": {k: got[k] for k in ("pour", "contre", "abstention", "total")},
+        "expected": want, "recluster_status": recluster.get("status"),
+        "p50": percentile(vote_times, 0.5) * 1000, "p95": percentile(vote_times, 0.95) * 1000,
+        "max": max(vote_times) * 1000,
+    }
+
+
+def wait_for_run(app, timeout: float = 900) -> dict:
+    """The re-clustering run asked for during the votes, once finished."""
+    from sqlalchemy import select
+
+    from motion.extensions import db
+    from motion.models import ClusteringRun
+
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while time.monotonic() < deadline:
+            run = db.session.scalars(select(ClusteringRun)
+                                     .order_by(ClusteringRun.id.desc())).first()
+            if run is not None and run.is_finished and run.id > 1:
+                found = {"status": run.status.value, "error": run.error,
+                         "finished_after_s": (run.finished_at - run.created_at)
+                         .total_seconds()}
+                db.session.remove()
+                return found
+            db.session.rollback()
+            time.sleep(1)
+    return {"status": "not finished", "error": None, "finished_after_s": None}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=1000)
+    parser.add_argument("--servers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg-url",
+                        default="postgresql+psycopg://postgres@127.0.0.1:5432/motion_bench_load")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+
+    from motion import create_app, jobs
+
+    reset_pg(args.pg_url)
+    queue_name = f"motion-load-{uuid.uuid4().hex[:8]}"
+    instance = REPO / "instance"  # the app's embedding cache
+    os.environ["MOTION_INSTANCE"] = str(instance)
+    settings = {"SECRET_KEY": "bench-secret-key-not-for-production",
+                "SQLALCHEMY_DATABASE_URI": args.pg_url, "ENV": "development",
+                "JOB_BACKEND": "rq", "REDIS_URL": args.redis_url, "JOB_QUEUE": queue_name}
+    app = create_app({**settings, "JOB_BACKEND": "inline"})
+    load_before = load()
+    session_id = seed(app, args.phones)
+    app.config.update(settings)
+    log(f"seeded: vote session {session_id}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
+    env |= jobs.job_environment(app) | {
+        "MOTION_INSTANCE": str(instance), "MOTION_JOB_BACKEND": "rq",
+        "MOTION_REDIS_URL": args.redis_url, "MOTION_JOB_QUEUE": queue_name,
+        "MOTION_RATELIMIT_STORAGE_URI": args.redis_url,
+        "MOTION_RATELIMIT_LOGIN_IP": "100000 per 15 minutes",
+        "MOTION_RATELIMIT_LOGIN_ACCOUNT": "100 per 15 minutes"}
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        workers = Workers(args.workers, env, Path(tmp))
+        servers = None
+        try:
+            servers = Servers(args.servers, env, Path(tmp))
+            result = measure(servers.ports, session_id, args.phones)
+            result["run"] = wait_for_run(app)
+        finally:
+            if servers is not None:
+                servers.stop()
+            workers.stop()
+            from motion import queue
+
+            for q in queue.queues(app):
+                q.delete(delete_jobs=True)
+    result["load"] = f"{load_before} → {load()}"
+    log(json.dumps(result, indent=1, default=str))
+    run = result["run"]
+    took = f" in {run['finished_after_s']:.0f} s" if run["finished_after_s"] else ""
+    section = "\n".join([
+        HEADING, "",
+        "`bench/bench_load.py` on loopback, PostgreSQL and Redis: "
+        f"{result['servers']} `motion serve` (gunicorn, 2 workers each) and {args.workers} "
+        f"`motion worker`; {result['phones']:,} élus log in on one server and vote on the "
+        "next (sessions in the database, rate limits and queue in Redis), spread over 9 s, "
+        "one in ten changing to abstention before 10 s, while a facilitator asks for a new "
+        "clustering of 2,000 texts and a projector polls the tally every 250 ms. "
+        f"{os.cpu_count()} cores shared with other agents (load average 1/5/15 min before → "
+        "after).", "",
+        "| phones | votes sent | in | errors | tally exact | vote p50 | vote p95 | vote max "
+        "| re-clustering | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"| {result['phones']:,} | {result['votes']:,} | {result['seconds']:.1f} s | "
+        f"{result['errors']} | {'yes' if result['exact'] else 'NO'} "
+        f"({result['tally']['pour']}/{result['tally']['contre']}/"
+        f"{result['tally']['abstention']}) | {result['p50']:.0f} ms | {result['p95']:.0f} ms | "
+        f"{result['max']:.0f} ms | {run['status']}{took} | {result['load']} |",
+        "", f"Logging the {result['phones']:,} phones in beforehand (argon2, not timed in the "
+        f"window) took {result['login_s']:.0f} s."
+        + (f" Errors seen: {result['error_sample']}." if result["errors"] else ""), ""])
+    replace_section(args.out, HEADING, section)
+    return 0 if result["exact"] and not result["errors"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
