@@ -217,3 +217,23 @@ def test_cli_imports_the_list_then_changes_nothing(runner, db, tmp_path):
     refused = runner.invoke(args=["collectivites", "import", str(bad)])
     assert refused.exit_code != 0
     assert "Colonnes manquantes : code INSEE, type" in refused.output
+
+
+def test_a_spreadsheet_that_dropped_leading_zeros_still_imports(db):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Nom", "Code INSEE", "Type", "Population"])
+    sheet.append(["Armix", 1019, "Commune", 26])  # 01019 typed as a number
+    sheet.append(["Ain", 1, "Département", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = collectivite_imports.read_plan(buffer.getvalue(), "liste.xlsx")
+    assert plan.rejected == []
+    assert [(r.code, r.kind, r.population) for r in plan.rows] == [
+        ("01019", K.COMMUNE, 26),
+        ("01", K.DEPARTEMENT, None),
+    ]
