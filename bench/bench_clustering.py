@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.markdown_section import replace_section  # noqa: E402
 from nlp.embedding import make_embedder  # noqa: E402
 from nlp.framework import FrameworkMapper, load_framework  # noqa: E402
 from nlp.pipeline import ClusteringPipeline  # noqa: E402
@@ -57,9 +59,13 @@ def read(path: Path) -> tuple[list[str], np.ndarray, list[str]]:
         r["theme"] for r in rows]
 
 
-def ours(texts, x, y, stability: bool = True) -> dict:
+def load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def ours(texts, x, y, stability: bool = True, margin: float = 0.15, **params) -> dict:
     t = time.perf_counter()
-    res = ClusteringPipeline().run(texts, embeddings=x)
+    res = ClusteringPipeline(**params).run(texts, embeddings=x)
     seconds = time.perf_counter() - t
     a, m = scores(y, res.labels)
     kept = float("nan")
@@ -67,9 +73,10 @@ def ours(texts, x, y, stability: bool = True) -> dict:
         n = len(texts)
         cut = int(round(0.9 * n))
         keys = [str(i) for i in range(n)]
-        first = ClusteringPipeline().run(texts[:cut], embeddings=x[:cut], keys=keys[:cut])
-        second = ClusteringPipeline().run(texts, embeddings=x, keys=keys,
-                                          previous=first.to_previous())
+        first = ClusteringPipeline(**params).run(texts[:cut], embeddings=x[:cut],
+                                                 keys=keys[:cut])
+        second = ClusteringPipeline(move_margin=margin, **params).run(
+            texts, embeddings=x, keys=keys, previous=first.to_previous())
         kept = float(np.mean(second.labels[:cut] == first.labels))
     return {"k": res.n_clusters, "ari": a, "nmi": m, "noise": res.noise_share, "kept": kept,
             "s": seconds, "method": res.params.get("method"), "result": res}
@@ -100,14 +107,22 @@ def fmt_range(rows: list[dict], key: str, spec: str = ".2f") -> str:
            f"{format(max(values), spec)})"
 
 
-def perturbed_corpus(texts: list[str], size: int, seed: int = 0) -> list[str]:
-    """``size`` distinct texts: the dev texts, then copies with one word dropped and two
-    neighbouring words swapped (positions drawn at random); exact repeats are skipped."""
+def perturbed_sources(texts: list[str], size: int, seed: int = 0) -> tuple[list[str], list[int]]:
+    """``size`` distinct texts and, for each, the index in ``texts`` it was made from.
+
+    The dev texts first (exact repeats once), then copies with one word dropped and two
+    neighbouring words swapped (positions drawn at random); exact repeats are skipped.
+    """
     rng = np.random.default_rng(seed)
-    out = list(dict.fromkeys(texts))
+    first: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        first.setdefault(t, i)
+    out = list(first)
+    sources = list(first.values())
     seen = set(out)
     while len(out) < size:
-        words = texts[int(rng.integers(len(texts)))].split()
+        src = int(rng.integers(len(texts)))
+        words = texts[src].split()
         if len(words) < 4:
             continue
         del words[int(rng.integers(len(words)))]
@@ -117,7 +132,13 @@ def perturbed_corpus(texts: list[str], size: int, seed: int = 0) -> list[str]:
         if text not in seen:
             seen.add(text)
             out.append(text)
-    return out[:size]
+            sources.append(src)
+    return out[:size], sources[:size]
+
+
+def perturbed_corpus(texts: list[str], size: int, seed: int = 0) -> list[str]:
+    """``size`` distinct texts made from ``texts`` (see :func:`perturbed_sources`)."""
+    return perturbed_sources(texts, size, seed)[0]
 
 
 COLD = """
@@ -185,6 +206,179 @@ def throughput_sections() -> list[str]:
     ]
 
 
+SWEEP = [
+    # (label, ClusteringPipeline parameters, GraphClusterer overrides)
+    ("Leiden γ 0.75, k 15, fuzzy, 8 seeds", {}, {"resolution": 0.75}),
+    ("Leiden γ 1.0", {}, {"resolution": 1.0}),
+    ("**Leiden γ 1.5 (default)**", {}, {}),
+    ("Leiden γ 2.0", {}, {"resolution": 2.0}),
+    ("Leiden γ 2.5", {}, {"resolution": 2.5}),
+    ("Leiden γ 1.5, k 10", {"k": 10}, {}),
+    ("Leiden γ 1.5, k 25", {"k": 25}, {}),
+    ("Leiden γ 1.5, cosine weights", {"weights": "cosine"}, {}),
+    ("Leiden γ 1.5, 1 seed", {}, {"n_restarts": 1}),
+    ("Leiden γ 1.5, iterations until stable", {}, {"n_iterations": -1}),
+    ("before: HDBSCAN if usable, else Ward (grouping='spectral')", {"spectral": True}, {}),
+    ("Ward at round(√n/2) (n_themes given)", {"ward": True}, {}),
+]
+
+
+def sweep_run(x, opts, overrides) -> np.ndarray:
+    """One sweep configuration on (n, d) vectors; labels (n,)."""
+    from nlp.clustering import GraphClusterer, default_min_cluster_size, default_n_themes
+    from nlp.reduce import affinity_matrix, knn_graph
+
+    n = x.shape[0]
+    texts = [f"t{i}" for i in range(n)]
+    if opts.get("spectral"):
+        return ClusteringPipeline(grouping="spectral").run(texts, embeddings=x).labels
+    if opts.get("ward"):
+        return ClusteringPipeline(n_themes=default_n_themes(n)).run(texts, embeddings=x).labels
+    idx, sims = knn_graph(x, opts.get("k", 15))
+    if opts.get("weights") == "cosine":
+        a = affinity_matrix(idx, sims)
+    else:
+        from nlp.clustering import fuzzy_affinity
+
+        a = fuzzy_affinity(idx, sims)
+    params = {"min_size": max(2, default_min_cluster_size(n) // 2), **overrides}
+    return GraphClusterer(**params).fit(a, idx, sims).labels_
+
+
+def sweep(out: Path) -> None:
+    """Parameter sweep on both dev sets (400-text samples, seeds 0-2, and the full sets).
+
+    Each configuration is one step of the choice: resolution, neighbours, edge weights,
+    restarts, and the previous grouping. No clamping to ``theme_range`` here, so the raw
+    effect of each parameter shows. Then the incremental move margin.
+    """
+    embedder = make_embedder("use", cache_dir=REPO / "instance" / "embeddings")
+    data = {}
+    for name, path in SETS.items():
+        texts, y, _ = read(path)
+        data[name] = (texts, y, embedder.encode(texts))
+    header = ["| configuration | " + " | ".join(
+        f"{name} {size}: themes | ARI | NMI" for name in SETS for size in ("400", "full")) + " |",
+        "|" + " --- |" * 13]
+    rows = []
+    started = load()
+    for label, opts, overrides in SWEEP:
+        cells = []
+        for _, y, x in data.values():
+            n = len(y)
+            for size in (400, n):
+                res = []
+                for seed in ((0, 1, 2) if size < n else (0,)):
+                    pick = (np.random.default_rng(seed).choice(n, size, replace=False)
+                            if size < n else np.arange(n))
+                    lab = sweep_run(x[pick], opts, overrides)
+                    a, m = scores(y[pick], lab)
+                    res.append({"k": len(set(lab[lab >= 0].tolist())), "ari": a, "nmi": m})
+                cells += [f"{med(res, 'k'):.0f}", f"{med(res, 'ari'):.2f}",
+                          f"{med(res, 'nmi'):.3f}"]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+        log("sweep", rows[-1])
+    margin_rows = []
+    for margin in (0.05, 0.15, 0.30):
+        cells = []
+        for texts, y, x in data.values():
+            r = ours(texts, x, y, margin=margin)
+            cells += [f"{r['kept']:.3f}", f"{r['ari']:.2f}"]
+        margin_rows.append(f"| {margin:.2f} | " + " | ".join(cells) + " |")
+        log("margin", margin_rows[-1])
+    section = "\n".join([
+        "## Clustering sweep",
+        "",
+        f"Produced by `bench/bench_clustering.py --sweep` on {time.strftime('%Y-%m-%d')} "
+        f"(load average {started} → {load()}, a 2-core machine shared by about 7 agents; "
+        "no times here). Same USE vectors for every row. 400: median of 3 samples (seeds "
+        "0, 1, 2); full: the whole set. The Leiden rows are the graph step alone "
+        "(`GraphClusterer` on the kNN graph, themes below max(2, √n/4) dissolved, no "
+        "clamping to `theme_range`); unless the row says otherwise: k 15 neighbours, "
+        "UMAP-style fuzzy weights (`fuzzy_affinity`), resolution γ 1.5, best of 8 fixed "
+        "seeds, 2 Leiden iterations. The last two rows are the previous default and the "
+        "partition used when a number of themes is asked.",
+        "",
+        *header,
+        *rows,
+        "",
+        "Incremental runs (full sets, default grouping): share of texts keeping their theme "
+        "when the last 10 % arrive, by move margin (cosine gain needed to move an old text), "
+        "and the ARI of the fresh run.",
+        "",
+        "| move margin | questions kept | ARI | démocratie kept | ARI |",
+        "| --- | --- | --- | --- | --- |",
+        *margin_rows,
+        "",
+    ])
+    replace_section(out, "## Clustering sweep", section)
+    print(section)
+
+
+def growth(args, embedder, data) -> list[str]:
+    """Growth rows: ours and BERTopic on a labelled mix of distinct texts at each size."""
+    rows = []
+    q_texts, q_y = data["questions"][0], data["questions"][1]
+    d_texts, d_y = data["démocratie"][0], data["démocratie"][1]
+    all_texts = q_texts + d_texts
+    all_labels = np.array([f"q:{v}" for v in q_y] + [f"d:{v}" for v in d_y])
+    for size in [int(s) for s in args.growth.split(",") if s]:
+        if args.quick and size > 10000:
+            continue
+        corpus, sources = perturbed_sources(all_texts, max(size, len(all_texts)))
+        if size < len(corpus):  # the same mix of both sets at every size
+            pick = np.sort(np.random.default_rng(0).choice(len(corpus), size, replace=False))
+            corpus, sources = [corpus[i] for i in pick], [sources[i] for i in pick]
+        y = all_labels[sources]
+        t = time.perf_counter()
+        xs = embedder.encode(corpus)
+        te = time.perf_counter() - t
+        before = load()
+        t = time.perf_counter()
+        res = ClusteringPipeline().run(corpus, embeddings=xs)
+        tc = time.perf_counter() - t
+        a, m = scores(y, res.labels)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        bt = "— | — | — | —"
+        if not args.quick and size <= args.bertopic_growth_max:
+            try:
+                r = bertopic(corpus, xs, y)
+                bt = f"{r['s']:.1f} | {tc / r['s']:.2f} | {r['ari']:.2f} | {r['nmi']:.2f}"
+            except ImportError:
+                pass
+        rows.append(f"| {size:,} | {te:.1f} | {tc:.1f} | {res.params.get('method')} | "
+                    f"{res.n_clusters} | {res.noise_share:.1%} | {a:.2f} | {m:.2f} | "
+                    f"{bt} | {before} → {load()} | {rss:.1f} |")
+        log("growth", rows[-1])
+    return rows
+
+
+def growth_section(rows: list[str]) -> list[str]:
+    return [
+        "## Growth with corpus size (distinct texts, labelled mix)",
+        "",
+        "Inputs (`perturbed_sources`): the 5,550 dev texts of both sets, then copies of them "
+        "with one word dropped and two neighbouring words swapped (positions drawn with seed "
+        "0); exact repeats are skipped, so every text is distinct. Below 5,550 a random sample "
+        "(seed 0) of the dev texts, so every size has the same mix of both sets. Each text "
+        "keeps the label of the answer it was made from (26 questions of both sets), which "
+        "gives ARI/NMI at every size. Embedding time is with the embedding cache as it was (a "
+        "first run embeds everything). Clustering stage = neighbours + grouping + labels "
+        "(keywords, representatives); neighbours are exact up to 5,000 texts and HNSW above. "
+        "BERTopic runs on the same vectors right after ours in the same process; ratio = ours /"
+        " BERTopic. The load average (1/5/15 min) is read before and after our run: the machine"
+        " (2 cores) is shared by about 7 agents' sessions, so times vary with it. Peak RSS is "
+        "the bench process's (embedding model, vectors and BERTopic included): an upper bound "
+        "for the clustering stage.",
+        "",
+        "| texts | embed s | cluster s | method | themes | à classer | ARI | NMI |"
+        " BERTopic s | ratio | BERTopic ARI | NMI | load avg | peak RSS GB |",
+        "|" + " --- |" * 14,
+        *rows,
+        "",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
@@ -192,9 +386,25 @@ def main() -> None:
     ap.add_argument("--bertopic-sizes", default="400,1600,full",
                     help="sizes with a BERTopic column (comma-separated, 'full' = whole set)")
     ap.add_argument("--growth", default="3000,10000,30000")
+    ap.add_argument("--bertopic-growth-max", type=int, default=30000,
+                    help="largest growth size with a BERTopic run beside ours")
+    ap.add_argument("--growth-only", action="store_true",
+                    help="only the growth section (replaced in the output file)")
+    ap.add_argument("--sweep", action="store_true",
+                    help="only the parameter sweep (its own section of the output file)")
     ap.add_argument("--no-throughput", action="store_true",
                     help="skip the embedding throughput and fresh-process sections")
     args = ap.parse_args()
+    if args.sweep:
+        sweep(Path(args.out))
+        return
+    if args.growth_only:
+        embedder = make_embedder("use", cache_dir=REPO / "instance" / "embeddings")
+        data = {name: (*read(path)[:2],) for name, path in SETS.items()}
+        section = "\n".join(growth_section(growth(args, embedder, data)))
+        replace_section(Path(args.out), "## Growth with corpus size", section)
+        print(section)
+        return
     bt_sizes = set() if args.quick else set(args.bertopic_sizes.split(","))
     embedder = make_embedder("use", cache_dir=REPO / "instance" / "embeddings")
     mapper = FrameworkMapper(embedder).fit(load_framework(THEMES))
@@ -211,16 +421,18 @@ def main() -> None:
         n = len(texts)
         tables += [f"### {name} ({n:,} answers, {len(set(y.tolist()))} questions as labels)", "",
                    "| n | ours: method | themes | ARI | NMI | à classer | kept (+10 %) | s |"
+                   " before (HDBSCAN/Ward): ARI | NMI |"
                    " BERTopic: topics | ARI | NMI | outliers | s |",
-                   "|" + " --- |" * 13]
+                   "|" + " --- |" * 15]
         for size in (*SIZES, n):
             label = "full" if size == n else str(size)
-            runs, bts = [], []
+            runs, bts, olds = [], [], []
             for seed in ((0,) if size == n else (0, 1, 2)):
                 pick = (np.arange(n) if size == n else
                         np.random.default_rng(seed).choice(n, size, replace=False))
                 st = [texts[i] for i in pick]
                 runs.append(ours(st, x[pick], y[pick]))
+                olds.append(ours(st, x[pick], y[pick], stability=False, grouping="spectral"))
                 if label in bt_sizes:
                     try:
                         bts.append(bertopic(st, x[pick], y[pick]))
@@ -231,7 +443,8 @@ def main() -> None:
             methods = "/".join(sorted({r["method"] for r in runs}))
             row = (f"| {label} | {methods} | {fmt_range(runs, 'k', '.0f')} | "
                    f"{fmt_range(runs, 'ari')} | {fmt_range(runs, 'nmi')} | "
-                   f"{med(runs, 'noise'):.1%} | {fmt_range(runs, 'kept')} | {med(runs, 's'):.1f} |")
+                   f"{med(runs, 'noise'):.1%} | {fmt_range(runs, 'kept')} | {med(runs, 's'):.1f} |"
+                   f" {fmt_range(olds, 'ari')} | {fmt_range(olds, 'nmi')} |")
             if bts:
                 row += (f" {fmt_range(bts, 'k', '.0f')} | {fmt_range(bts, 'ari')} | "
                         f"{fmt_range(bts, 'nmi')} | {med(bts, 'noise'):.1%} | "
@@ -269,33 +482,7 @@ def main() -> None:
 
     ideas = ClusteringPipeline().run(DISTINCT_IDEAS, embeddings=embedder.encode(DISTINCT_IDEAS))
 
-    growth_rows = []
-    all_texts = data["questions"][0] + data["démocratie"][0]
-    for size in [int(s) for s in args.growth.split(",") if s]:
-        if args.quick and size > 10000:
-            continue
-        corpus = perturbed_corpus(all_texts, size)
-        t = time.perf_counter()
-        xs = embedder.encode(corpus)
-        te = time.perf_counter() - t
-        t = time.perf_counter()
-        res = ClusteringPipeline().run(corpus, embeddings=xs)
-        tc = time.perf_counter() - t
-        bt = ""
-        if not args.quick and size <= 10000:
-            try:
-                from bertopic import BERTopic
-
-                t = time.perf_counter()
-                BERTopic(embedding_model=None, calculate_probabilities=False).fit_transform(
-                    corpus, embeddings=xs)
-                bt = f"{time.perf_counter() - t:.1f}"
-            except ImportError:
-                bt = ""
-        growth_rows.append(f"| {size:,} | {te:.1f} | {tc:.1f} | {bt or '—'} | "
-                           f"{res.params.get('method')} | {res.n_clusters} | "
-                           f"{res.noise_share:.1%} |")
-        log("growth", growth_rows[-1])
+    growth_rows = growth(args, embedder, data)
 
     lines += [
         "# Benchmarks",
@@ -340,18 +527,7 @@ def main() -> None:
         *seeds_rows,
         "",
         *([] if args.no_throughput else throughput_sections()),
-        "## Growth with corpus size (distinct texts)",
-        "",
-        "The 5,550 dev texts of both sets, then copies of them with one word dropped and two "
-        "neighbouring words swapped (positions drawn with seed 0); exact repeats are skipped, "
-        "so every text is distinct. Embedding time is with the embedding cache as it was "
-        "(a first run embeds everything). Clustering stage = reduction + grouping + labels; "
-        "neighbours are exact up to 5,000 texts and HNSW above.",
-        "",
-        "| texts | embed s | cluster s | BERTopic s | method | themes | à classer |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-        *growth_rows,
-        "",
+        *growth_section(growth_rows),
     ]
     out = Path(args.out)
     kept = ""
