@@ -35,8 +35,10 @@ from nlp.framework import FrameworkMapper, load_framework  # noqa: E402
 from nlp.pipeline import ClusteringPipeline  # noqa: E402
 
 DATA = REPO / "tests" / "data"
-SETS = {"questions": DATA / "granddebat_questions_dev.csv",
-        "démocratie": DATA / "granddebat_democratie_dev.csv"}
+SETS = {
+    "questions": DATA / "granddebat_questions_dev.csv",
+    "démocratie": DATA / "granddebat_democratie_dev.csv",
+}
 THEMES = REPO / "tests" / "nlp" / "data" / "granddebat_themes.yaml"
 SIZES = (200, 400, 800, 1600)
 SMALL = (20, 50, 100)
@@ -55,8 +57,11 @@ def scores(labels, pred) -> tuple[float, float]:
 def read(path: Path) -> tuple[list[str], np.ndarray, list[str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return [r["text"] for r in rows], np.array([r["label"] for r in rows]), [
-        r["theme"] for r in rows]
+    return (
+        [r["text"] for r in rows],
+        np.array([r["label"] for r in rows]),
+        [r["theme"] for r in rows],
+    )
 
 
 def load() -> str:
@@ -73,13 +78,21 @@ def ours(texts, x, y, stability: bool = True, margin: float = 0.15, **params) ->
         n = len(texts)
         cut = int(round(0.9 * n))
         keys = [str(i) for i in range(n)]
-        first = ClusteringPipeline(**params).run(texts[:cut], embeddings=x[:cut],
-                                                 keys=keys[:cut])
+        first = ClusteringPipeline(**params).run(texts[:cut], embeddings=x[:cut], keys=keys[:cut])
         second = ClusteringPipeline(move_margin=margin, **params).run(
-            texts, embeddings=x, keys=keys, previous=first.to_previous())
+            texts, embeddings=x, keys=keys, previous=first.to_previous()
+        )
         kept = float(np.mean(second.labels[:cut] == first.labels))
-    return {"k": res.n_clusters, "ari": a, "nmi": m, "noise": res.noise_share, "kept": kept,
-            "s": seconds, "method": res.params.get("method"), "result": res}
+    return {
+        "k": res.n_clusters,
+        "ari": a,
+        "nmi": m,
+        "noise": res.noise_share,
+        "kept": kept,
+        "s": seconds,
+        "method": res.params.get("method"),
+        "result": res,
+    }
 
 
 def bertopic(texts, x, y) -> dict:
@@ -87,12 +100,18 @@ def bertopic(texts, x, y) -> dict:
 
     t = time.perf_counter()
     topics, _ = BERTopic(embedding_model=None, calculate_probabilities=False).fit_transform(
-        texts, embeddings=x)
+        texts, embeddings=x
+    )
     seconds = time.perf_counter() - t
     topics = np.asarray(topics)
     a, m = scores(y, topics)
-    return {"k": len(set(topics.tolist()) - {-1}), "ari": a, "nmi": m,
-            "noise": float(np.mean(topics == -1)), "s": seconds}
+    return {
+        "k": len(set(topics.tolist()) - {-1}),
+        "ari": a,
+        "nmi": m,
+        "noise": float(np.mean(topics == -1)),
+        "s": seconds,
+    }
 
 
 def med(rows: list[dict], key: str) -> float:
@@ -103,8 +122,10 @@ def fmt_range(rows: list[dict], key: str, spec: str = ".2f") -> str:
     values = [r[key] for r in rows]
     if len(values) == 1:
         return format(values[0], spec)
-    return f"{format(statistics.median(values), spec)} ({format(min(values), spec)}-" \
-           f"{format(max(values), spec)})"
+    return (
+        f"{format(statistics.median(values), spec)} ({format(min(values), spec)}-"
+        f"{format(max(values), spec)})"
+    )
 
 
 def perturbed_sources(texts: list[str], size: int, seed: int = 0) -> tuple[list[str], list[int]]:
@@ -159,8 +180,7 @@ print(json.dumps({{"total": t2 - t0, "embed": t1 - t0, "cluster": t2 - t1}}))
 
 def cold_run(cache: str) -> dict:
     code = COLD.format(repo=str(REPO), dev=str(SETS["questions"]), cache=cache)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -172,8 +192,10 @@ def throughput_sections() -> list[str]:
     use = USEEmbedder()
     use.encode(texts[:10])  # load the model
     rows = []
-    for name, emb in (("USE, 2 worker threads, BLAS 1 thread", use),
-                      ("USE, 1 thread", USEEmbedder(threads=1))):
+    for name, emb in (
+        ("USE, 2 worker threads, BLAS 1 thread", use),
+        ("USE, 1 thread", USEEmbedder(threads=1)),
+    ):
         runs = []
         for _ in range(3):
             t = time.perf_counter()
@@ -257,9 +279,14 @@ def sweep(out: Path) -> None:
     for name, path in SETS.items():
         texts, y, _ = read(path)
         data[name] = (texts, y, embedder.encode(texts))
-    header = ["| configuration | " + " | ".join(
-        f"{name} {size}: themes | ARI | NMI" for name in SETS for size in ("400", "full")) + " |",
-        "|" + " --- |" * 13]
+    header = [
+        "| configuration | "
+        + " | ".join(
+            f"{name} {size}: themes | ARI | NMI" for name in SETS for size in ("400", "full")
+        )
+        + " |",
+        "|" + " --- |" * 13,
+    ]
     rows = []
     started = load()
     for label, opts, overrides in SWEEP:
@@ -268,14 +295,20 @@ def sweep(out: Path) -> None:
             n = len(y)
             for size in (400, n):
                 res = []
-                for seed in ((0, 1, 2) if size < n else (0,)):
-                    pick = (np.random.default_rng(seed).choice(n, size, replace=False)
-                            if size < n else np.arange(n))
+                for seed in (0, 1, 2) if size < n else (0,):
+                    pick = (
+                        np.random.default_rng(seed).choice(n, size, replace=False)
+                        if size < n
+                        else np.arange(n)
+                    )
                     lab = sweep_run(x[pick], opts, overrides)
                     a, m = scores(y[pick], lab)
                     res.append({"k": len(set(lab[lab >= 0].tolist())), "ari": a, "nmi": m})
-                cells += [f"{med(res, 'k'):.0f}", f"{med(res, 'ari'):.2f}",
-                          f"{med(res, 'nmi'):.3f}"]
+                cells += [
+                    f"{med(res, 'k'):.0f}",
+                    f"{med(res, 'ari'):.2f}",
+                    f"{med(res, 'nmi'):.3f}",
+                ]
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
         log("sweep", rows[-1])
     margin_rows = []
@@ -286,31 +319,33 @@ def sweep(out: Path) -> None:
             cells += [f"{r['kept']:.3f}", f"{r['ari']:.2f}"]
         margin_rows.append(f"| {margin:.2f} | " + " | ".join(cells) + " |")
         log("margin", margin_rows[-1])
-    section = "\n".join([
-        "## Clustering sweep",
-        "",
-        f"Produced by `bench/bench_clustering.py --sweep` on {time.strftime('%Y-%m-%d')} "
-        f"(load average {started} → {load()}, a 2-core machine shared by about 7 agents; "
-        "no times here). Same USE vectors for every row. 400: median of 3 samples (seeds "
-        "0, 1, 2); full: the whole set. The Leiden rows are the graph step alone "
-        "(`GraphClusterer` on the kNN graph, themes below max(2, √n/4) dissolved, no "
-        "clamping to `theme_range`); unless the row says otherwise: k 15 neighbours, "
-        "UMAP-style fuzzy weights (`fuzzy_affinity`), resolution γ 1.5, best of 8 fixed "
-        "seeds, 2 Leiden iterations. The last two rows are the previous default and the "
-        "partition used when a number of themes is asked.",
-        "",
-        *header,
-        *rows,
-        "",
-        "Incremental runs (full sets, default grouping): share of texts keeping their theme "
-        "when the last 10 % arrive, by move margin (cosine gain needed to move an old text), "
-        "and the ARI of the fresh run.",
-        "",
-        "| move margin | questions kept | ARI | démocratie kept | ARI |",
-        "| --- | --- | --- | --- | --- |",
-        *margin_rows,
-        "",
-    ])
+    section = "\n".join(
+        [
+            "## Clustering sweep",
+            "",
+            f"Produced by `bench/bench_clustering.py --sweep` on {time.strftime('%Y-%m-%d')} "
+            f"(load average {started} → {load()}, a 2-core machine shared by about 7 agents; "
+            "no times here). Same USE vectors for every row. 400: median of 3 samples (seeds "
+            "0, 1, 2); full: the whole set. The Leiden rows are the graph step alone "
+            "(`GraphClusterer` on the kNN graph, themes below max(2, √n/4) dissolved, no "
+            "clamping to `theme_range`); unless the row says otherwise: k 15 neighbours, "
+            "UMAP-style fuzzy weights (`fuzzy_affinity`), resolution γ 1.5, best of 8 fixed "
+            "seeds, 2 Leiden iterations. The last two rows are the previous default and the "
+            "partition used when a number of themes is asked.",
+            "",
+            *header,
+            *rows,
+            "",
+            "Incremental runs (full sets, default grouping): share of texts keeping their theme "
+            "when the last 10 % arrive, by move margin (cosine gain needed to move an old text), "
+            "and the ARI of the fresh run.",
+            "",
+            "| move margin | questions kept | ARI | démocratie kept | ARI |",
+            "| --- | --- | --- | --- | --- |",
+            *margin_rows,
+            "",
+        ]
+    )
     replace_section(out, "## Clustering sweep", section)
     print(section)
 
@@ -346,9 +381,11 @@ def growth(args, embedder, data) -> list[str]:
                 bt = f"{r['s']:.1f} | {tc / r['s']:.2f} | {r['ari']:.2f} | {r['nmi']:.2f}"
             except ImportError:
                 pass
-        rows.append(f"| {size:,} | {te:.1f} | {tc:.1f} | {res.params.get('method')} | "
-                    f"{res.n_clusters} | {res.noise_share:.1%} | {a:.2f} | {m:.2f} | "
-                    f"{bt} | {before} → {load()} | {rss:.1f} |")
+        rows.append(
+            f"| {size:,} | {te:.1f} | {tc:.1f} | {res.params.get('method')} | "
+            f"{res.n_clusters} | {res.noise_share:.1%} | {a:.2f} | {m:.2f} | "
+            f"{bt} | {before} → {load()} | {rss:.1f} |"
+        )
         log("growth", rows[-1])
     return rows
 
@@ -383,17 +420,33 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument("--quick", action="store_true", help="no BERTopic, no 30,000 growth")
-    ap.add_argument("--bertopic-sizes", default="400,1600,full",
-                    help="sizes with a BERTopic column (comma-separated, 'full' = whole set)")
+    ap.add_argument(
+        "--bertopic-sizes",
+        default="400,1600,full",
+        help="sizes with a BERTopic column (comma-separated, 'full' = whole set)",
+    )
     ap.add_argument("--growth", default="3000,10000,30000")
-    ap.add_argument("--bertopic-growth-max", type=int, default=30000,
-                    help="largest growth size with a BERTopic run beside ours")
-    ap.add_argument("--growth-only", action="store_true",
-                    help="only the growth section (replaced in the output file)")
-    ap.add_argument("--sweep", action="store_true",
-                    help="only the parameter sweep (its own section of the output file)")
-    ap.add_argument("--no-throughput", action="store_true",
-                    help="skip the embedding throughput and fresh-process sections")
+    ap.add_argument(
+        "--bertopic-growth-max",
+        type=int,
+        default=30000,
+        help="largest growth size with a BERTopic run beside ours",
+    )
+    ap.add_argument(
+        "--growth-only",
+        action="store_true",
+        help="only the growth section (replaced in the output file)",
+    )
+    ap.add_argument(
+        "--sweep",
+        action="store_true",
+        help="only the parameter sweep (its own section of the output file)",
+    )
+    ap.add_argument(
+        "--no-throughput",
+        action="store_true",
+        help="skip the embedding throughput and fresh-process sections",
+    )
     args = ap.parse_args()
     if args.sweep:
         sweep(Path(args.out))
@@ -419,17 +472,23 @@ def main() -> None:
         x = embedder.encode(texts)
         data[name] = (texts, y, x)
         n = len(texts)
-        tables += [f"### {name} ({n:,} answers, {len(set(y.tolist()))} questions as labels)", "",
-                   "| n | ours: method | themes | ARI | NMI | à classer | kept (+10 %) | s |"
-                   " before (HDBSCAN/Ward): ARI | NMI |"
-                   " BERTopic: topics | ARI | NMI | outliers | s |",
-                   "|" + " --- |" * 15]
+        tables += [
+            f"### {name} ({n:,} answers, {len(set(y.tolist()))} questions as labels)",
+            "",
+            "| n | ours: method | themes | ARI | NMI | à classer | kept (+10 %) | s |"
+            " before (HDBSCAN/Ward): ARI | NMI |"
+            " BERTopic: topics | ARI | NMI | outliers | s |",
+            "|" + " --- |" * 15,
+        ]
         for size in (*SIZES, n):
             label = "full" if size == n else str(size)
             runs, bts, olds = [], [], []
-            for seed in ((0,) if size == n else (0, 1, 2)):
-                pick = (np.arange(n) if size == n else
-                        np.random.default_rng(seed).choice(n, size, replace=False))
+            for seed in (0,) if size == n else (0, 1, 2):
+                pick = (
+                    np.arange(n)
+                    if size == n
+                    else np.random.default_rng(seed).choice(n, size, replace=False)
+                )
                 st = [texts[i] for i in pick]
                 runs.append(ours(st, x[pick], y[pick]))
                 olds.append(ours(st, x[pick], y[pick], stability=False, grouping="spectral"))
@@ -438,34 +497,49 @@ def main() -> None:
                         bts.append(bertopic(st, x[pick], y[pick]))
                     except ImportError as exc:
                         log("BERTopic not installed:", exc)
-                log(name, label, seed, {k: v for k, v in runs[-1].items() if k != "result"},
-                    bts[-1] if bts else "")
+                log(
+                    name,
+                    label,
+                    seed,
+                    {k: v for k, v in runs[-1].items() if k != "result"},
+                    bts[-1] if bts else "",
+                )
             methods = "/".join(sorted({r["method"] for r in runs}))
-            row = (f"| {label} | {methods} | {fmt_range(runs, 'k', '.0f')} | "
-                   f"{fmt_range(runs, 'ari')} | {fmt_range(runs, 'nmi')} | "
-                   f"{med(runs, 'noise'):.1%} | {fmt_range(runs, 'kept')} | {med(runs, 's'):.1f} |"
-                   f" {fmt_range(olds, 'ari')} | {fmt_range(olds, 'nmi')} |")
+            row = (
+                f"| {label} | {methods} | {fmt_range(runs, 'k', '.0f')} | "
+                f"{fmt_range(runs, 'ari')} | {fmt_range(runs, 'nmi')} | "
+                f"{med(runs, 'noise'):.1%} | {fmt_range(runs, 'kept')} | {med(runs, 's'):.1f} |"
+                f" {fmt_range(olds, 'ari')} | {fmt_range(olds, 'nmi')} |"
+            )
             if bts:
-                row += (f" {fmt_range(bts, 'k', '.0f')} | {fmt_range(bts, 'ari')} | "
-                        f"{fmt_range(bts, 'nmi')} | {med(bts, 'noise'):.1%} | "
-                        f"{med(bts, 's'):.1f} |")
+                row += (
+                    f" {fmt_range(bts, 'k', '.0f')} | {fmt_range(bts, 'ari')} | "
+                    f"{fmt_range(bts, 'nmi')} | {med(bts, 'noise'):.1%} | "
+                    f"{med(bts, 's'):.1f} |"
+                )
             else:
                 row += " — | — | — | — | — |"
             tables.append(row)
             if size == n:
                 res = runs[0]["result"]
-                through = mapper.map_clustered(x, res.labels,
-                                               {c.id: c.centroid for c in res.clusters})
+                through = mapper.map_clustered(
+                    x, res.labels, {c.id: c.centroid for c in res.clusters}
+                )
                 per_text = mapper.map(x)
                 acc = np.mean([a == b for a, b in zip(through.engagement, themes, strict=True)])
-                acc1 = np.mean([a == b for a, b in zip(per_text.engagement, themes,
-                                                       strict=True)])
+                acc1 = np.mean([a == b for a, b in zip(per_text.engagement, themes, strict=True)])
                 followed = sum(through.through_cluster.values())
                 mapping_rows.append(
                     f"| {name} | {acc:.3f} | {acc1:.3f} | {followed} of "
-                    f"{len(through.through_cluster)} |")
-                same = all(np.array_equal(res.labels, ClusteringPipeline(random_state=s).run(
-                    texts, embeddings=x).labels) for s in (1, 2))
+                    f"{len(through.through_cluster)} |"
+                )
+                same = all(
+                    np.array_equal(
+                        res.labels,
+                        ClusteringPipeline(random_state=s).run(texts, embeddings=x).labels,
+                    )
+                    for s in (1, 2)
+                )
                 seeds_rows.append(f"| {name} | {'identical' if same else 'DIFFERENT'} |")
         tables.append("")
         for size in SMALL:
@@ -476,7 +550,8 @@ def main() -> None:
             small_rows.append(
                 f"| {name} | {size} | {fmt_range(runs, 'k', '.0f')} | "
                 f"{min(min(c.size for c in r['result'].clusters) for r in runs)} | "
-                f"{fmt_range(runs, 'nmi')} |")
+                f"{fmt_range(runs, 'nmi')} |"
+            )
 
     from tests.nlp.test_themes import DISTINCT_IDEAS
 
@@ -490,12 +565,12 @@ def main() -> None:
         f"Produced by `bench/bench_clustering.py` on {time.strftime('%Y-%m-%d')}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         "USE multilingual v3 vectors (the same vectors for ours and BERTopic). ARI/NMI count "
-        "the \"à classer\" texts (BERTopic's outliers) as one group of their own.",
+        'the "à classer" texts (BERTopic\'s outliers) as one group of their own.',
         "",
         "## Themes across corpus sizes",
         "",
         "Samples drawn without replacement, 3 per size (seeds 0, 1, 2): median (min-max); "
-        "the full set is one run. \"kept\" is the share of texts keeping their theme when "
+        'the full set is one run. "kept" is the share of texts keeping their theme when '
         "the last 10 % arrive in an incremental run. BERTopic (defaults: UMAP 5-d + HDBSCAN) "
         f"only at {', '.join(sorted(bt_sizes)) or 'no size'} (its fits cost 10-60 s each on "
         "this shared 2-core machine).",
@@ -534,7 +609,7 @@ def main() -> None:
     if out.exists():
         previous = out.read_text(encoding="utf-8")
         if "\n## Notes" in previous:
-            kept = "\n" + previous[previous.index("\n## Notes") + 1:]
+            kept = "\n" + previous[previous.index("\n## Notes") + 1 :]
     out.write_text("\n".join(lines).rstrip() + "\n" + kept, encoding="utf-8")
     print("\n".join(lines))
 
