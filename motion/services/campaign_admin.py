@@ -87,7 +87,8 @@ def check_timezone(timezone: str) -> str:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(_("Fuseau horaire inconnu : %(tz)s", tz=timezone)) from None
+        raise InvalidInput(_("Fuseau horaire inconnu : %(tz)s", tz=timezone),
+                           field="timezone") from None
     return timezone
 
 

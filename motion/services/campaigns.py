@@ -97,17 +97,18 @@ def create_campaign(
     if not SLUG_RE.match(slug):
         raise InvalidInput(
             _("Identifiant de campagne invalide : « %(slug)s » (lettres minuscules, chiffres "
-              "et tirets, 64 caractères au plus).", slug=slug)
+              "et tirets, 64 caractères au plus).", slug=slug), field="slug"
         )
     title = title.strip()
     if not title:
-        raise InvalidInput(_("Le titre de la campagne est obligatoire."))
+        raise InvalidInput(_("Le titre de la campagne est obligatoire."), field="title")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(_("Fuseau horaire inconnu : %(tz)s", tz=timezone)) from None
+        raise InvalidInput(_("Fuseau horaire inconnu : %(tz)s", tz=timezone),
+                           field="timezone") from None
     if db.session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
-        raise Conflict(_("La campagne « %(slug)s » existe déjà.", slug=slug))
+        raise Conflict(_("La campagne « %(slug)s » existe déjà.", slug=slug), field="slug")
     campaign = Campaign(
         slug=slug, title=title[:200], timezone=timezone, framework=framework, is_demo=is_demo
     )

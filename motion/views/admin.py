@@ -18,6 +18,7 @@ from motion.extensions import db
 from motion.models import PHASE_ORDER, Campaign, Role
 from motion.services import campaign_admin, campaigns, frameworks, imports
 from motion.views import role_required
+from motion.views.forms import CampaignForm, attach_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 api_bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
@@ -94,34 +95,38 @@ def index():
 @role_required(Role.ADMIN)
 def new_campaign():
     """Create a campaign: title, address, time zone, framework and phases."""
-    form = request.form
-    if request.method == "POST":
-        timezone = (form.get("timezone") or "Europe/Paris").strip()
+    form = CampaignForm()
+    if form.is_submitted():
+        timezone = (form.timezone.data or "Europe/Paris").strip()
         try:
             campaign_admin.check_timezone(timezone)
             upload = _uploaded("framework_file")
-            starts = _phase_starts(form, timezone)
+            starts = _phase_starts(request.form, timezone)
             campaign_admin.check_phase_order(starts)
             campaign = campaigns.create_campaign(
-                form.get("slug") or campaigns.slugify(form.get("title", "")),
-                form.get("title", ""), timezone=timezone,
+                form.slug.data or campaigns.slugify(form.title.data or ""),
+                form.title.data or "", timezone=timezone,
                 framework=None if upload else frameworks.ensure_default_framework(),
                 phase_starts=starts or None, actor=current_user,
             )
             if upload:
                 _attach_uploaded_framework(campaign, *upload)
-            if form.get("engagement_workshops"):
+            if form.engagement_workshops.data:
                 campaign_admin.create_engagement_workshops(campaign, actor=current_user)
             db.session.commit()
         except MotionError as error:
-            _fail(error)
+            db.session.rollback()
+            # Beside its field when it names one (the field macro ties and focuses it).
+            message = attach_error(form, error)
+            if message is not None:
+                flash(message, "error")
+            typed = {k.value: request.form.get(f"start_{k.value}", "") for k in PHASE_ORDER}
             return render_template("admin/campaign_new.html", form=form,
                                    phases=PHASE_ORDER, phase_label=campaign_admin.phase_label,
-                                   starts={}), error.status_code
+                                   starts=typed), error.status_code
         flash(_("Campagne « %(title)s » créée.", title=campaign.title), "success")
         return redirect(url_for("admin.campaign", slug=campaign.slug))
-    return render_template("admin/campaign_new.html", form={"timezone": "Europe/Paris",
-                           "engagement_workshops": "1"}, phases=PHASE_ORDER,
+    return render_template("admin/campaign_new.html", form=form, phases=PHASE_ORDER,
                            phase_label=campaign_admin.phase_label, starts={})
 
 

@@ -93,6 +93,17 @@ class PreferencesForm(FlaskForm):
     phase_changes = BooleanField(_l("Les changements de phase de la campagne"))
 
 
+class CampaignForm(FlaskForm):
+    """A new campaign (its phase dates are plain inputs, see templates/admin/_phases.html)."""
+
+    title = StringField(_l("Titre"))
+    slug = StringField(_l("Identifiant dans les adresses"))
+    timezone = StringField(_l("Fuseau horaire"), default="Europe/Paris")
+    framework_file = FileField(_l("Référentiel (fichier YAML, facultatif)"))
+    engagement_workshops = BooleanField(_l("Créer un atelier par engagement du référentiel"),
+                                        default=True)
+
+
 class InvitationImportForm(FlaskForm):
     campaign = SelectField(_l("Campagne"), validate_choice=False)
     file = FileField(_l("Fichier CSV (email, nom, collectivité, ateliers)"))

@@ -376,7 +376,8 @@ def _assert_focus_on_error(tab, field_label: str) -> None:
 
 @pytest.mark.rgaa("11.10", "11.11", "11.13")
 def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chromium):
-    """RGAA 11.10, 11.11, 11.13 on the login, new-contribution, edit and admin-text forms."""
+    """RGAA 11.10, 11.11, 11.13 on the login, new-contribution, edit, admin-text and
+    new-campaign forms."""
     tab = open_tab(chromium, site, "anonymous")
     tab.goto(f"{site}/compte/connexion")
     assert tab.get_attribute("input[name=email]", "autocomplete") == "username"
@@ -419,6 +420,11 @@ def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chr
     tab.fill("#data_retention", "x" * 20_001)
     _submit_without_browser_checks(tab, "main form.stack")
     _assert_focus_on_error(tab, "Durée de conservation")
+    tab.goto(f"{site}/admin/campagnes/nouvelle")
+    tab.fill("#title", "Congrès 2027")
+    tab.fill("#slug", "Pas valide !")
+    _submit_without_browser_checks(tab, "main form.stack")
+    _assert_focus_on_error(tab, "Identifiant dans les adresses")
     tab.context.close()
 
 

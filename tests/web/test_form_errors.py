@@ -79,3 +79,19 @@ def test_the_login_form_names_its_fields_and_their_purpose(client):
     html = response.get_data(as_text=True)
     _field_error(html, "email", "Adresse e-mail")
     _field_error(html, "password", "Mot de passe")
+
+
+def test_the_new_campaign_form_shows_its_errors_beside_their_fields(client, login, make_user):
+    login(make_user(role="admin"))
+    token = csrf_token(client, "/admin/campagnes/nouvelle")
+    response = client.post("/admin/campagnes/nouvelle", data={
+        "title": "Congrès 2027", "slug": "Pas valide !", "timezone": "Europe/Paris",
+        "start_collect": "2027-03-01T09:00", "csrf_token": token})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "pas valide" in _field_error(html, "slug", "Identifiant dans les adresses")
+    assert 'value="Congrès 2027"' in html  # what was typed is kept
+    assert 'value="2027-03-01T09:00"' in html
+    response = client.post("/admin/campagnes/nouvelle", data={
+        "title": "Congrès 2027", "slug": "", "timezone": "Mars/Olympus", "csrf_token": token})
+    _field_error(response.get_data(as_text=True), "timezone", "Fuseau horaire")
