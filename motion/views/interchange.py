@@ -16,8 +16,8 @@ from flask_login import current_user
 from motion.errors import InvalidInput, MotionError, NotFound
 from motion.extensions import db
 from motion.models import Role
-from motion.services import campaigns, decidim, imports, motions, spreadsheets
-from motion.views import role_required
+from motion.services import decidim, imports, motions, spreadsheets
+from motion.views import role_required, url_campaign
 from motion.views.forms import EmptyForm
 
 bp = Blueprint("interchange", __name__, url_prefix="/campagnes/<campaign_slug>/echanges")
@@ -45,14 +45,14 @@ def _index(campaign, *, error: str | None = None, status: int = 200):
 @role_required(Role.ADMIN)
 def index(campaign_slug: str):
     """The import and export forms."""
-    return _index(campaigns.get_campaign(campaign_slug))
+    return _index(url_campaign())
 
 
 @bp.post("/decidim")
 @role_required(Role.ADMIN)
 def import_decidim(campaign_slug: str):
     """Import a Decidim export (CSV, JSON or open-data ZIP) and show its report."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     try:
         export = decidim.read_export(_uploads("files"))
         report = decidim.import_decidim(campaign, export, actor=current_user)
@@ -68,7 +68,7 @@ def import_decidim(campaign_slug: str):
 @role_required(Role.FACILITATOR, Role.ADMIN)
 def export_decidim(campaign_slug: str):
     """The motion's propositions as the CSV Decidim's proposal import reads."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     content = decidim.export_propositions_csv(motions.require_motion(campaign),
                                               locale=request.args.get("langue", "fr"))
     return send_file(io.BytesIO(content), mimetype="text/csv; charset=utf-8",
@@ -81,18 +81,19 @@ def _pending_dir() -> Path:
     return path
 
 
-def _pending(name: str) -> Path:
+def _pending_sheet(name: str) -> tuple[Path, spreadsheets.Sheet]:
+    """The kept upload ``name`` and its sheet (NotFound once it is gone)."""
     path = _pending_dir() / name
     if not PENDING_RE.match(name) or not path.is_file():
         raise NotFound(_("Ce fichier n'est plus disponible : envoyez-le de nouveau."))
-    return path
+    return path, spreadsheets.read_sheet(path.read_bytes(), path.name)
 
 
 @bp.post("/tableur")
 @role_required(Role.ADMIN)
 def upload_sheet(campaign_slug: str):
     """Keep an uploaded CSV or XLSX file and go to the column-mapping step."""
-    campaign = campaigns.get_campaign(campaign_slug)
+    campaign = url_campaign()
     try:
         (filename, data), *_rest = _uploads("file")
         spreadsheets.read_sheet(data, filename)  # refuse an unreadable file now
@@ -117,9 +118,8 @@ def _mapping_page(campaign, name: str, sheet, mapping, *, error=None, status=200
 @role_required(Role.ADMIN)
 def mapping(campaign_slug: str, name: str):
     """Which column holds what, with the first rows of the file."""
-    campaign = campaigns.get_campaign(campaign_slug)
-    path = _pending(name)
-    sheet = spreadsheets.read_sheet(path.read_bytes(), path.name)
+    campaign = url_campaign()
+    _path, sheet = _pending_sheet(name)
     return _mapping_page(campaign, name, sheet, spreadsheets.guess_mapping(sheet.header))
 
 
@@ -127,9 +127,8 @@ def mapping(campaign_slug: str, name: str):
 @role_required(Role.ADMIN)
 def run_sheet(campaign_slug: str, name: str):
     """Import the mapped columns and show the line-by-line report."""
-    campaign = campaigns.get_campaign(campaign_slug)
-    path = _pending(name)
-    sheet = spreadsheets.read_sheet(path.read_bytes(), path.name)
+    campaign = url_campaign()
+    path, sheet = _pending_sheet(name)
     mapping: dict[str, int | None] = {}
     for target in spreadsheets.TARGETS:
         value = request.form.get(target, "")
