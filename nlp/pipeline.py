@@ -342,6 +342,7 @@ class ClusteringPipeline:
         from scipy.sparse.csgraph import connected_components
 
         n = x.shape[0]
+        t0 = time.perf_counter()
         if self.reducer is not None:
             self.reducer.fit(x)
             idx, sims = self.reducer.knn_indices_, self.reducer.knn_similarities_
@@ -350,6 +351,7 @@ class ClusteringPipeline:
                 x, default_n_neighbors(n), method=self.knn, random_state=self.random_state
             )
         a = fuzzy_affinity(idx, sims)
+        t1 = time.perf_counter()
         low, high = theme_range(n)
         min_theme = max(2, mcs // 2)
         # best of 8 Leiden seeds up to 5,000 texts; above, each run costs more and one seed
@@ -375,6 +377,8 @@ class ClusteringPipeline:
             min_theme_size=min_theme,
             restarts=restarts,
             components=int(connected_components(a, directed=False)[0]),
+            seconds_neighbours=round(t1 - t0, 4),
+            seconds_grouping=round(time.perf_counter() - t1, 4),
         )
         labels = found.labels_
         if not (labels >= 0).any():
