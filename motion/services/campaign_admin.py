@@ -154,7 +154,8 @@ def _engagement_of(campaign: Campaign, engagement_id: int | None) -> Engagement 
     engagement = db.session.get(Engagement, engagement_id)
     if engagement is None or campaign.framework is None \
             or engagement.framework_id != campaign.framework.id:
-        raise InvalidInput(_("Cet engagement n’appartient pas au référentiel de la campagne."))
+        raise InvalidInput(_("Cet engagement n’appartient pas au référentiel de la campagne."),
+                           field="engagement_id")
     return engagement
 
 
@@ -164,14 +165,14 @@ def save_workshop(campaign: Campaign, workshop: Workshop | None, *, name: str,
     """Create a workshop (``workshop`` None) or change one."""
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput(_("Le nom de l’atelier est obligatoire."))
+        raise InvalidInput(_("Le nom de l’atelier est obligatoire."), field="name")
     engagement = _engagement_of(campaign, engagement_id)
     if workshop is None:
         slug = slugify(name)
         if db.session.scalar(select(Workshop.id).where(
                 Workshop.campaign_id == campaign.id, Workshop.slug == slug)) is not None:
             raise Conflict(_("Un atelier « %(name)s » existe déjà dans cette campagne.",
-                             name=name))
+                             name=name), field="name")
         workshop = Workshop(campaign=campaign, slug=slug, name=name[:200])
         db.session.add(workshop)
         action = "workshop.create"

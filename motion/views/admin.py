@@ -18,7 +18,7 @@ from motion.extensions import db
 from motion.models import PHASE_ORDER, Campaign, Role
 from motion.services import campaign_admin, campaigns, frameworks, imports
 from motion.views import role_required
-from motion.views.forms import CampaignForm, attach_error
+from motion.views.forms import CampaignForm, WorkshopForm, attach_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 api_bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
@@ -139,7 +139,7 @@ def campaign(slug: str):
         "admin/campaign.html", campaign=campaign, phases=PHASE_ORDER,
         phase_label=campaign_admin.phase_label,
         starts=campaign_admin.phase_starts_local(campaign),
-        **campaign_admin.workshop_figures(campaign),
+        **campaign_admin.workshop_figures(campaign), workshop_form=_workshop_form(campaign),
         import_jobs=imports.recent_import_jobs(campaign),
     )
 
@@ -179,6 +179,21 @@ def framework(slug: str):
     return redirect(_campaign_url(slug, "referentiel"))
 
 
+def _workshop_form(campaign: Campaign, workshop=None, *, submitted: bool = False) -> WorkshopForm:
+    """The workshop form: the request's values once submitted, else ``workshop``'s."""
+    if submitted:
+        form = WorkshopForm()
+    elif workshop is not None:
+        form = WorkshopForm(formdata=None, obj=workshop,
+                            engagement_id=str(workshop.engagement_id or ""))
+    else:
+        form = WorkshopForm(formdata=None)
+    engagements = campaign.framework.engagements if campaign.framework else []
+    form.engagement_id.choices = [("", _("Aucun"))] + [
+        (str(e.id), f"{e.code} — {e.title}") for e in engagements]
+    return form
+
+
 def _workshop_values() -> dict:
     form = request.form
     engagement = form.get("engagement_id") or ""
@@ -216,13 +231,24 @@ def workshop(slug: str, workshop_id: int):
     """Edit a workshop: name, description, engagement, open or not."""
     campaign = campaigns.get_campaign(slug)
     workshop = campaign_admin.get_workshop_by_id(campaign, workshop_id)
+    form = _workshop_form(campaign, workshop, submitted=request.method == "POST")
     if request.method == "POST":
-        if _apply(lambda: campaign_admin.save_workshop(campaign, workshop, **_workshop_values(),
-                                                       actor=current_user),
-                  _("Atelier enregistré.")):
-            return redirect(_campaign_url(slug, "ateliers"))
-        return redirect(url_for("admin.workshop", slug=slug, workshop_id=workshop_id))
-    return render_template("admin/workshop.html", campaign=campaign, workshop=workshop)
+        try:
+            campaign_admin.save_workshop(campaign, workshop, **_workshop_values(),
+                                         actor=current_user)
+            db.session.commit()
+        except MotionError as error:
+            db.session.rollback()
+            # Beside its field (the field macro ties and focuses it), what was typed kept.
+            message = attach_error(form, error)
+            if message is not None:
+                flash(message, "error")
+            return render_template("admin/workshop.html", campaign=campaign,
+                                   workshop=workshop, workshop_form=form), error.status_code
+        flash(_("Atelier enregistré."), "success")
+        return redirect(_campaign_url(slug, "ateliers"))
+    return render_template("admin/workshop.html", campaign=campaign, workshop=workshop,
+                           workshop_form=form)
 
 
 @bp.post("/campagnes/<slug>/imports")

@@ -104,6 +104,16 @@ class CampaignForm(FlaskForm):
                                         default=True)
 
 
+class WorkshopForm(FlaskForm):
+    """A workshop (admin); the engagement's choices are the campaign's framework's."""
+
+    name = StringField(_l("Nom"))
+    description = TextAreaField(_l("Description"))
+    engagement_id = SelectField(_l("Engagement du référentiel"), validate_choice=False)
+    is_open = BooleanField(_l("Ouvert : les élus de la campagne peuvent le rejoindre"),
+                           default=True)
+
+
 class InvitationImportForm(FlaskForm):
     campaign = SelectField(_l("Campagne"), validate_choice=False)
     file = FileField(_l("Fichier CSV (email, nom, collectivité, ateliers)"))

@@ -95,3 +95,17 @@ def test_the_new_campaign_form_shows_its_errors_beside_their_fields(client, logi
     response = client.post("/admin/campagnes/nouvelle", data={
         "title": "Congrès 2027", "slug": "", "timezone": "Mars/Olympus", "csrf_token": token})
     _field_error(response.get_data(as_text=True), "timezone", "Fuseau horaire")
+
+
+def test_the_workshop_form_shows_its_error_beside_its_field(client, login, make_user,
+                                                            make_workshop):
+    workshop = make_workshop("Atelier mobilités")
+    login(make_user(role="admin"))
+    url = f"/admin/campagnes/{workshop.campaign.slug}/ateliers/{workshop.id}"
+    assert 'value="Atelier mobilités"' in client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"name": "  ", "description": "Vélo et train",
+                                       "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "obligatoire" in _field_error(html, "name", "Nom")
+    assert "Vélo et train</textarea>" in html  # what was typed is kept
