@@ -23,14 +23,22 @@ bp = Blueprint("sessions", __name__, url_prefix="/campagnes/<campaign_slug>")
 @bp.app_context_processor
 def engagement_helpers() -> dict:
     """For every page: the référent's engagements (the board's and the motion's "Mes
-    engagements" filter) and the axes that have a proposition (the coverage page)."""
+    engagements" filter), the axes that have a proposition (the coverage page) and whether
+    the user leads a proposition's session (its edit and amendment buttons)."""
 
     def my_engagement_ids(campaign) -> set[int]:
         return referents.referent_engagement_ids(current_user, campaign)
 
+    def leads_session(proposition) -> bool:
+        """Whether the user leads the session of ``proposition``'s engagement."""
+        return referents.can_lead(
+            current_user, proposition.motion.campaign, proposition.section.engagement_id
+        )
+
     return {
         "my_engagement_ids": my_engagement_ids,
         "axes_with_proposition": sessions.axes_with_proposition,
+        "leads_session": leads_session,
     }
 
 

@@ -33,6 +33,10 @@ def test_referent_of_e1_leads_e1_and_cannot_edit_e2(client, db, login, congress)
     assert "Rédiger le bilan" not in e2
     assert "Projeter et ouvrir le vote" not in e2
 
+    # E2's proposition page offers them no edit link (their own engagement's would).
+    e2_page = client.get(f"{base}/motion/propositions/{c.e2_proposition.id}")
+    assert e2_page.status_code == 200
+    assert "/modifier" not in e2_page.get_data(as_text=True)
     # Every way of changing E2's session or its propositions is refused.
     e2p = c.e2_proposition.id
     refused = [
@@ -127,6 +131,8 @@ def test_axis_proposition_from_themes_then_vote_and_coverage(client, db, login, 
     from motion.models import Proposition
 
     proposition = db.session.query(Proposition).filter_by(title="Le très haut débit partout").one()
+    own = client.get(f"{base}/motion/propositions/{proposition.id}").get_data(as_text=True)
+    assert f"/propositions/{proposition.id}/modifier" in own
     opened = client.post(
         f"{base}/seances/1/vote",
         data={"csrf_token": token, "proposition": proposition.id, "action": "ouvrir"},
