@@ -62,11 +62,13 @@ for _n in range(1, DESTINATIONS + 1):
 
 
 def _move_form(campaign, cluster, formdata=None) -> MoveManyForm:
+    """The destinations form of a theme's page (``cluster``) or of "à classer" (None)."""
     form = MoveManyForm(formdata=formdata)
-    choices = [("", _("— aucune —")), ("a-classer", _("À classer")),
-               ("nouveau", _("Un nouveau thème"))]
+    choices = [("", _("— aucune —"))]
+    if cluster is not None:
+        choices += [("a-classer", _("À classer")), ("nouveau", _("Un nouveau thème"))]
     choices += [(str(c.id), c.name) for c in queries.active_clusters(campaign)
-                if c.id != cluster.id]
+                if cluster is None or c.id != cluster.id]
     for n in range(1, DESTINATIONS + 1):
         form[f"destination_{n}"].choices = choices
     return form
@@ -314,13 +316,10 @@ def move_contribution(campaign_slug: str, contribution_id: int):
                             target=_cluster_or_none(url_campaign(), "target"))
 
 
-@bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/contributions")
-@facilitator_required
-def move_many(campaign_slug: str, cluster_id: int):
-    """Move (or attach as second theme) the chosen contributions of a cluster, each to the
-    destination its row names ("groupe-<id>"), in one submit; a move is one operation."""
-    campaign, cluster = _cluster(campaign_slug, cluster_id)
-    form = _move_form(campaign, cluster, request.form)
+def _chosen_moves(campaign, form) -> tuple[dict | None, dict, str | None]:
+    """The destination of each contribution whose row names one ("groupe-<id>": 1 to
+    ``DESTINATIONS``) and the names of new themes; None (and the form's errors, or a
+    message) when the form is incomplete."""
     chosen: dict[int, int] = {}
     for key, value in request.form.items():
         if key.startswith("groupe-") and value:
@@ -329,15 +328,15 @@ def move_many(campaign_slug: str, cluster_id: int):
                 raise InvalidInput(_("Destination invalide : rechargez la page."))
             chosen[int(key[7:])] = int(value)
     if not form.validate():
-        return _render_show(campaign, cluster_id, status=400, move_form=form)
-    error = None
+        return None, {}, None
+    incomplete = False
     destinations, names = {}, {}
     for n in sorted(set(chosen.values())):
         value = form[f"destination_{n}"].data
         if not value:
             form[f"destination_{n}"].errors = [_(
                 "choisissez où vont les contributions marquées « destination %(n)d ».", n=n)]
-            error = True
+            incomplete = True
         elif value == "a-classer":
             destinations[n] = None
         elif value == "nouveau":
@@ -346,12 +345,23 @@ def move_many(campaign_slug: str, cluster_id: int):
         else:
             destinations[n] = operations.get_cluster(campaign, int(value))
     if not chosen:
-        error = _("Choisissez, dans la ligne de chaque contribution à déplacer, sa "
-                  "destination.")
-    if error:
-        return _render_show(campaign, cluster_id, status=400, move_form=form,
-                            error=error if isinstance(error, str) else None)
-    moves = {i: destinations[n] for i, n in chosen.items()}
+        return None, {}, _("Choisissez, dans la ligne de chaque contribution à déplacer, "
+                           "sa destination.")
+    if incomplete:
+        return None, {}, None
+    return {i: destinations[n] for i, n in chosen.items()}, names, None
+
+
+@bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/contributions")
+@facilitator_required
+def move_many(campaign_slug: str, cluster_id: int):
+    """Move (or attach as second theme) the chosen contributions of a cluster, each to the
+    destination its row names ("groupe-<id>"), in one submit; a move is one operation."""
+    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    form = _move_form(campaign, cluster, request.form)
+    moves, names, error = _chosen_moves(campaign, form)
+    if moves is None:
+        return _render_show(campaign, cluster_id, status=400, move_form=form, error=error)
     if form.mode.data == "second":
         if any(not isinstance(d, Cluster) for d in moves.values()):
             raise InvalidInput(_("Un second thème doit être un thème existant."))
@@ -383,11 +393,32 @@ def secondary(campaign_slug: str, contribution_id: int):
 @bp.get("/campagnes/<campaign_slug>/themes/a-classer")
 @facilitator_required
 def unsorted(campaign_slug: str):
-    """List the "à classer" contributions, each with a form to place it."""
+    """The "à classer" contributions, a page at a time, to place in themes."""
+    return _render_unsorted(url_campaign())
+
+
+def _render_unsorted(campaign, *, status: int = 200, move_form=None, error=None):
+    page = validation.arg_page() if request.method == "GET" else _page_of_next()
+    contributions, total, pages = queries.unsorted_page(campaign, page=page,
+                                                        per_page=PER_PAGE)
+    return render_template(
+        "themes/unsorted.html", campaign=campaign, contributions=contributions,
+        total=total, page=page, pages=pages, destinations=DESTINATIONS, error=error,
+        move_form=move_form or _move_form(campaign, None)), status
+
+
+@bp.post("/campagnes/<campaign_slug>/themes/a-classer")
+@facilitator_required
+def place_many(campaign_slug: str):
+    """Place the chosen "à classer" contributions, each in the theme its row's destination
+    names, in one submit and one operation."""
     campaign = url_campaign()
-    return render_template("themes/unsorted.html", campaign=campaign,
-                           contributions=queries.unsorted_contributions(campaign),
-                           clusters=queries.active_clusters(campaign))
+    form = _move_form(campaign, None, request.form)
+    moves, names, error = _chosen_moves(campaign, form)
+    if moves is None:
+        return _render_unsorted(campaign, status=400, move_form=form, error=error)
+    return _done(campaign, operations.move_contributions(
+        campaign, None, moves, names=names, actor=current_user, reason=form.reason.data))
 
 
 # ------------------------------------------------------------------ history and undo

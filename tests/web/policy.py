@@ -214,6 +214,7 @@ POLICY: dict[tuple[str, str], Row] = {
     ("POST", "themes.rename"): Row(FACILITATORS, cross=REFUSED_POST),
     ("POST", "themes.split"): Row(FACILITATORS, cross=REFUSED_POST),
     ("POST", "themes.move_many"): Row(FACILITATORS, cross=REFUSED_POST),
+    ("POST", "themes.place_many"): Row(FACILITATORS, cross=REFUSED_POST),
     ("POST", "themes.run"): Row(FACILITATORS),
     ("POST", "themes.merge"): Row(FACILITATORS),
     ("POST", "themes.undo"): Row(FACILITATORS, cross=REFUSED_POST),

@@ -252,19 +252,38 @@ def test_compare_two_runs_page(client, db, board, dev_rows, tmp_path):
     assert response.status_code == 400
 
 
-def test_unsorted_page_places_a_contribution(client, db, board):
-    html = _page(client, "/campagnes/synthese/themes/a-classer")
-    match = re.search(r'id="contribution-(\d+)"', html)
-    if match is None:
-        pytest.skip("the run left nothing 'à classer'")
-    contribution_id = int(match.group(1))
-    target = _clusters(db)[0]
+def test_unsorted_page_places_chosen_contributions_in_one_pass(client, db, board):
+    big, other = _clusters(db)[:2]
     token = csrf_token(client, "/campagnes/synthese/themes/a-classer")
-    response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/theme",
-                           data={"csrf_token": token, "target": target.id, "from": ""})
+    # Two of the biggest theme's ideas sent "à classer" (in one pass, from its page).
+    path = f"/campagnes/synthese/themes/{big.id}"
+    ids = [int(i) for i in re.findall(r'id="contribution-(\d+)"', _page(client, path))][:2]
+    assert client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": path, f"groupe-{ids[0]}": "1", f"groupe-{ids[1]}": "1",
+        "destination_1": "a-classer"}).status_code == 302
+    html = _page(client, "/campagnes/synthese/themes/a-classer")
+    assert all(f'id="contribution-{i}"' in html for i in ids)
+    assert 'name="destination_1"' in html
+    assert "À classer</option>" not in html  # destinations are themes only
+    # Placed in two themes in one submit; the page's destination without rows is ignored.
+    response = client.post("/campagnes/synthese/themes/a-classer", data={
+        "csrf_token": token, "next": "/campagnes/synthese/themes/a-classer", "mode": "deplacer",
+        f"groupe-{ids[0]}": "1", f"groupe-{ids[1]}": "2",
+        "destination_1": str(other.id), "destination_2": str(big.id)})
     assert response.status_code == 302
-    assert db.session.scalar(select(ClusterAssignment.cluster_id).where(
-        ClusterAssignment.contribution_id == contribution_id)) == target.id
+    db.session.expire_all()
+    placed = {i: db.session.scalar(select(ClusterAssignment).where(
+        ClusterAssignment.contribution_id == i)) for i in ids}
+    assert [placed[i].cluster_id for i in ids] == [other.id, big.id]
+    assert all(a.locked for a in placed.values())
+    # A stale page (they are no longer "à classer"): refused, nothing moves.
+    response = client.post("/campagnes/synthese/themes/a-classer", data={
+        "csrf_token": token, f"groupe-{ids[0]}": "1", "destination_1": str(big.id)})
+    assert response.status_code == 409
+    # "À classer" or a new theme is not a destination from there.
+    response = client.post("/campagnes/synthese/themes/a-classer", data={
+        "csrf_token": token, f"groupe-{ids[0]}": "1", "destination_1": "nouveau"})
+    assert response.status_code == 400
 
 
 def _coverage_table(html):

@@ -369,32 +369,37 @@ def move_contribution(campaign: Campaign, contribution_id: int, *, target: Clust
 NEW = "nouveau"  # a destination of move_contributions: a new theme made from the source
 
 
-def move_contributions(campaign: Campaign, source: Cluster,
+def move_contributions(campaign: Campaign, source: Cluster | None,
                        moves: Mapping[int, Cluster | str | None], *,
                        names: Mapping[str, str] | None = None, actor: User | None = None,
                        reason: str | None = None) -> ClusterOperation:
-    """Move several contributions of ``source`` in one operation (one undo), each to its
-    destination: a cluster, None ("à classer") or a key starting with :data:`NEW` (a new
-    cluster split from ``source``, named from ``names`` or after it); all locked there."""
+    """Move several contributions of ``source`` (None: "à classer") in one operation (one
+    undo), each to its destination: a cluster, None ("à classer") or a key starting with
+    :data:`NEW` (a new cluster split from ``source``, named from ``names`` or after it);
+    all locked there."""
+    if source is None and any(isinstance(d, str) or d is None for d in moves.values()):
+        raise InvalidInput(_("Rangez les contributions à classer dans des thèmes existants."))
     if not moves:
         raise InvalidInput(_("Choisissez au moins une contribution et sa destination."))
     targets = {d.id: d for d in moves.values() if isinstance(d, Cluster)}
     for target in targets.values():
         if target.campaign_id != campaign.id or not target.active:
             raise NotFound(_("Thème introuvable."))
-    if source.id in targets:
+    if source is not None and source.id in targets:
         raise InvalidInput(_("Ces contributions sont déjà dans ce thème."))
+    source_id = source.id if source is not None else None
+    # Where each one is now (no assignment row: "à classer"); all published in the campaign.
     current = dict(db.session.execute(
-        select(ClusterAssignment.contribution_id, ClusterAssignment.cluster_id)
-        .join(Contribution, Contribution.id == ClusterAssignment.contribution_id)
-        .where(ClusterAssignment.contribution_id.in_(list(moves)),
-               Contribution.campaign_id == campaign.id,
+        select(Contribution.id, ClusterAssignment.cluster_id)
+        .outerjoin(ClusterAssignment, ClusterAssignment.contribution_id == Contribution.id)
+        .where(Contribution.id.in_(list(moves)), Contribution.campaign_id == campaign.id,
                Contribution.status == ContributionStatus.PUBLISHED)
     ).all())
-    if any(current.get(i) != source.id for i in moves):
+    if set(current) != set(moves) or any(current[i] != source_id for i in moves):
         raise Conflict(stale_message())
     change = Change(campaign, "move_contributions", actor, reason)
-    change.cluster(source)
+    if source is not None:
+        change.cluster(source)
     for target in targets.values():
         change.cluster(target)
     created: dict[str, Cluster] = {}
@@ -419,14 +424,15 @@ def move_contributions(campaign: Campaign, source: Cluster,
                 destination.representative_ids = [*destination.representative_ids,
                                                   contribution_id]
         _lock_onto(change, contribution_id, destination, campaign)
-    source.representative_ids = [i for i in source.representative_ids or []
-                                 if i not in moves]
+    if source is not None:
+        source.representative_ids = [i for i in source.representative_ids or []
+                                     if i not in moves]
     n_targets = len(targets) + len(created) + (None in moves.values())
     return change.finish(
-        source,
+        source if source is not None else next(iter(targets.values())),
         ngettext("%(num)d contribution de « %(name)s » déplacée",
                  "%(num)d contributions de « %(name)s » déplacées", len(moves),
-                 name=source.name)
+                 name=source.name if source is not None else _("à classer"))
         + " " + ngettext("vers %(num)d destination", "vers %(num)d destinations", n_targets),
         moved=sorted(moves), created=[c.id for c in created.values()],
     )

@@ -124,6 +124,17 @@ def unsorted_contributions(campaign: Campaign, *, limit: int = 200) -> list[Cont
                        if p.cluster_id is None][:limit])
 
 
+def unsorted_page(campaign: Campaign, *, page: int = 1, per_page: int = 50
+                  ) -> tuple[list[Contribution], int, int]:
+    """One page of the "à classer" contributions (oldest first), their total and the
+    number of pages; a page past the last is a 404."""
+    ids = [p.contribution_id for p in placements(campaign) if p.cluster_id is None]
+    pages = max(1, -(-len(ids) // per_page))
+    if page > pages:
+        raise NotFound(_("Cette page de résultats n'existe pas."))
+    return _published(ids[(page - 1) * per_page:page * per_page]), len(ids), pages
+
+
 # ------------------------------------------------------------------ where contributions sit
 
 
