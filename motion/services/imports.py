@@ -37,6 +37,7 @@ DEFAULT_WORKSHOP = "Contributions importées"
 MAX_ID_LENGTH = 200
 PROGRESS_EVERY = 250  # lines between two progress reports
 COMMIT_EVERY = 500  # rows written between two commits when the caller commits in batches
+LOOKUP_BATCH = 10_000  # ids per query looking for rows already imported
 IMPORT_SYNC_MAX_BYTES = 256 * 1024  # larger uploads are imported by a job
 
 logger = logging.getLogger(__name__)
@@ -191,14 +192,17 @@ def import_csv(
         known.add(external_id)
     # Only now the database: a job's progress updates (their own short transactions, above)
     # must all come before this session's first read, or SQLite refuses its writes.
-    existing = set(
-        db.session.scalars(
+    # In batches: PostgreSQL takes at most 65,535 parameters in one statement (a file of
+    # 100,000 rows failed there).
+    ids = [c.external_id for _name, c in accepted]
+    existing = set()
+    for start in range(0, len(ids), LOOKUP_BATCH):
+        existing.update(db.session.scalars(
             select(Contribution.external_id).where(
                 Contribution.campaign_id == campaign.id,
-                Contribution.external_id.in_([c.external_id for _name, c in accepted]),
+                Contribution.external_id.in_(ids[start:start + LOOKUP_BATCH]),
             )
-        )
-    ) if accepted else set()
+        ))
     if existing:
         kept = [(line, item) for line, item in zip(lines, accepted, strict=True)
                 if item[1].external_id not in existing]

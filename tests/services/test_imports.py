@@ -113,6 +113,23 @@ def test_rows_without_ids_are_idempotent_through_text_fingerprint(app, db, make_
     assert (again.inserted, again.skipped) == (0, 2)
 
 
+def test_rows_already_imported_are_looked_up_in_batches(app, db, make_campaign, tmp_path,
+                                                        monkeypatch):
+    """One query per LOOKUP_BATCH ids (PostgreSQL refuses more than 65,535 parameters: a
+    file of 100,000 rows failed); a re-import still finds every row, across batches."""
+    monkeypatch.setattr(imports, "LOOKUP_BATCH", 2)
+    campaign = make_campaign()
+    path = tmp_path / "ids.csv"
+    path.write_text("id,text\n" + "".join(f"r{i},Idée numéro {i} pour la commune\n"
+                                          for i in range(5)), encoding="utf-8")
+    assert imports.import_csv(path, campaign).inserted == 5
+    db.session.commit()
+    path.write_text(path.read_text(encoding="utf-8") + "r5,Une idée de plus\n",
+                    encoding="utf-8")
+    again = imports.import_csv(path, campaign)
+    assert (again.inserted, again.skipped) == (1, 5)
+
+
 def test_unknown_campaign_is_a_clear_cli_error(runner, tmp_path):
     result = runner.invoke(args=["import", str(DEV_CSV), "--campaign", "nope"])
     assert result.exit_code == 1
