@@ -28,9 +28,13 @@ MAX_FRAMEWORK_BYTES = 512 * 1024
 T = TypeVar("T")
 
 
-def _fail(error: MotionError) -> None:
+def _fail(error: MotionError, form=None) -> None:
+    """Roll back and show ``error``: beside its field of ``form`` when it names one (the
+    field macro ties and focuses it), else as a flashed message."""
     db.session.rollback()
-    flash(error.message, "error")
+    message = attach_error(form, error) if form is not None else error.message
+    if message is not None:
+        flash(message, "error")
 
 
 def _apply(change: Callable[[], T], success: str | Callable[[T], str]) -> bool:
@@ -115,11 +119,7 @@ def new_campaign():
                 campaign_admin.create_engagement_workshops(campaign, actor=current_user)
             db.session.commit()
         except MotionError as error:
-            db.session.rollback()
-            # Beside its field when it names one (the field macro ties and focuses it).
-            message = attach_error(form, error)
-            if message is not None:
-                flash(message, "error")
+            _fail(error, form)
             typed = {k.value: request.form.get(f"start_{k.value}", "") for k in PHASE_ORDER}
             return render_template("admin/campaign_new.html", form=form,
                                    phases=PHASE_ORDER, phase_label=campaign_admin.phase_label,
@@ -238,11 +238,7 @@ def workshop(slug: str, workshop_id: int):
                                          actor=current_user)
             db.session.commit()
         except MotionError as error:
-            db.session.rollback()
-            # Beside its field (the field macro ties and focuses it), what was typed kept.
-            message = attach_error(form, error)
-            if message is not None:
-                flash(message, "error")
+            _fail(error, form)  # the page again, with what was typed
             return render_template("admin/workshop.html", campaign=campaign,
                                    workshop=workshop, workshop_form=form), error.status_code
         flash(_("Atelier enregistré."), "success")
