@@ -486,6 +486,12 @@ def test_theme_page_moves_chosen_contributions_to_several_destinations_in_one_pa
         "csrf_token": token, "next": path, f"groupe-{rows[0]}": "1",
         "destination_1": str(other.id)})
     assert response.status_code == 409
+    # The same rows as second theme: they stay, and their row says where else they are.
+    response = client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": path, "mode": "second", f"groupe-{rows[1]}": "1",
+        "destination_1": str(other.id)})
+    assert response.status_code == 302
+    assert f"Aussi dans : {other.name}" in _page(client, path)
 
 
 def test_theme_page_is_paginated(client, db, board, monkeypatch):
