@@ -256,9 +256,11 @@ class Board:
     spanning: list[BoardItem] = field(default_factory=list)
 
 
-# Representatives per card on the board: with the text cut at 160 characters, a board of
-# 77 themes (30,000 contributions) stays under the 300 kB page budget.
+# Representatives per card on the board (text cut at 160 characters): 3, fewer when there
+# are many themes, so that the board shows about BOARD_REPRESENTATIVE_BUDGET of them in
+# all (the page budget of 300 kB: 77 themes over 30,000 contributions get 2 each).
 BOARD_REPRESENTATIVES = 3
+BOARD_REPRESENTATIVE_BUDGET = 160
 
 
 def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
@@ -266,6 +268,8 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
     rows = placements(campaign)
     sizes = theme_sizes(rows)
     clusters = sorted(active_clusters(campaign), key=lambda c: (-sizes[c.id], c.id))
+    per_card = min(BOARD_REPRESENTATIVES,
+                   max(1, BOARD_REPRESENTATIVE_BUDGET // max(1, len(clusters))))
     rep_ids = {i for c in clusters for i in c.representative_ids}
     reps = {
         c.id: c
@@ -291,7 +295,7 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
     out_of_frame, spanning = [], []
     for cluster in clusters:
         item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids
-                                   if i in reps][:BOARD_REPRESENTATIVES],
+                                   if i in reps][:per_card],
                          sizes[cluster.id])
         engagement_id, axis_id = cluster_place(cluster, axes)
         if cluster.mapped_per_text:
