@@ -84,3 +84,19 @@ def test_migrations_match_the_models(app, db):
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == []
+
+
+def test_the_sqlite_search_triggers_survive_every_migration(db, sqlite_only, make_contribution):
+    """A batch operation on ``contributions`` rebuilds the table on SQLite and drops its
+    triggers: the full-text index must still follow new contributions after the last one."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        triggers = set(conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'contributions'")).scalars())
+    assert {"contributions_fts_ai", "contributions_fts_ad", "contributions_fts_au"} <= triggers
+    contribution = make_contribution(text="Un guichet unique pour la fibre dans les villages")
+    found = db.session.execute(text(
+        "SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH 'guichet'")).scalars()
+    assert contribution.id in set(found)

@@ -10,6 +10,9 @@ rows were inserted beforehand; the import service (motion.services.collectivites
 matching users and backfills their contributions each time the list is imported.
 """
 
+import importlib.util
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,6 +24,20 @@ depends_on = None
 
 KINDS = ("commune", "intercommunalite", "departement", "region", "autre")
 SIZES = ("village", "ville", "grande_ville", "territoire")
+
+
+def _rebuild_sqlite_search():
+    """On SQLite a batch operation on ``contributions`` rebuilds the table, which drops the
+    full-text search triggers: build the index and its triggers again with 0003's own
+    statements (read from that revision, not copied)."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    path = Path(__file__).with_name("0003_contributions_social.py")
+    spec = importlib.util.spec_from_file_location("motion_migration_0003", path)
+    revision_0003 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision_0003)
+    for statement in [*revision_0003.SQLITE_SEARCH_DOWN, *revision_0003.SQLITE_SEARCH_UP]:
+        op.execute(sa.text(statement))
 
 
 def upgrade():
@@ -109,6 +126,7 @@ def upgrade():
         " WHERE lower(c.name) = lower(trim(users.collectivite)))"
         " WHERE collectivite IS NOT NULL AND collectivite_id IS NULL"
     )
+    _rebuild_sqlite_search()
 
 
 def downgrade():
@@ -130,3 +148,4 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_users_collectivite_id"))
         batch_op.drop_column("collectivite_id")
     op.drop_table("collectivites")
+    _rebuild_sqlite_search()
