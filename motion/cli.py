@@ -161,9 +161,12 @@ def serve_command(host: str, port: int, workers: int | None, timeout: int,
                    "two waits on the queues.")
 @click.option("--job-monitoring-interval", type=int, default=30, show_default=True,
               help="Seconds between a busy worker's heartbeats.")
+@click.option("--heartbeat-grace", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Seconds after a missed heartbeat before a dead worker's job is retried "
+                   "by another worker.")
 def worker_command(kinds: tuple[str, ...], burst: bool, name: str | None,
                    maintenance_interval: int, worker_ttl: int,
-                   job_monitoring_interval: int) -> None:
+                   job_monitoring_interval: int, heartbeat_grace: int) -> None:
     """Run a job worker on the Redis queues (MOTION_JOB_BACKEND=rq, MOTION_REDIS_URL)."""
     import logging
 
@@ -177,7 +180,8 @@ def worker_command(kinds: tuple[str, ...], burst: bool, name: str | None,
         raise click.ClickException(str(error)) from None
     queue.work(app, kinds or None, burst=burst, name=name,
                maintenance_interval=maintenance_interval, worker_ttl=worker_ttl,
-               job_monitoring_interval=job_monitoring_interval)
+               job_monitoring_interval=job_monitoring_interval,
+               heartbeat_grace=heartbeat_grace)
 
 
 @click.command("backup")
