@@ -157,7 +157,10 @@ def test_a_facilitator_shapes_the_themes_and_a_rerun_keeps_them(server, seeded_i
     # New contributions arrive; "Actualiser" re-clusters in a background job.
     seeded_instance["add_more"]()
     page.goto(f"{base}/campagnes/{SLUG}/themes")
-    page.get_by_role("button", name="Actualiser les thèmes").click()
+    # Wait for the redirect to the board that shows the new run: before it lands, the old
+    # page (with no progress and the previous "Dernier calcul") would satisfy the wait.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Actualiser les thèmes").click()
     _wait_for_run(page)
     expect(page.locator(".run-panel")).to_contain_text("60 nouvelles contributions")
 
