@@ -48,3 +48,8 @@ class ExportJob(ProgressRecord, db.Model):
     size: Mapped[int | None]
     # The motion's annex of sources (motion.exports.document.ANNEX_CHOICES; None: default).
     annex: Mapped[str | None] = mapped_column(String(20))
+    # A transmission dossier's addressee ("dossier": one addressee's file; "dossiers", the
+    # ZIP of every dossier, has none).
+    addressee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("addressees.id", ondelete="CASCADE")
+    )
