@@ -128,6 +128,25 @@ class RoleForm(FlaskForm):
     active = BooleanField(_l("actif"), false_values=("", "0", "false"))
 
 
+class FollowUpForm(FlaskForm):
+    """One proposition's follow-up (status, a dated note, a link); its fields' ids end with
+    the proposition's id, see ``row_ids``."""
+
+    status = SelectField(_l("Statut"), validate_choice=False)
+    noted_on = StringField(_l("Date de la note"))
+    note = TextAreaField(_l("Note (facultatif)"))
+    url = StringField(_l("Lien (facultatif) : adresse"))
+    link_title = StringField(_l("Titre du lien"))
+
+
+def row_ids(form: FlaskForm, suffix) -> FlaskForm:
+    """Give ``form``'s fields the ids ``<name><suffix>``, for one form per row of a page."""
+    for field in form:
+        field.id = f"{field.name}{suffix}"
+        field.label.field_id = field.id
+    return form
+
+
 class WorkshopForm(FlaskForm):
     """A workshop (admin); the engagement's choices are the campaign's framework's."""
 
