@@ -68,9 +68,9 @@ def default_kind(fmt: str) -> str:
 
 def check(kind: str, fmt: str) -> None:
     if kind not in KINDS:
-        raise InvalidInput(_("Type d'export inconnu : %(kind)s.", kind=kind))
+        raise InvalidInput(_("Type d’export inconnu : %(kind)s.", kind=kind))
     if fmt not in KINDS[kind]:
-        raise InvalidInput(_("Le format %(format)s n'est pas proposé pour cet export.",
+        raise InvalidInput(_("Le format %(format)s n’est pas proposé pour cet export.",
                              format=fmt))
 
 
@@ -91,7 +91,7 @@ def render(campaign: Campaign, kind: str, fmt: str,
         if doc is not None:
             doc = document.prepare(doc, annex=check_annex(annex))
         if doc is None:
-            raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
+            raise NotFound(_("La motion de cette campagne n’a pas encore été créée."))
         progress(0.4, _("Mise en page du document"))
         content = _render_motion(doc, fmt)
     elif kind == "opendata":
@@ -186,7 +186,7 @@ def request_export(campaign: Campaign, kind: str, fmt: str, *,
         from motion.models.motions import Motion
 
         if db.session.scalar(select(Motion.id).where(Motion.campaign_id == campaign.id)) is None:
-            raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
+            raise NotFound(_("La motion de cette campagne n’a pas encore été créée."))
     if jobs.active(ExportJob, ExportJob.campaign_id == campaign.id, ExportJob.kind == kind,
                    ExportJob.format == fmt) is not None:
         raise Conflict(_("Cet export est déjà en préparation."))
@@ -211,11 +211,15 @@ def recent_jobs(campaign: Campaign, limit: int = 10) -> list[ExportJob]:
 def job_file(job: ExportJob) -> Path:
     """The generated file of a finished job (NotFound if it is gone)."""
     if job.status != ExportStatus.DONE or not job.filename:
-        raise NotFound(_("Ce fichier n'est pas (ou plus) disponible."))
+        raise NotFound(_("Ce fichier n’est pas (ou plus) disponible."))
     path = exports_dir() / job.filename
     if not path.is_file():
-        raise NotFound(_("Ce fichier n'est pas (ou plus) disponible."))
+        raise NotFound(_("Ce fichier n’est pas (ou plus) disponible."))
     return path
+
+
+def job_mimetype(job: ExportJob) -> str:
+    return "application/zip" if job.kind == "dossiers" else MIMETYPES[job.format]
 
 
 def download_name(job: ExportJob) -> str:
@@ -230,7 +234,12 @@ def execute_export(job_id: int) -> bool:
 def run_job(job: ExportJob, progress: jobs.Progress) -> None:
     """The export job's work: render the file into the instance folder."""
     campaign = db.session.get(Campaign, job.campaign_id)
-    result = render(campaign, job.kind, job.format, progress=progress, annex=job.annex)
+    if job.kind in ("dossier", "dossiers"):  # a transmission dossier, or all of them
+        from motion.services import dossiers
+
+        result = dossiers.render_job(job, progress)
+    else:
+        result = render(campaign, job.kind, job.format, progress=progress, annex=job.annex)
     # The job id keeps names unique; the part after "__" is what the browser saves.
     name = f"{job.id}__{result.filename}"
     path = exports_dir() / name

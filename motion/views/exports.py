@@ -38,6 +38,8 @@ def _labels() -> dict[str, str]:
         "md": _("Markdown"),
         "csv": _("CSV (archive ZIP avec métadonnées)"),
         "json": _("JSON (avec schéma documenté)"),
+        "dossier": _("Dossier de transmission"),
+        "dossiers": _("Tous les dossiers de transmission"),
     }
 
 
@@ -101,7 +103,7 @@ def download(campaign_slug: str, job_id: int):
     campaign = url_campaign()
     job = exports.get_job(campaign, job_id)
     path = exports.job_file(job)
-    return send_file(path, mimetype=exports.MIMETYPES[job.format], as_attachment=True,
+    return send_file(path, mimetype=exports.job_mimetype(job), as_attachment=True,
                      download_name=exports.download_name(job))
 
 
@@ -130,7 +132,7 @@ def document(campaign_slug: str):
     campaign = url_campaign()
     doc = build_motion_document(campaign)
     if doc is None:
-        raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
+        raise NotFound(_("La motion de cette campagne n’a pas encore été créée."))
     doc = prepare(doc, annex=exports.check_annex(request.args.get("annexe") or "all"))
     return render_motion_html(doc, web=True,
                               stylesheet=url_for("static", filename="exports.css"))
