@@ -147,6 +147,12 @@ def row_ids(form: FlaskForm, suffix) -> FlaskForm:
     return form
 
 
+class CollectivitesImportForm(FlaskForm):
+    """A list of collectivités to preview, then import."""
+
+    file = FileField(_l("Fichier CSV ou XLSX"), id="collectivites-file")
+
+
 class WorkshopForm(FlaskForm):
     """A workshop (admin); the engagement's choices are the campaign's framework's."""
 
