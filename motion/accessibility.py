@@ -19,11 +19,11 @@ from flask_babel import lazy_gettext as _l
 RGAA_CRITERIA = 106  # RGAA 4.1
 
 SUBJECTS = {
-    "1.1": _l("Chaque image porteuse d'information a une alternative textuelle"),
+    "1.1": _l("Chaque image porteuse d’information a une alternative textuelle"),
     "3.2": _l("Le contraste entre le texte et son arrière-plan est suffisant"),
-    "3.3": _l("Les composants d'interface et l'indicateur de focus sont assez contrastés"),
+    "3.3": _l("Les composants d’interface et l’indicateur de focus sont assez contrastés"),
     "6.2": _l("Chaque lien a un intitulé"),
-    "7.5": _l("Les messages de statut sont restitués par les technologies d'assistance"),
+    "7.5": _l("Les messages de statut sont restitués par les technologies d’assistance"),
     "8.3": _l("La langue par défaut est présente"),
     "8.5": _l("Chaque page a un titre"),
     "8.6": _l("Le titre de chaque page est pertinent (unique, propre à la page)"),
@@ -33,8 +33,8 @@ SUBJECTS = {
     "11.10": _l("Le contrôle de saisie est pertinent (erreurs liées à leurs champs)"),
     "11.11": _l("Les erreurs de saisie sont accompagnées de suggestions"),
     "11.13": _l("La finalité des champs de connexion est identifiée (autocomplete)"),
-    "12.7": _l("Un lien d'évitement vers le contenu principal est présent"),
-    "12.8": _l("L'ordre de tabulation est cohérent (focus rendu à l'élément déplacé)"),
+    "12.7": _l("Un lien d’évitement vers le contenu principal est présent"),
+    "12.8": _l("L’ordre de tabulation est cohérent (focus rendu à l’élément déplacé)"),
 }
 
 # Test of tests/e2e/test_accessibility_in_browser.py → the criteria it proves.

@@ -88,19 +88,19 @@ def _titles() -> dict[int, str]:
 
 def _default_messages() -> dict[int, str]:
     return {
-        400: _("La demande n'a pas pu être comprise. Vérifiez le formulaire et réessayez."),
-        403: _("Vous n'avez pas les droits nécessaires pour accéder à cette page."),
-        404: _("La page demandée n'existe pas ou a été déplacée."),
-        401: _("Identifiez-vous : session ouverte ou jeton d'API valide."),
-        405: _("Cette action n'est pas possible sur cette page."),
-        406: _("Le format de réponse demandé n'est pas disponible."),
+        400: _("La demande n’a pas pu être comprise. Vérifiez le formulaire et réessayez."),
+        403: _("Vous n’avez pas les droits nécessaires pour accéder à cette page."),
+        404: _("La page demandée n’existe pas ou a été déplacée."),
+        401: _("Identifiez-vous : session ouverte ou jeton d’API valide."),
+        405: _("Cette action n’est pas possible sur cette page."),
+        406: _("Le format de réponse demandé n’est pas disponible."),
         415: _("Type de contenu non pris en charge : envoyez du JSON."),
         422: _("Les paramètres envoyés sont invalides : voyez le détail par champ."),
-        409: _("Quelqu'un a modifié cet élément entre-temps. Rechargez la page."),
+        409: _("Quelqu’un a modifié cet élément entre-temps. Rechargez la page."),
         413: _("Le fichier ou le texte envoyé est trop volumineux."),
         429: _("Trop de requêtes en peu de temps. Patientez un instant puis réessayez."),
         500: _(
-            "Une erreur inattendue s'est produite. Rien n'a été enregistré ; "
+            "Une erreur inattendue s’est produite. Rien n’a été enregistré ; "
             "réessayez dans un instant."
         ),
     }
@@ -118,7 +118,7 @@ def register_error_handlers(app: Flask) -> None:
             400,
             _("Formulaire expiré"),
             _(
-                "Le formulaire a expiré ou n'a pas été envoyé depuis cette application. "
+                "Le formulaire a expiré ou n’a pas été envoyé depuis cette application. "
                 "Rechargez la page et recommencez."
             ),
         )
@@ -143,7 +143,7 @@ def register_error_handlers(app: Flask) -> None:
         # saved; the client may send the same request again (votes are idempotent).
         logger.warning("database busy on %s %s: %s", request.method, request.path, error.orig)
         response = _render(503, _titles()[503], _(
-            "Le serveur est très sollicité en ce moment : rien n'a été enregistré. "
+            "Le serveur est très sollicité en ce moment : rien n’a été enregistré. "
             "Réessayez dans quelques secondes."))
         response = make_response(response)
         response.headers["Retry-After"] = str(app.config.get("BUSY_RETRY_AFTER_SECONDS", 2))

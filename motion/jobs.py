@@ -71,14 +71,14 @@ KINDS: dict[str, JobKind] = {
                        _l("erreur inattendue pendant le calcul (détails dans le journal "
                           "du serveur)")),
     "export": JobKind("motion.models:ExportJob", "motion.services.exports:run_job",
-                      _l("erreur inattendue pendant l'export (détails dans le journal du "
+                      _l("erreur inattendue pendant l’export (détails dans le journal du "
                          "serveur)")),
     "import": JobKind("motion.models.imports:ImportJob", "motion.services.imports:run_job",
-                      _l("erreur inattendue pendant l'import (détails dans le journal du "
+                      _l("erreur inattendue pendant l’import (détails dans le journal du "
                          "serveur)")),
     "invitations": JobKind("motion.models.invitations:InvitationJob",
                            "motion.services.invitations:run_job",
-                           _l("erreur inattendue pendant l'import (détails dans le journal "
+                           _l("erreur inattendue pendant l’import (détails dans le journal "
                               "du serveur)")),
 }
 JOB_KINDS = tuple(KINDS)

@@ -130,10 +130,10 @@ def arg_page(name: str = "page") -> int:
     if not value:
         return 1
     if not value.isascii() or not value.isdigit() or len(value) > 6:
-        raise NotFound(_("Cette page de résultats n'existe pas."))
+        raise NotFound(_("Cette page de résultats n’existe pas."))
     page = int(value)
     if not 1 <= page <= MAX_PAGE:
-        raise NotFound(_("Cette page de résultats n'existe pas."))
+        raise NotFound(_("Cette page de résultats n’existe pas."))
     return page
 
 
@@ -163,7 +163,7 @@ def reject_control_characters() -> None:
     """
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and has_forbidden_characters(value):
-            raise NotFound(_("La page demandée n'existe pas ou a été déplacée."))
+            raise NotFound(_("La page demandée n’existe pas ou a été déplacée."))
     if request.method in ("POST", "PUT", "PATCH"):
         values = [*request.args.values(), *request.form.values()]
     else:

@@ -49,3 +49,13 @@ def test_compiled_catalogue_matches_the_po_file():
     with (CATALOGUE / "messages.mo").open("rb") as f:
         mo = {_hashable(m.id): _hashable(m.string) for m in read_mo(f) if m.id}
     assert po == mo, "run `make i18n` to recompile messages.mo"
+
+
+def test_french_ui_strings_use_the_typographic_apostrophe():
+    """« l’atelier », not « l'atelier »: the screens follow the exports' typography."""
+    import re
+
+    elision = re.compile(r"\b(?:[ldnscjmt]|qu|jusqu|lorsqu|puisqu|aujourd|presqu|quelqu)'"
+                         r"(?=[a-zà-ÿ])", re.IGNORECASE)
+    straight = sorted(m for m in _source_ids() if elision.search(m))
+    assert not straight, f"use ’ in: {straight[:10]}"

@@ -53,14 +53,14 @@ def _token_error() -> str | None:
     if code == "scheme":
         return _("En-tête Authorization invalide : « Bearer <jeton> » attendu.")
     if code == "invalid":
-        return _("Jeton d'API invalide, expiré ou révoqué.")
+        return _("Jeton d’API invalide, expiré ou révoqué.")
     return None
 
 
 def _require(scope: TokenScope) -> None:
     if not current_user.is_authenticated:
         raise Unauthorized(_token_error() or _(
-            "Identifiez-vous : session ouverte ou jeton d'API valide "
+            "Identifiez-vous : session ouverte ou jeton d’API valide "
             "(en-tête « Authorization: Bearer <jeton> »)."))
     token = g.get("api_token")
     if token is not None:
@@ -72,8 +72,8 @@ def _require(scope: TokenScope) -> None:
         try:
             csrf.protect()
         except CSRFError:
-            raise Forbidden(_("Écriture depuis la session web : l'en-tête X-CSRFToken est "
-                              "absent ou invalide. Utilisez un jeton d'API.")) from None
+            raise Forbidden(_("Écriture depuis la session web : l’en-tête X-CSRFToken est "
+                              "absent ou invalide. Utilisez un jeton d’API.")) from None
 
 
 def _requiring(scope: TokenScope, *roles: Role):
@@ -84,7 +84,7 @@ def _requiring(scope: TokenScope, *roles: Role):
         def wrapped(*args, **kwargs):
             _require(scope)
             if roles and not current_user.has_role(*roles):
-                raise Forbidden(_("Vous n'avez pas les droits nécessaires pour accéder à "
+                raise Forbidden(_("Vous n’avez pas les droits nécessaires pour accéder à "
                                   "cette page."))
             return view(*args, **kwargs)
 

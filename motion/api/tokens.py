@@ -20,7 +20,7 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/compte/jetons")
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Nom du jeton (l'outil qui l'utilisera)"),
+    name = StringField(_l("Nom du jeton (l’outil qui l’utilisera)"),
                        validators=[DataRequired(), Length(max=100)])
     scope = RadioField(_l("Portée"), default="read", choices=[
         ("read", _l("Lecture seule")),

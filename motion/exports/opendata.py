@@ -265,17 +265,17 @@ def readme(data: OpenDataSet) -> str:
         "",
         "## Fichiers",
         "",
-        "Fichiers CSV en UTF-8, séparateur virgule, première ligne d'en-tête, guillemets "
+        "Fichiers CSV en UTF-8, séparateur virgule, première ligne d’en-tête, guillemets "
         "doubles autour des champs qui contiennent une virgule, un guillemet ou un retour "
         "à la ligne (RFC 4180).",
         "",
         "Un texte qui commence par `=`, `+`, `-`, `@`, une tabulation ou un retour chariot "
-        "est précédé d'une apostrophe (`'`), pour qu'un tableur ne l'exécute pas comme une "
+        "est précédé d’une apostrophe (`'`), pour qu’un tableur ne l’exécute pas comme une "
         "formule : retirez cette première apostrophe pour retrouver le texte exact (le JSON "
         "donne les textes sans ce préfixe).",
         "",
         "- `contributions.csv` : " + ", ".join(CONTRIBUTION_COLUMNS) + ". `engagement` et "
-        "`axis` sont les codes du référentiel ; `cluster` est l'identifiant du thème "
+        "`axis` sont les codes du référentiel ; `cluster` est l’identifiant du thème "
         "(voir `themes.csv`) ; `date` est la date de publication.",
         "- `themes.csv` : " + ", ".join(CLUSTER_COLUMNS) + ". Mots-clés séparés par "
         "« ; », identifiants séparés par des espaces.",

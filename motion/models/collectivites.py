@@ -6,7 +6,7 @@ Size bands (issue 17: "village < 2,000 inhabitants, ville, grande ville, territo
   threshold between rural and urban communes (an *unité urbaine* starts at 2,000 people).
 - **ville**: a commune of 2,000 to 49,999 inhabitants.
 - **grande ville**: a commune of 50,000 inhabitants or more. 50,000 is the population at
-  which a group of communes may form a *communauté d'agglomération* (CGCT L5216-1), the
+  which a group of communes may form a *communauté d’agglomération* (CGCT L5216-1), the
   usual line between towns and large cities in French local-government law.
 - **territoire**: an intercommunalité, a département or a région, whatever its population:
   it speaks for a whole territory rather than for one town.

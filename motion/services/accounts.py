@@ -229,7 +229,7 @@ def end_other_sessions(user: User) -> int:
 def change_password(user: User, current: str, new: str, confirm: str) -> int:
     """Change one's own password (the current one required); end one's other sessions."""
     if not check_password(user, current):
-        raise InvalidInput(_("Le mot de passe actuel n'est pas le bon."))
+        raise InvalidInput(_("Le mot de passe actuel n’est pas le bon."))
     if new != confirm:
         raise InvalidInput(_("Les deux mots de passe ne sont pas identiques."))
     user.password_hash = hash_password(validate_password(new, user))
@@ -256,8 +256,8 @@ def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
         mail.queue(
             user.email, _("Réinitialisation de votre mot de passe motion"),
             _("Bonjour %(name)s,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien :\n\n"
-              "%(link)s\n\nIl est valable %(minutes)d minutes et ne sert qu'une fois. Si vous "
-              "n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.",
+              "%(link)s\n\nIl est valable %(minutes)d minutes et ne sert qu’une fois. Si vous "
+              "n’avez rien demandé, ignorez ce message : votre mot de passe ne change pas.",
               name=user.display_name, link=link_for(token), minutes=minutes),
         )
     audit.record("user.password_reset_request", user)
@@ -268,7 +268,7 @@ def get_password_reset(token: str, now: datetime | None = None) -> PasswordReset
     reset = db.session.scalar(
         select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token)))
     if reset is None or not reset.is_usable(now or utcnow()):
-        raise LinkExpired(_("Ce lien de réinitialisation n'est pas (ou plus) valable : "
+        raise LinkExpired(_("Ce lien de réinitialisation n’est pas (ou plus) valable : "
                             "demandez-en un nouveau."))
     return reset
 

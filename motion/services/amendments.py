@@ -48,7 +48,7 @@ def propose(proposition: Proposition, author: User, *, text: str, justification:
     if len(text) > motions.TEXT_MAX:
         raise InvalidInput(_("Le texte dépasse %(n)d caractères.", n=motions.TEXT_MAX))
     if not justification:
-        raise InvalidInput(_("La justification de l'amendement est obligatoire."))
+        raise InvalidInput(_("La justification de l’amendement est obligatoire."))
     if len(justification) > JUSTIFICATION_MAX:
         raise InvalidInput(_("La justification dépasse %(n)d caractères.", n=JUSTIFICATION_MAX))
     if text == proposition.text:
@@ -109,7 +109,7 @@ def reject(amendment: Amendment, *, actor: User | None, reason: str) -> Amendmen
                            amendment.proposition.section.engagement_id)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("Indiquez la raison du rejet : elle sera transmise à l'auteur."))
+        raise InvalidInput(_("Indiquez la raison du rejet : elle sera transmise à l’auteur."))
     _decide(amendment, AmendmentStatus.REJECTED, actor, reason[:JUSTIFICATION_MAX], None)
     db.session.flush()
     audit.record("amendment.reject", amendment, actor=actor,
@@ -162,17 +162,17 @@ def _notify(amendment: Amendment) -> int:
 
     def subject() -> str:
         if status == AmendmentStatus.REJECTED:
-            return _("Votre amendement n'a pas été retenu")
+            return _("Votre amendement n’a pas été retenu")
         return _("Votre amendement a été retenu")
 
     def body() -> str:
         if status == AmendmentStatus.REJECTED:
-            head = _("Votre amendement à la proposition « %(title)s » n'a pas été retenu. "
+            head = _("Votre amendement à la proposition « %(title)s » n’a pas été retenu. "
                      "Raison : %(reason)s", title=proposition.title,
                      reason=amendment.decision_reason or "")
         elif status == AmendmentStatus.MERGED:
             head = _("Votre amendement à la proposition « %(title)s » a été fusionné avec "
-                     "d'autres dans une nouvelle version qui vous cite.", title=proposition.title)
+                     "d’autres dans une nouvelle version qui vous cite.", title=proposition.title)
         else:
             head = _("Votre amendement à la proposition « %(title)s » a été accepté : la "
                      "nouvelle version vous cite.", title=proposition.title)

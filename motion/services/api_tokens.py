@@ -29,7 +29,7 @@ def create_token(user: User, name: str, scope: str, days: int) -> tuple[ApiToken
     """Create a token for ``user``; return it with its secret, which is never stored."""
     name = " ".join((name or "").split())[:100]
     if not name:
-        raise InvalidInput(_("Donnez un nom au jeton (par exemple l'outil qui l'utilisera)."))
+        raise InvalidInput(_("Donnez un nom au jeton (par exemple l’outil qui l’utilisera)."))
     try:
         scope = TokenScope(scope)
     except ValueError:
@@ -63,7 +63,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (a second revocation changes nothing)."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound(_("Ce jeton n'existe pas."))
+        raise NotFound(_("Ce jeton n’existe pas."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()

@@ -147,7 +147,7 @@ def is_collect_open(campaign: Campaign, when: datetime | None = None) -> bool:
 def get_or_create_workshop(
     campaign: Campaign, name: str, *, actor: User | None = None
 ) -> Workshop:
-    name = validation.clean_text(name, label=_("Nom de l'atelier"), max_length=200,
+    name = validation.clean_text(name, label=_("Nom de l’atelier"), max_length=200,
                                  min_visible=1, multiline=False)
     slug = slugify(name)
     workshop = db.session.scalar(
@@ -234,5 +234,5 @@ def join_workshop(user: User, workshop: Workshop) -> Membership:
             raise Forbidden(_("Dans cette campagne, on rejoint un atelier sur invitation "
                               "seulement : adressez-vous aux animateurs."))
         if not workshop.is_open:
-            raise Forbidden(_("Cet atelier n'accepte pas de nouveaux membres."))
+            raise Forbidden(_("Cet atelier n’accepte pas de nouveaux membres."))
     return add_member(user, workshop)

@@ -134,7 +134,7 @@ def granularity(campaign: Campaign, choice: str | None, number: str | None) -> i
         return None
     if choice in ("larges", "fins"):
         if last is None or not last.n_clusters:
-            raise InvalidInput(_("Calculez d'abord les thèmes."))
+            raise InvalidInput(_("Calculez d’abord les thèmes."))
         factor = 2 / 3 if choice == "larges" else 3 / 2
         return min(MAX_THEMES, max(MIN_THEMES, round(last.n_clusters * factor)))
     if choice == "nombre":
@@ -517,7 +517,7 @@ def compare_runs(campaign: Campaign, first_id: int, second_id: int, *,
         first, second = second, first
     a, b = first.snapshot or {}, second.snapshot or {}
     if not a or not b:
-        raise InvalidInput(_("Ces calculs sont antérieurs à l'historique des calculs : ils ne "
+        raise InvalidInput(_("Ces calculs sont antérieurs à l’historique des calculs : ils ne "
                              "peuvent pas être comparés."))
     moved_keys = sorted((k for k in a.keys() & b.keys() if a[k] != b[k]), key=int)
     clusters_a = {v for v in a.values() if v is not None}

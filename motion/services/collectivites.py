@@ -338,18 +338,18 @@ DEMO_COLLECTIVITES = [
     ("Communauté de communes du Pays de Vérac", CollectiviteKind.INTERCOMMUNALITE, 18_400),
     ("Commune de Montbrison-le-Vieux", CollectiviteKind.COMMUNE, 14_200),
     ("Département de la Haute-Vallée", CollectiviteKind.DEPARTEMENT, 312_000),
-    ("Communauté d'agglomération Val-de-Loue", CollectiviteKind.INTERCOMMUNALITE, 96_500),
+    ("Communauté d’agglomération Val-de-Loue", CollectiviteKind.INTERCOMMUNALITE, 96_500),
     ("Commune de Port-Sainte-Marie", CollectiviteKind.COMMUNE, 5_300),
-    ("Syndicat mixte numérique de l'Argoat", CollectiviteKind.AUTRE, None),
+    ("Syndicat mixte numérique de l’Argoat", CollectiviteKind.AUTRE, None),
     ("Métropole de Rivebelle", CollectiviteKind.INTERCOMMUNALITE, 481_000),
     ("Commune de Villers-sur-Aisne", CollectiviteKind.COMMUNE, 1_240),
     ("Région Océane", CollectiviteKind.REGION, 3_210_000),
     ("Commune de Lanvallon", CollectiviteKind.COMMUNE, 62_400),
     ("Communauté de communes des Causses et Vallées", CollectiviteKind.INTERCOMMUNALITE, 9_800),
     ("Commune de Sainte-Colombe-en-Bray", CollectiviteKind.COMMUNE, 430),
-    ("Syndicat intercommunal d'énergie du Léon-Trégor", CollectiviteKind.AUTRE, None),
-    ("Commune nouvelle de Val-d'Arvant", CollectiviteKind.COMMUNE, 3_900),
-    ("Centre communal d'action sociale de Beaulieu", CollectiviteKind.AUTRE, None),
+    ("Syndicat intercommunal d’énergie du Léon-Trégor", CollectiviteKind.AUTRE, None),
+    ("Commune nouvelle de Val-d’Arvant", CollectiviteKind.COMMUNE, 3_900),
+    ("Centre communal d’action sociale de Beaulieu", CollectiviteKind.AUTRE, None),
 ]
 
 

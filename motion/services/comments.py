@@ -46,12 +46,12 @@ def post_comment(
         if existing is not None:
             return existing
     if not contribution.is_published:
-        raise Forbidden(_("Cette contribution n'accepte plus de commentaires."))
+        raise Forbidden(_("Cette contribution n’accepte plus de commentaires."))
     parent = None
     if parent_id:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.contribution_id != contribution.id or not parent.is_published:
-            raise InvalidInput(_("Le commentaire auquel vous répondez n'existe pas ou n'est plus "
+            raise InvalidInput(_("Le commentaire auquel vous répondez n’existe pas ou n’est plus "
                                  "visible."))
         # One level only: a reply to a reply joins its thread.
         if parent.parent_id is not None:
@@ -79,7 +79,7 @@ def post_comment(
 def get_comment(contribution: Contribution, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.contribution_id != contribution.id:
-        raise NotFound(_("Ce commentaire n'existe pas."))
+        raise NotFound(_("Ce commentaire n’existe pas."))
     return comment
 
 

@@ -82,18 +82,18 @@ def resolve_engagement(campaign: Campaign, engagement_id: int | None) -> Engagem
         return None
     engagement = db.session.get(Engagement, engagement_id)
     if engagement is None or engagement.framework_id != campaign.framework_id:
-        raise InvalidInput(_("Cet engagement n'existe pas dans le référentiel de la campagne."))
+        raise InvalidInput(_("Cet engagement n’existe pas dans le référentiel de la campagne."))
     return engagement
 
 
 def _check_can_post(author: User, workshop: Workshop) -> None:
     if not is_member(author, workshop):
         raise Forbidden(
-            _("Vous n'êtes pas membre de l'atelier « %(name)s » : rejoignez-le pour y "
+            _("Vous n’êtes pas membre de l’atelier « %(name)s » : rejoignez-le pour y "
               "contribuer.", name=workshop.name)
         )
     if not is_collect_open(workshop.campaign):
-        raise Forbidden(_("La phase de contribution est close : il n'est plus possible de "
+        raise Forbidden(_("La phase de contribution est close : il n’est plus possible de "
                           "publier."))
 
 
@@ -213,7 +213,7 @@ def get_contribution(campaign: Campaign, contribution_id: int, viewer: User) -> 
         or contribution.author_id == viewer.id
         or is_moderator(viewer)
     ):
-        raise NotFound(_("Cette contribution n'existe pas ou n'est plus visible."))
+        raise NotFound(_("Cette contribution n’existe pas ou n’est plus visible."))
     return contribution
 
 
@@ -226,7 +226,7 @@ def check_can_edit(user: User, contribution: Contribution) -> None:
     """Only the author edits, only a published contribution, only while collect is open."""
     _check_author(user, contribution)
     if not contribution.is_published:
-        raise Forbidden(_("Cette contribution n'est plus publiée : elle ne peut plus être "
+        raise Forbidden(_("Cette contribution n’est plus publiée : elle ne peut plus être "
                           "modifiée."))
     if not is_collect_open(contribution.campaign):
         raise Forbidden(_("La phase de contribution est close : les contributions ne peuvent "

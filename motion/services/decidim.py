@@ -162,7 +162,7 @@ def _read_json(data: bytes) -> Table:
     if isinstance(records, dict):
         records = [records]
     if not isinstance(records, list):
-        raise InvalidInput(_("Fichier JSON inattendu : une liste d'objets est attendue."))
+        raise InvalidInput(_("Fichier JSON inattendu : une liste d’objets est attendue."))
     return Table([(i, flatten(r)) for i, r in enumerate(records, start=1)
                   if isinstance(r, dict)])
 
@@ -366,12 +366,12 @@ def _import_comments(campaign: Campaign, table: Table, report: ImportReport,
         elif target_type == PROPOSAL_TYPE:
             contribution = proposals.get(proposal_external_id(target_id))
         else:
-            report.rejected.append((line, _("commentaire sur autre chose qu'une proposition "
+            report.rejected.append((line, _("commentaire sur autre chose qu’une proposition "
                                             "(%(type)s)", type=target_type)))
             continue
         if contribution is None:
-            report.rejected.append((line, _("proposition ou commentaire d'origine absent "
-                                            "de l'import (%(id)s)", id=target_id)))
+            report.rejected.append((line, _("proposition ou commentaire d’origine absent "
+                                            "de l’import (%(id)s)", id=target_id)))
             continue
         text = html_to_text(localized(row, "body"))
         if not text:

@@ -50,18 +50,18 @@ DEMO_AUTHORS = [
     ("Hervé Castagné", "Communauté de communes du Pays de Vérac"),
     ("Nadia Belkacem", "Commune de Montbrison-le-Vieux"),
     ("Jean-Luc Ferrand", "Département de la Haute-Vallée"),
-    ("Sophie Lemarchand", "Communauté d'agglomération Val-de-Loue"),
+    ("Sophie Lemarchand", "Communauté d’agglomération Val-de-Loue"),
     ("Karim Haddad", "Commune de Port-Sainte-Marie"),
-    ("Mireille Quéré", "Syndicat mixte numérique de l'Argoat"),
+    ("Mireille Quéré", "Syndicat mixte numérique de l’Argoat"),
     ("Thomas Giraud", "Métropole de Rivebelle"),
     ("Élise Nguyen", "Commune de Villers-sur-Aisne"),
     ("Patrick Dumoulin", "Région Océane"),
     ("Fatou Diallo", "Commune de Lanvallon"),
     ("Bernard Lacombe", "Communauté de communes des Causses et Vallées"),
     ("Aurélie Perrin", "Commune de Sainte-Colombe-en-Bray"),
-    ("Yannick Le Goff", "Syndicat intercommunal d'énergie du Léon-Trégor"),
-    ("Isabelle Roux", "Commune nouvelle de Val-d'Arvant"),
-    ("Mehdi Benali", "Centre communal d'action sociale de Beaulieu"),
+    ("Yannick Le Goff", "Syndicat intercommunal d’énergie du Léon-Trégor"),
+    ("Isabelle Roux", "Commune nouvelle de Val-d’Arvant"),
+    ("Mehdi Benali", "Centre communal d’action sociale de Beaulieu"),
 ]
 
 

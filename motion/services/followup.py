@@ -230,8 +230,7 @@ def parse_status(value: str | None) -> FollowUpStatus:
         return FollowUpStatus((value or "").strip())
     except ValueError:
         raise InvalidInput(
-            _("Statut de suivi inconnu : « %(value)s ».", value=(value or "")[:40]),
-            field="status",
+            _("Statut de suivi inconnu : « %(value)s ».", value=(value or "")[:40])
         ) from None
 
 
@@ -268,8 +267,7 @@ def parse_day(value: str | date | None) -> date:
             _(
                 "Date de la note invalide : « %(value)s » (format attendu : AAAA-MM-JJ).",
                 value=value[:40],
-            ),
-            field="noted_on",
+            )
         )
     return day
 
@@ -307,8 +305,7 @@ def check_url(url: str) -> str:
             _(
                 "Adresse du lien invalide : une adresse complète commençant par "
                 "https:// ou http:// est attendue."
-            ),
-            field="url",
+            )
         )
     return url
 
@@ -348,9 +345,7 @@ def update_followup(
     has_note = bool((note or "").strip())
     has_link = bool((url or "").strip() or (link_title or "").strip())
     if has_note:
-        validation.clean_text(
-            note, label=_("Note"), max_length=NOTE_MAX, min_visible=1, field="note"
-        )
+        validation.clean_text(note, label=_("Note"), max_length=NOTE_MAX, min_visible=1)
         if noted_on:
             parse_day(noted_on)
     if has_link:
@@ -361,7 +356,6 @@ def update_followup(
             max_length=LINK_TITLE_MAX,
             min_visible=1,
             multiline=False,
-            field="link_title",
         )
     done = []
     if new_status is not None and set_status(proposition, new_status, actor=actor):

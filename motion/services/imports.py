@@ -175,7 +175,7 @@ def import_csv(
             continue
         name = workshop_name or (row.get(workshop_column) or "").strip() or DEFAULT_WORKSHOP
         if len(name) > 200:
-            report.rejected.append((line, _("nom d'atelier trop long (200 caractères au plus)")))
+            report.rejected.append((line, _("nom d’atelier trop long (200 caractères au plus)")))
             continue
         title = (row.get("title") or "").strip()[:200] or None
         collectivite = (row.get("collectivite") or "").strip()[:200] or None

@@ -90,7 +90,7 @@ def invite(
             _("Votre invitation à contribuer sur motion"),
             _("Bonjour %(name)s,\n\nVous êtes invité à contribuer à la motion du Congrès "
               "national des élus au numérique. Choisissez votre mot de passe ici :\n\n"
-              "%(link)s\n\nCe lien est valable %(days)d jours et ne sert qu'une fois.",
+              "%(link)s\n\nCe lien est valable %(days)d jours et ne sert qu’une fois.",
               name=user.display_name, link=link_for(token), days=days),
         )
     audit.record("invitation.create", invitation, actor=actor, user_id=user.id)
@@ -117,7 +117,7 @@ def import_invitations(
         raise InvalidInput(_("Le fichier est vide.")) from None
     columns = [HEADER_ALIASES.get(h.strip().lower()) for h in header]
     if "email" not in columns:
-        raise InvalidInput(_("Colonne « email » introuvable dans l'en-tête du fichier."))
+        raise InvalidInput(_("Colonne « email » introuvable dans l’en-tête du fichier."))
     rows = list(reader)  # the whole file is read (and its size checked) before any write
     if len(rows) > MAX_ROWS:
         raise InvalidInput(_("Trop de lignes : %(n)d au plus par fichier.", n=MAX_ROWS))
@@ -234,13 +234,13 @@ def get_invitation(token: str, now: datetime | None = None) -> Invitation:
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     )
     if invitation is None:
-        raise NotFound(_("Ce lien d'invitation n'existe pas. Vérifiez qu'il est complet."))
+        raise NotFound(_("Ce lien d’invitation n’existe pas. Vérifiez qu’il est complet."))
     if invitation.used_at is not None:
-        raise LinkExpired(_("Ce lien d'invitation a déjà servi : connectez-vous avec votre mot "
+        raise LinkExpired(_("Ce lien d’invitation a déjà servi : connectez-vous avec votre mot "
                             "de passe."))
     if not invitation.is_usable(now):
-        raise LinkExpired(_("Ce lien d'invitation a expiré : demandez-en un nouveau à "
-                            "l'administrateur."))
+        raise LinkExpired(_("Ce lien d’invitation a expiré : demandez-en un nouveau à "
+                            "l’administrateur."))
     return invitation
 
 

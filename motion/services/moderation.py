@@ -53,7 +53,7 @@ def report(reporter: User, item: Item, reason: str) -> Report:
     """Report a visible contribution or comment; once per user and item."""
     reason = _validate_reason(reason)
     if not item.is_published:
-        raise InvalidInput(_("Cet élément n'est plus visible : il n'y a rien à signaler."))
+        raise InvalidInput(_("Cet élément n’est plus visible : il n’y a rien à signaler."))
     if item.author_id == reporter.id:
         raise InvalidInput(_("Vous ne pouvez pas signaler votre propre texte : retirez-le ou "
                              "modifiez-le."))
@@ -65,7 +65,7 @@ def report(reporter: User, item: Item, reason: str) -> Report:
             db.session.add(entry)
     except IntegrityError:
         raise Conflict(_("Vous avez déjà signalé cet élément ; les animateurs vont "
-                         "l'examiner.")) from None
+                         "l’examiner.")) from None
     audit.record("report.create", entry, actor=reporter, **target)
     return entry
 

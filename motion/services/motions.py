@@ -45,7 +45,7 @@ def get_motion(campaign: Campaign) -> Motion | None:
 def require_motion(campaign: Campaign) -> Motion:
     motion = get_motion(campaign)
     if motion is None:
-        raise NotFound(_("La motion de cette campagne n'a pas encore été créée."))
+        raise NotFound(_("La motion de cette campagne n’a pas encore été créée."))
     return motion
 
 
@@ -131,7 +131,7 @@ def load_clusters(campaign: Campaign, cluster_ids: list[int]) -> list[Cluster]:
     clusters = list(db.session.scalars(select(Cluster).where(
         Cluster.id.in_(cluster_ids), Cluster.campaign_id == campaign.id)))
     if len(clusters) != len(set(cluster_ids)):
-        raise InvalidInput(_("Un des thèmes choisis n'existe pas dans cette campagne."))
+        raise InvalidInput(_("Un des thèmes choisis n’existe pas dans cette campagne."))
     order = {cid: i for i, cid in enumerate(cluster_ids)}
     return sorted(clusters, key=lambda c: order[c.id])
 
@@ -143,7 +143,7 @@ def load_contributions(campaign: Campaign, contribution_ids: list[int]) -> list[
         Contribution.id.in_(contribution_ids), Contribution.campaign_id == campaign.id,
         Contribution.status == ContributionStatus.PUBLISHED)))
     if len(found) != len(set(contribution_ids)):
-        raise InvalidInput(_("Une des contributions choisies n'existe pas ou n'est plus publiée."))
+        raise InvalidInput(_("Une des contributions choisies n’existe pas ou n’est plus publiée."))
     return found
 
 
@@ -239,8 +239,8 @@ def add_version(proposition: Proposition, *, title: str, text: str, actor: User 
     ensure_editable(proposition.motion)
     referents.require_lead(actor, proposition.motion.campaign, proposition.section.engagement_id)
     if base_version is not None and base_version != proposition.version_number:
-        raise Conflict(_("Quelqu'un a enregistré une autre version entre-temps (version %(n)d). "
-                         "Votre texte n'est pas perdu : comparez puis enregistrez à nouveau.",
+        raise Conflict(_("Quelqu’un a enregistré une autre version entre-temps (version %(n)d). "
+                         "Votre texte n’est pas perdu : comparez puis enregistrez à nouveau.",
                          n=proposition.version_number))
     title, text = _clean(title, text)
     number = proposition.version_number + 1
@@ -286,8 +286,8 @@ def save_preamble(motion: Motion, text: str, *, actor: User | None, reason: str 
         raise InvalidInput(_("Le texte dépasse %(n)d caractères.", n=TEXT_MAX))
     current = max((v.number for v in motion.preamble_versions), default=0)
     if base_version is not None and base_version != current:
-        raise Conflict(_("Quelqu'un a enregistré une autre version du préambule entre-temps "
-                         "(version %(n)d). Votre texte n'est pas perdu : enregistrez à nouveau.",
+        raise Conflict(_("Quelqu’un a enregistré une autre version du préambule entre-temps "
+                         "(version %(n)d). Votre texte n’est pas perdu : enregistrez à nouveau.",
                          n=current))
     version = PreambleVersion(number=current + 1, text=text,
                               author_id=actor.id if actor else None,
@@ -324,7 +324,7 @@ def adopt(motion: Motion, *, actor: User | None) -> Motion:
         .join(Proposition, VoteSession.proposition_id == Proposition.id)
         .where(Proposition.motion_id == motion.id, VoteSession.status == VoteSessionStatus.OPEN))
     if open_votes:
-        raise Conflict(_("Un vote est encore ouvert : clôturez-le avant d'adopter la motion."))
+        raise Conflict(_("Un vote est encore ouvert : clôturez-le avant d’adopter la motion."))
     motion.status = MotionStatus.ADOPTED
     motion.adopted_at = utcnow()
     motion.adopted_by_id = actor.id if actor else None

@@ -95,7 +95,7 @@ def weakness(password: str, user_inputs: Iterable[str] = ()) -> str | None:
         return _("ce mot de passe figure parmi les plus courants (listes de mots de passe "
                  "divulgués).")
     if lowered.isdigit():
-        return _("il n'est fait que de chiffres.")
+        return _("il n’est fait que de chiffres.")
     if _repeated(lowered):
         return _("il répète un même caractère ou un même motif.")
     if _keyboard_or_run(lowered):

@@ -60,7 +60,7 @@ def open_vote(proposition: Proposition, *, actor: User | None) -> VoteSession:
     if current is not None:
         if current.proposition_id == proposition.id:
             raise Conflict(_("Le vote sur cette proposition est déjà ouvert."))
-        raise Conflict(_("Un autre vote est ouvert : clôturez-le d'abord."))
+        raise Conflict(_("Un autre vote est ouvert : clôturez-le d’abord."))
     last = latest_session(proposition)
     session = VoteSession(proposition=proposition, round=(last.round + 1) if last else 1,
                           status=VoteSessionStatus.OPEN,
@@ -161,7 +161,7 @@ def _explain_refusal(session_id: int, user_id: int) -> None:
     if row is None:
         raise NotFound(_("Vote introuvable."))
     if row.status != VoteSessionStatus.OPEN:
-        raise Conflict(_("Ce vote est clos : votre voix n'a pas été enregistrée."))
+        raise Conflict(_("Ce vote est clos : votre voix n’a pas été enregistrée."))
     raise Forbidden(_("Seuls les participants de la campagne peuvent voter."))
 
 
@@ -209,7 +209,7 @@ def projection(motion: Motion) -> ProjectionState:
 def set_projection(motion: Motion, proposition: Proposition | None) -> ProjectionState:
     """Show ``proposition`` (or the motion's title page) on the projector."""
     if proposition is not None and proposition.motion_id != motion.id:
-        raise InvalidInput(_("Cette proposition n'appartient pas à la motion."))
+        raise InvalidInput(_("Cette proposition n’appartient pas à la motion."))
     state = projection(motion)
     state.proposition = proposition
     state.updated_at = utcnow()
@@ -221,7 +221,7 @@ def step(motion: Motion, delta: int) -> ProjectionState:
     """Move the projector to the next (+1) or previous (-1) proposition."""
     ordered = motions.propositions_in_order(motion)
     if not ordered:
-        raise InvalidInput(_("La motion n'a encore aucune proposition."))
+        raise InvalidInput(_("La motion n’a encore aucune proposition."))
     state = projection(motion)
     ids = [p.id for p in ordered]
     if state.proposition_id in ids:

@@ -169,7 +169,7 @@ def forgot_password():
         accounts.request_password_reset(form.email.data, _reset_link)
         db.session.commit()
         flash(_("Si un compte existe pour cette adresse, un lien pour choisir un nouveau mot "
-                "de passe vient d'y être envoyé."), "info")
+                "de passe vient d’y être envoyé."), "info")
         return redirect(url_for(".login"))
     return render_template("auth/forgot.html", form=form)
 

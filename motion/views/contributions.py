@@ -298,7 +298,7 @@ def similar_ideas(campaign_slug: str):
             "excerpt": similar.excerpt(s.contribution.text),
             "workshop": s.contribution.workshop.name,
             "score": round(s.score, 3),
-            "message": _("Une idée proche existe déjà dans l'atelier %(name)s : la soutenir ou "
+            "message": _("Une idée proche existe déjà dans l’atelier %(name)s : la soutenir ou "
                          "préciser la vôtre ?", name=s.contribution.workshop.name),
             "url": _show_url(campaign, s.contribution),
             "support_url": url_for("contributions.support", campaign_slug=campaign.slug,

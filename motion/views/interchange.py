@@ -85,7 +85,7 @@ def _pending_sheet(name: str) -> tuple[Path, spreadsheets.Sheet]:
     """The kept upload ``name`` and its sheet (NotFound once it is gone)."""
     path = _pending_dir() / name
     if not PENDING_RE.match(name) or not path.is_file():
-        raise NotFound(_("Ce fichier n'est plus disponible : envoyez-le de nouveau."))
+        raise NotFound(_("Ce fichier n’est plus disponible : envoyez-le de nouveau."))
     return path, spreadsheets.read_sheet(path.read_bytes(), path.name)
 
 

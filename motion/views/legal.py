@@ -26,7 +26,7 @@ PAGES = {"mentions": "legal_notice", "donnees": "personal_data", "contact": "con
 
 @bp.get("/accessibilite")
 def accessibility_statement():
-    """The accessibility statement (déclaration d'accessibilité, RGAA 4.1)."""
+    """The accessibility statement (déclaration d’accessibilité, RGAA 4.1)."""
     return render_template(
         "legal/accessibility.html", checks=accessibility.CHECKS,
         respected=accessibility.respected_count(), total=accessibility.RGAA_CRITERIA,

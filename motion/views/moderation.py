@@ -48,10 +48,10 @@ def decide(campaign_slug: str, kind: str, item_id: int, action: str):
     elif isinstance(item, Comment):
         item_campaign = item.contribution.campaign_id
     if item is None or item_campaign != campaign.id:
-        raise InvalidInput(_("Cet élément n'existe pas dans cette campagne."))
+        raise InvalidInput(_("Cet élément n’existe pas dans cette campagne."))
     form = ReasonForm()
     ACTIONS[action](current_user, item, form.reason.data)
     db.session.commit()
-    flash({"masquer": _("L'élément est masqué."), "retablir": _("L'élément est rétabli."),
+    flash({"masquer": _("L’élément est masqué."), "retablir": _("L’élément est rétabli."),
            "classer": _("Les signalements sont classés sans suite.")}[action], "success")
     return redirect(url_for(".index", campaign_slug=campaign.slug))

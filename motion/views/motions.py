@@ -204,7 +204,7 @@ def propose_amendment(campaign_slug: str, proposition_id: int):
             facilitator=_is_facilitator(), credited=amendments.credited_authors,
             latest_vote=votes.latest_session(item), draft=request.form), error.status_code
     db.session.commit()
-    flash(_("Votre amendement est déposé. Vous serez prévenu de la décision si vous l'avez "
+    flash(_("Votre amendement est déposé. Vous serez prévenu de la décision si vous l’avez "
             "demandé dans vos préférences de notification."), "success")
     return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id,
                             _anchor="amendements"))

@@ -80,13 +80,13 @@ def act(campaign_slug: str, action: str):
     elif action == "ouvrir":
         shown = votes.projection(motion).proposition
         if shown is None:
-            raise InvalidInput(_("Affichez d'abord une proposition."))
+            raise InvalidInput(_("Affichez d’abord une proposition."))
         votes.open_vote(shown, actor=current_user)
         flash(_("Le vote est ouvert."), "success")
     elif action == "clore":
         session = votes.open_session(motion)
         if session is None:
-            raise InvalidInput(_("Aucun vote n'est ouvert."))
+            raise InvalidInput(_("Aucun vote n’est ouvert."))
         closed = votes.close_vote(session.id, actor=current_user)
         flash(_("Vote clos : %(pour)d pour, %(contre)d contre, %(abst)s.",
                 pour=closed.count_for, contre=closed.count_against,

@@ -37,7 +37,7 @@ def vote(campaign_slug: str):
     campaign = url_campaign()
     session_id = validation.form_id("session")
     if not session_id:
-        raise InvalidInput(_("Aucun vote n'est indiqué."))
+        raise InvalidInput(_("Aucun vote n’est indiqué."))
     try:
         vote_service.cast_vote(session_id, current_user.id, request.form.get("choice", ""))
     except MotionError as error:

@@ -121,7 +121,7 @@ def _flash_near_duplicate(contribution) -> None:
         logger.exception("near-duplicate check failed for contribution %s", contribution.id)
         return
     if found is not None:
-        flash(_("Une contribution très proche existait déjà dans l'atelier « %(name)s » : "
+        flash(_("Une contribution très proche existait déjà dans l’atelier « %(name)s » : "
                 "« %(excerpt)s ». Vous pouvez aussi la soutenir.",
                 name=found.contribution.workshop.name,
                 excerpt=similar.excerpt(found.contribution.text, 160)), "info")
@@ -135,5 +135,5 @@ def join(campaign_slug: str, workshop_slug: str):
     workshop = campaigns.get_workshop(campaign, workshop_slug)
     campaigns.join_workshop(current_user, workshop)
     db.session.commit()
-    flash(_("Vous avez rejoint l'atelier « %(name)s ».", name=workshop.name), "success")
+    flash(_("Vous avez rejoint l’atelier « %(name)s ».", name=workshop.name), "success")
     return redirect(url_for(".show", campaign_slug=campaign.slug, workshop_slug=workshop.slug))

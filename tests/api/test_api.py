@@ -45,7 +45,7 @@ def test_reads_need_a_token_or_a_session(client, seeded):
     assert body["type"] == "about:blank"
     assert "jeton" in body["detail"]
     assert client.get(BASE, headers={"Authorization": "Bearer mot_nope"}).get_json()[
-        "detail"] == "Jeton d'API invalide, expiré ou révoqué."
+        "detail"] == "Jeton d’API invalide, expiré ou révoqué."
 
 
 def test_token_reads_campaign_workshops_framework(seeded, make_token, api_get):
@@ -278,7 +278,7 @@ def test_unknown_routes_and_methods_answer_problem_details(client):
     missing = client.get("/api/v1/nothing-here")
     assert missing.status_code == 404
     assert missing.content_type == "application/problem+json"
-    assert missing.get_json()["detail"] == "La page demandée n'existe pas ou a été déplacée."
+    assert missing.get_json()["detail"] == "La page demandée n’existe pas ou a été déplacée."
     wrong = client.delete("/api/v1/campaigns")
     assert wrong.status_code == 405
     assert wrong.content_type == "application/problem+json"

@@ -52,7 +52,7 @@ def test_an_elu_sees_a_similar_idea_supports_it_then_posts_another(server, seede
     suggestion = page.locator("#similar .similar-item").first
     # The first query loads the embedding model in the server: allow for it.
     expect(suggestion).to_be_visible(timeout=90_000)
-    expect(suggestion).to_contain_text("Une idée proche existe déjà dans l'atelier")
+    expect(suggestion).to_contain_text("Une idée proche existe déjà dans l’atelier")
     expect(suggestion).to_contain_text(dev_rows[7]["text"][:40])
 
     suggestion.get_by_role("button", name="Soutenir cette idée").click()

@@ -65,7 +65,7 @@ def test_typing_a_paraphrase_shows_the_existing_idea_once_typing_pauses(server, 
     textarea.press_sequentially(PARAPHRASE, delay=25)  # 130 keystrokes, 25 ms apart
     suggestion = box.locator(".similar-item").first
     expect(suggestion).to_be_visible(timeout=30_000)
-    expect(suggestion).to_contain_text("Une idée proche existe déjà dans l'atelier")
+    expect(suggestion).to_contain_text("Une idée proche existe déjà dans l’atelier")
     expect(suggestion).to_contain_text(dev_rows[212]["text"][:40])
     # Debounced: requests when typing pauses (one, or a few if the machine stalls the
     # keystrokes), not one per keystroke (110 past the minimum length); sent by POST.

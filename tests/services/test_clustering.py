@@ -220,7 +220,7 @@ def test_board_granularity_choices(db, make_campaign):
     from motion.errors import InvalidInput
 
     campaign = make_campaign("granularite")
-    with pytest.raises(InvalidInput, match="Calculez d'abord"):
+    with pytest.raises(InvalidInput, match="Calculez d’abord"):
         clustering.granularity(campaign, "fins", None)
     assert clustering.granularity(campaign, "", None) is None
     db.session.add(ClusteringRun(campaign_id=campaign.id, status=RunStatus.DONE,

@@ -230,7 +230,7 @@ def test_export_command_writes_every_format(db, runner, exported, tmp_path):
     result = runner.invoke(export_command, ["--campaign", slug, "--format", "docx", "--kind",
                                             "report", "--out", str(tmp_path / "r.docx")])
     assert result.exit_code != 0
-    assert "n'est pas proposé" in result.output
+    assert "n’est pas proposé" in result.output
     result = runner.invoke(export_command, ["--campaign", "inconnue", "--format", "md",
                                             "--out", str(tmp_path / "x.md")])
     assert result.exit_code != 0

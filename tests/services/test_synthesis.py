@@ -110,11 +110,11 @@ def test_a_stale_version_is_refused_and_nothing_changes(db, clustered, facilitat
     operations.rename(clustered, cluster, name="Première version", version=stale,
                      actor=facilitator)
     db.session.commit()
-    with pytest.raises(Conflict, match="modifié par quelqu'un d'autre"):
+    with pytest.raises(Conflict, match="modifié par quelqu’un d’autre"):
         operations.rename(clustered, cluster, name="Seconde version", version=stale,
                          actor=facilitator)
     db.session.rollback()
-    with pytest.raises(Conflict, match="modifié par quelqu'un d'autre"):
+    with pytest.raises(Conflict, match="modifié par quelqu’un d’autre"):
         operations.set_pinned(clustered, cluster, pinned=True, version=stale)
     db.session.rollback()
     assert db.session.get(Cluster, cluster.id).name == "Première version"

@@ -271,7 +271,7 @@ def test_similar_ideas_api_needs_login_and_answers_json(client, login, participa
     assert response.status_code == 200
     [suggestion] = response.get_json()["suggestions"]
     assert suggestion["id"] == contribution.id
-    assert suggestion["message"].startswith("Une idée proche existe déjà dans l'atelier")
+    assert suggestion["message"].startswith("Une idée proche existe déjà dans l’atelier")
     assert suggestion["support_url"].endswith(f"/contributions/{contribution.id}/soutenir")
     # A long paste fits in the body (in a URL it gave 414); past the maximum length it is cut.
     long_paste = " ".join([paraphrase] * 40)

@@ -173,7 +173,7 @@ def test_errors_are_french_4xx(client, login, make_user, make_workshop, make_cam
     assert "pas proposé" in unescape(response.get_data(as_text=True))
     response = _post(client, {"kind": "sondage", "format": "pdf"})
     assert response.status_code == 400
-    assert "Type d'export inconnu" in unescape(response.get_data(as_text=True))
+    assert "Type d’export inconnu" in unescape(response.get_data(as_text=True))
     assert client.get(f"/campagnes/{SLUG}/exports/999/fichier").status_code == 404
     make_workshop(campaign=make_campaign("sans-motion"), members=[facilitator])
     token = csrf_token(client, "/campagnes/sans-motion/exports")

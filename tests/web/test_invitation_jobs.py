@@ -71,7 +71,7 @@ def test_a_failed_job_keeps_and_sends_nothing(app, db, client, login, make_user,
     job = db.session.scalars(select(InvitationJob)).one()
     assert job.status == InvitationJobStatus.FAILED
     assert "Trop de lignes" in job.error
-    assert "L'import s'est arrêté" in client.get(response.headers["Location"]).get_data(
+    assert "L’import s’est arrêté" in client.get(response.headers["Location"]).get_data(
         as_text=True)
     assert _mails(tmp_path / "mail") == []
     assert db.session.scalar(select(func.count(Invitation.id))) == 0

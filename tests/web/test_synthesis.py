@@ -131,7 +131,7 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
         "version": stale})
     assert response.status_code == 409
     html = unescape(response.get_data(as_text=True))
-    assert "Ce thème a été modifié par quelqu'un d'autre" in html
+    assert "Ce thème a été modifié par quelqu’un d’autre" in html
     assert 'value="Mon nom à moi"' in html
     assert "Mon long résumé" in html
     db.session.expire_all()
@@ -150,7 +150,7 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
         "csrf_token": token, "clusters": [f"{cluster.id}:{stale}",
                                           f"{_clusters(db)[1].id}:1"]})
     assert response.status_code == 409
-    assert "modifié par quelqu'un d'autre" in unescape(response.get_data(as_text=True))
+    assert "modifié par quelqu’un d’autre" in unescape(response.get_data(as_text=True))
 
 
 def test_bad_inputs_are_400_in_french(client, db, board):

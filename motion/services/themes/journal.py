@@ -53,8 +53,8 @@ MAX_REASON = 2000
 
 def stale_message() -> str:
     return _(
-        "Ce thème a été modifié par quelqu'un d'autre entre-temps : votre modification "
-        "n'a pas été enregistrée. Rechargez la page pour voir la dernière version, puis "
+        "Ce thème a été modifié par quelqu’un d’autre entre-temps : votre modification "
+        "n’a pas été enregistrée. Rechargez la page pour voir la dernière version, puis "
         "recommencez."
     )
 
@@ -252,7 +252,7 @@ def undo(campaign: Campaign, operation: ClusterOperation, *,
         if cluster is None or not _matches(cluster_state(cluster), expected):
             raise Conflict(_(
                 "Cette opération ne peut plus être annulée : un des thèmes concernés a été "
-                "modifié depuis. Annulez d'abord les opérations plus récentes."
+                "modifié depuis. Annulez d’abord les opérations plus récentes."
             ))
         clusters[key] = cluster
     for key, state in after.get("assignments", {}).items():

@@ -153,7 +153,7 @@ def _placement(campaign: Campaign, target: str) -> tuple[Engagement | None, Axis
             for axis in engagement.axes:
                 if kind == "a" and axis.id == int(raw):
                     return engagement, axis
-    raise InvalidInput(_("Cette place n'existe pas dans le référentiel de la campagne."))
+    raise InvalidInput(_("Cette place n’existe pas dans le référentiel de la campagne."))
 
 
 def move_cluster(campaign: Campaign, cluster: Cluster, *, target: str, version: int | None,
@@ -459,7 +459,7 @@ def set_locked(campaign: Campaign, contribution_id: int, *, locked: bool,
     contribution = _contribution(campaign, contribution_id)
     assignment = assignment_of(contribution.id)
     if assignment is None:
-        raise InvalidInput(_("Cette contribution n'a pas encore été rangée dans un thème."))
+        raise InvalidInput(_("Cette contribution n’a pas encore été rangée dans un thème."))
     if assignment.cluster_id != expected_cluster_id:
         raise Conflict(stale_message())
     change = Change(campaign, "lock" if locked else "unlock", actor, reason)
@@ -506,7 +506,7 @@ def set_secondary(campaign: Campaign, contribution_id: int, *, cluster: Cluster 
             created_by_id=actor.id if actor is not None else None,
         ))
     else:
-        raise InvalidInput(_("Cette contribution n'a pas de second thème."))
+        raise InvalidInput(_("Cette contribution n’a pas de second thème."))
     message = _("Contribution n° %(id)d aussi rattachée à « %(name)s »", id=contribution.id,
                 name=cluster.name) if cluster is not None else _(
         "Contribution n° %(id)d : second thème retiré", id=contribution.id)

@@ -131,7 +131,7 @@ def unsorted_page(campaign: Campaign, *, page: int = 1, per_page: int = 50
     ids = [p.contribution_id for p in placements(campaign) if p.cluster_id is None]
     pages = max(1, -(-len(ids) // per_page))
     if page > pages:
-        raise NotFound(_("Cette page de résultats n'existe pas."))
+        raise NotFound(_("Cette page de résultats n’existe pas."))
     return _published(ids[(page - 1) * per_page:page * per_page]), len(ids), pages
 
 
@@ -344,7 +344,7 @@ def cluster_detail(campaign: Campaign, cluster_id: int, *, page: int = 1,
     ) or 0
     pages = max(1, -(-total // per_page)) if per_page else 1
     if page > pages:
-        raise NotFound(_("Cette page de résultats n'existe pas."))
+        raise NotFound(_("Cette page de résultats n’existe pas."))
     if per_page:
         statement = statement.offset((page - 1) * per_page).limit(per_page)
     rows = db.session.execute(statement).all()
