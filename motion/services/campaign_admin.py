@@ -99,16 +99,16 @@ def update_campaign(campaign: Campaign, *, title: str, slug: str, timezone: str,
     if not SLUG_RE.match(slug):
         raise InvalidInput(
             _("Identifiant de campagne invalide : « %(slug)s » (lettres minuscules, chiffres "
-              "et tirets, 64 caractères au plus).", slug=slug)
+              "et tirets, 64 caractères au plus).", slug=slug), field="slug"
         )
     title = " ".join(title.split())
     if not title:
-        raise InvalidInput(_("Le titre de la campagne est obligatoire."))
+        raise InvalidInput(_("Le titre de la campagne est obligatoire."), field="title")
     timezone = check_timezone(timezone)
     if slug != campaign.slug and db.session.scalar(
         select(Campaign.id).where(Campaign.slug == slug)
     ) is not None:
-        raise Conflict(_("La campagne « %(slug)s » existe déjà.", slug=slug))
+        raise Conflict(_("La campagne « %(slug)s » existe déjà.", slug=slug), field="slug")
     before = {"title": campaign.title, "slug": campaign.slug, "timezone": campaign.timezone}
     campaign.title, campaign.slug, campaign.timezone = title[:200], slug, timezone
     db.session.flush()
@@ -241,10 +241,10 @@ def set_role(user: User, role: str, *, active: bool = True, actor: User | None =
     try:
         new_role = Role(role)
     except ValueError:
-        raise InvalidInput(_("Rôle inconnu : %(role)s", role=role)) from None
+        raise InvalidInput(_("Rôle inconnu : %(role)s", role=role), field="role") from None
     losing_admin = user.role == Role.ADMIN and (new_role != Role.ADMIN or not active)
     if losing_admin and _active_admins() <= 1:
-        raise Conflict(_("Il doit rester au moins un administrateur actif."))
+        raise Conflict(_("Il doit rester au moins un administrateur actif."), field="role")
     before = (user.role.value, user.is_active_account)
     user.role, user.is_active_account = new_role, active
     db.session.flush()

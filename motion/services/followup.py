@@ -230,7 +230,8 @@ def parse_status(value: str | None) -> FollowUpStatus:
         return FollowUpStatus((value or "").strip())
     except ValueError:
         raise InvalidInput(
-            _("Statut de suivi inconnu : « %(value)s ».", value=(value or "")[:40])
+            _("Statut de suivi inconnu : « %(value)s ».", value=(value or "")[:40]),
+            field="status",
         ) from None
 
 
@@ -267,7 +268,8 @@ def parse_day(value: str | date | None) -> date:
             _(
                 "Date de la note invalide : « %(value)s » (format attendu : AAAA-MM-JJ).",
                 value=value[:40],
-            )
+            ),
+            field="noted_on",
         )
     return day
 
@@ -305,7 +307,8 @@ def check_url(url: str) -> str:
             _(
                 "Adresse du lien invalide : une adresse complète commençant par "
                 "https:// ou http:// est attendue."
-            )
+            ),
+            field="url",
         )
     return url
 
@@ -345,7 +348,9 @@ def update_followup(
     has_note = bool((note or "").strip())
     has_link = bool((url or "").strip() or (link_title or "").strip())
     if has_note:
-        validation.clean_text(note, label=_("Note"), max_length=NOTE_MAX, min_visible=1)
+        validation.clean_text(
+            note, label=_("Note"), max_length=NOTE_MAX, min_visible=1, field="note"
+        )
         if noted_on:
             parse_day(noted_on)
     if has_link:
@@ -356,6 +361,7 @@ def update_followup(
             max_length=LINK_TITLE_MAX,
             min_visible=1,
             multiline=False,
+            field="link_title",
         )
     done = []
     if new_status is not None and set_status(proposition, new_status, actor=actor):

@@ -480,6 +480,43 @@ def session_page(campaign: Campaign, number: int, user: User | None) -> SessionP
     )
 
 
+def screen_state(campaign: Campaign, number: int) -> dict:
+    """What the session's projection polls (small JSON): a ``version`` that changes with
+    whatever the screen shows (texts, times, référents, the axes' propositions), and the
+    projected vote when its proposition belongs to this engagement, in the shape of the
+    plenary projection's state (``motion.services.votes.LiveState``)."""
+    import hashlib
+
+    session = get_session(campaign, number)
+    engagement = session.engagement
+    propositions = _section_propositions(campaign, engagement)
+    ids = [p.id for p in propositions]
+    axes = (
+        dict(
+            db.session.execute(
+                select(PropositionAxis.proposition_id, PropositionAxis.axis_id).where(
+                    PropositionAxis.proposition_id.in_(ids)
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    shown = [
+        session.bilan,
+        session.objectifs,
+        [str(t) for t in local_times(session)],
+        [u.id for u in referents.referents(campaign).get(engagement.id, [])],
+        [(p.id, p.title, p.version_number, axes.get(p.id)) for p in propositions],
+    ]
+    version = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+    motion = motions.get_motion(campaign)
+    live = votes.live_state(motion.id) if motion is not None else None
+    if live is None or live.proposition_id not in ids:
+        return {"version": version, "proposition_id": None, "session": None}
+    return {"version": version, **live.as_dict()}
+
+
 def programme(campaign: Campaign) -> list[tuple[int, EngagementSession]]:
     """The sessions in programme order, each with its engagement's number (for URLs)."""
     sessions = ensure_sessions(campaign)

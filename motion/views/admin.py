@@ -12,13 +12,21 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.fields import Label
 
 from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import PHASE_ORDER, Campaign, Role
 from motion.services import campaign_admin, campaigns, frameworks, imports
 from motion.views import role_required
-from motion.views.forms import CampaignForm, WorkshopForm, attach_error
+from motion.views.forms import (
+    CampaignForm,
+    CampaignSettingsForm,
+    ContributionImportForm,
+    RoleForm,
+    WorkshopForm,
+    attach_error,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 api_bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
@@ -28,11 +36,11 @@ MAX_FRAMEWORK_BYTES = 512 * 1024
 T = TypeVar("T")
 
 
-def _fail(error: MotionError, form=None) -> None:
-    """Roll back and show ``error``: beside its field of ``form`` when it names one (the
-    field macro ties and focuses it), else as a flashed message."""
+def _fail(error: MotionError, form=None, default_field: str | None = None) -> None:
+    """Roll back and show ``error``: beside its field of ``form`` when it names one, or
+    ``default_field`` (the field macro ties and focuses it), else as a flashed message."""
     db.session.rollback()
-    message = attach_error(form, error) if form is not None else error.message
+    message = attach_error(form, error, default_field) if form is not None else error.message
     if message is not None:
         flash(message, "error")
 
@@ -66,7 +74,7 @@ def _uploaded(field: str, missing: str | None = None) -> tuple[bytes, str] | Non
     upload = request.files.get(field)
     if upload is None or not upload.filename:
         if missing is not None:
-            raise InvalidInput(missing)
+            raise InvalidInput(missing, field=field)
         return None
     return upload.read(), upload.filename
 
@@ -130,18 +138,26 @@ def new_campaign():
                            phase_label=campaign_admin.phase_label, starts={})
 
 
-@bp.get("/campagnes/<slug>")
-@role_required(Role.ADMIN)
-def campaign(slug: str):
-    """One campaign's settings: details, phases, framework, workshops and imports."""
-    campaign = campaigns.get_campaign(slug)
+def _campaign_page(campaign: Campaign, status: int = 200, **forms):
+    """One campaign's settings page; ``forms`` are the submitted forms shown again (with
+    their errors and what was typed), the others are filled from the campaign."""
+    settings_form = forms.get("settings_form") or CampaignSettingsForm(formdata=None,
+                                                                       obj=campaign)
     return render_template(
         "admin/campaign.html", campaign=campaign, phases=PHASE_ORDER,
         phase_label=campaign_admin.phase_label,
         starts=campaign_admin.phase_starts_local(campaign),
         **campaign_admin.workshop_figures(campaign), workshop_form=_workshop_form(campaign),
-        import_jobs=imports.recent_import_jobs(campaign),
-    )
+        import_jobs=imports.recent_import_jobs(campaign), settings_form=settings_form,
+        import_form=forms.get("import_form") or ContributionImportForm(formdata=None),
+    ), status
+
+
+@bp.get("/campagnes/<slug>")
+@role_required(Role.ADMIN)
+def campaign(slug: str):
+    """One campaign's settings: details, phases, framework, workshops and imports."""
+    return _campaign_page(campaigns.get_campaign(slug))
 
 
 @bp.post("/campagnes/<slug>")
@@ -149,11 +165,17 @@ def campaign(slug: str):
 def update_campaign(slug: str):
     """Change a campaign's title, address or time zone."""
     campaign = campaigns.get_campaign(slug)
-    _apply(lambda: campaign_admin.update_campaign(
-        campaign, title=request.form.get("title", ""), slug=request.form.get("slug", ""),
-        timezone=request.form.get("timezone", ""), actor=current_user),
-        _("Campagne enregistrée."))
-    # After a refusal the rollback has reloaded the campaign's old address.
+    form = CampaignSettingsForm()
+    try:
+        campaign_admin.update_campaign(
+            campaign, title=form.title.data or "", slug=form.slug.data or "",
+            timezone=form.timezone.data or "", actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        # The page again, with what was typed; the rollback has reloaded the old address.
+        _fail(error, form)
+        return _campaign_page(campaign, error.status_code, settings_form=form)
+    flash(_("Campagne enregistrée."), "success")
     return redirect(url_for("admin.campaign", slug=campaign.slug))
 
 
@@ -252,15 +274,16 @@ def workshop(slug: str, workshop_id: int):
 def new_import(slug: str):
     """Import contributions from an uploaded CSV file (a job for large files)."""
     campaign = campaigns.get_campaign(slug)
+    form = ContributionImportForm()
     try:
         data, name = _uploaded("csv_file", _("Choisissez un fichier CSV à importer."))
         job = imports.request_import(campaign, data, name,
-                                     workshop_name=request.form.get("workshop_name"),
+                                     workshop_name=form.workshop_name.data,
                                      actor=current_user)
         db.session.commit()
     except MotionError as error:
-        _fail(error)
-        return redirect(_campaign_url(slug, "import"))
+        _fail(error, form, default_field="csv_file")  # an unreadable file: its field's error
+        return _campaign_page(campaign, error.status_code, import_form=form)
     if imports.needs_job(data):
         from motion import jobs
 
@@ -289,14 +312,33 @@ def import_status(slug: str, job_id: int):
     return jsonify(job.progress_state())
 
 
+def _role_form(user, submitted: bool = False) -> RoleForm:
+    """The role form of ``user``'s row: the request's values once submitted, else the
+    account's; its fields' ids and label are the row's."""
+    form = RoleForm() if submitted else RoleForm(
+        formdata=None, role=user.role.value, active=user.is_active_account)
+    form.role.choices = [(r.value, _(campaign_admin.ROLE_LABELS[r])) for r in Role]
+    form.role.id = f"role-{user.id}"
+    form.role.label = Label(form.role.id, _("Rôle de %(name)s", name=user.display_name))
+    return form
+
+
+def _users_page(status: int = 200, failed=None):
+    """Users and their roles; ``failed`` is a submitted row form shown again with its error."""
+    query = (request.values.get("q") or "").strip()
+    page = campaign_admin.search_users(query, page=request.args.get("page", 1, type=int))
+    forms = {user.id: _role_form(user) for user in page.items}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return render_template("admin/users.html", page=page, query=query, role_forms=forms,
+                           form_error=failed is not None), status
+
+
 @bp.get("/utilisateurs")
 @role_required(Role.ADMIN)
 def users():
     """Users and their roles, searchable by name, e-mail or collectivité."""
-    query = (request.args.get("q") or "").strip()
-    page = campaign_admin.search_users(query, page=request.args.get("page", 1, type=int))
-    return render_template("admin/users.html", page=page, query=query, roles=list(Role),
-                           role_labels=campaign_admin.ROLE_LABELS)
+    return _users_page()
 
 
 @bp.post("/utilisateurs/<int:user_id>")
@@ -304,8 +346,14 @@ def users():
 def user(user_id: int):
     """Change a user's role, or suspend / reactivate the account."""
     target = campaign_admin.get_user(user_id)
-    _apply(lambda: campaign_admin.set_role(target, request.form.get("role", ""),
-                                           active=request.form.get("active") == "1",
-                                           actor=current_user),
-           _("Compte de %(name)s enregistré.", name=target.display_name))
+    form = _role_form(target, submitted=True)
+    try:
+        campaign_admin.set_role(target, form.role.data or "", active=form.active.data,
+                                actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        # The list again, the refusal beside the row's role, as it was chosen.
+        _fail(error, form)
+        return _users_page(error.status_code, failed=(user_id, form))
+    flash(_("Compte de %(name)s enregistré.", name=target.display_name), "success")
     return redirect(url_for("admin.users", q=request.form.get("q") or None))

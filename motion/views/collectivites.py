@@ -22,7 +22,7 @@ from motion.services import (
     provenance,
 )
 from motion.views import role_required
-from motion.views.forms import EmptyForm
+from motion.views.forms import CollectivitesImportForm, EmptyForm
 
 bp = Blueprint("collectivites", __name__, url_prefix="/admin/collectivites")
 
@@ -53,13 +53,16 @@ def _pending(name: str) -> Path:
 
 
 def _index(*, error: str | None = None, status: int = 200):
+    """The list and the import form; ``error`` is shown beside the form's file field."""
     total, rows = collectivites.listing()
+    form = CollectivitesImportForm(formdata=None)
+    if error:
+        form.file.errors = [error]
     return render_template(
         "collectivites/index.html",
         total=total,
         rows=rows,
-        form=EmptyForm(),
-        form_error=error,
+        form=form,
         kind_label=collectivites.kind_label,
         size_label=collectivites.size_label,
     ), status

@@ -16,10 +16,10 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from motion import validation
-from motion.errors import MotionError
+from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import AddresseeKind, Role
-from motion.services import addressees, dossiers, motions
+from motion.services import addressees, dossiers, exports, motions
 from motion.views import facilitator_required, role_required, url_campaign
 from motion.views.forms import EmptyForm, attach_error
 
@@ -255,10 +255,17 @@ def proposition_addressees(campaign_slug: str, proposition_id: int):
 def index(campaign_slug: str):
     """Each addressee's dossier: its propositions, downloads and dispatches."""
     campaign = url_campaign()
+    rows = dossiers.overview(campaign)
     return render_template(
         "dossiers/index.html",
         campaign=campaign,
-        rows=dossiers.overview(campaign),
+        rows=rows,
+        large={
+            row.addressee.id: {
+                fmt for fmt in dossiers.FORMATS if dossiers.too_large(row.propositions, fmt)
+            }
+            for row in rows
+        },
         motion=motions.get_motion(campaign),
         formats=dossiers.FORMATS,
         unassigned=addressees.without_addressee(campaign),
@@ -287,13 +294,27 @@ def _format(default: str) -> str:
     return (request.args.get("format") or default).strip().lower()
 
 
+def _too_large():
+    flash(
+        _(
+            "Ce fichier est volumineux : il est préparé en arrière-plan. "
+            "Utilisez le bouton « Préparer » de cette page."
+        ),
+        "info",
+    )
+    return redirect(url_for(".index", campaign_slug=url_campaign().slug))
+
+
 @bp.get("/dossiers/<int:addressee_id>/fichier")
 @facilitator_required
 def download(campaign_slug: str, addressee_id: int):
-    """One addressee's dossier as ODT, DOCX or PDF."""
+    """One addressee's dossier as ODT, DOCX or PDF (a large one: see :func:`prepare`)."""
     campaign = url_campaign()
     addressee = addressees.get_addressee(campaign, addressee_id)
-    result = dossiers.dossier_file(campaign, addressee, _format("odt"))
+    fmt = dossiers.check_format(_format("odt"))
+    if dossiers.needs_job(campaign, addressee, fmt):
+        return _too_large()
+    result = dossiers.dossier_file(campaign, addressee, fmt)
     return send_file(
         io.BytesIO(result.content),
         mimetype=result.mimetype,
@@ -307,13 +328,51 @@ def download(campaign_slug: str, addressee_id: int):
 def archive(campaign_slug: str):
     """Every dossier in one ZIP file (the three formats, or the one chosen)."""
     campaign = url_campaign()
-    result = dossiers.archive(campaign, _format("all"))
+    choice = _format("all")
+    if choice in dossiers.ARCHIVE_CHOICES and dossiers.needs_job(campaign, None, choice):
+        return _too_large()
+    result = dossiers.archive(campaign, choice)
     return send_file(
         io.BytesIO(result.content),
         mimetype=result.mimetype,
         as_attachment=True,
         download_name=result.filename,
     )
+
+
+@bp.post("/dossiers/preparer")
+@facilitator_required
+def prepare(campaign_slug: str):
+    """One addressee's dossier (``destinataire``) or the ZIP of every dossier: sent now when
+    small, otherwise prepared by an export job whose page shows the progress."""
+    campaign = url_campaign()
+    raw = (request.form.get("destinataire") or "").strip()
+    addressee = (
+        addressees.get_addressee(campaign, validation.parse_id(raw, "destinataire"))
+        if raw
+        else None
+    )
+    choice = (request.form.get("format") or ("odt" if addressee else "all")).strip().lower()
+    if addressee is not None:
+        dossiers.check_format(choice)
+    elif choice not in dossiers.ARCHIVE_CHOICES:
+        raise InvalidInput(_("Format inconnu : choisissez ODT, DOCX, PDF ou les trois."))
+    if not dossiers.needs_job(campaign, addressee, choice):
+        result = (
+            dossiers.dossier_file(campaign, addressee, choice)
+            if addressee
+            else dossiers.archive(campaign, choice)
+        )
+        return send_file(
+            io.BytesIO(result.content),
+            mimetype=result.mimetype,
+            as_attachment=True,
+            download_name=result.filename,
+        )
+    job = dossiers.request_job(campaign, addressee, choice, actor=current_user)
+    db.session.commit()
+    exports.launch(job.id)
+    return redirect(url_for("exports.show", campaign_slug=campaign.slug, job_id=job.id))
 
 
 @bp.post("/dossiers/<int:addressee_id>/envoi")

@@ -3,7 +3,7 @@ links; the earlier propositions a new campaign imported; what a proposition cont
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from motion.models import FollowUpStatus, Role
 from motion.models._types import utcnow
 from motion.services import followup, motions
 from motion.views import facilitator_required, url_campaign
-from motion.views.forms import EmptyForm
+from motion.views.forms import EmptyForm, FollowUpForm, attach_error, row_ids
 
 bp = Blueprint("followup", __name__, url_prefix="/campagnes/<campaign_slug>/suivi")
 
@@ -30,9 +30,23 @@ def index(campaign_slug: str):
     return _render_index(url_campaign())
 
 
-def _render_index(
-    campaign, *, failed_id: int | None = None, error: str | None = None, status: int = 200
-):
+def _followup_form(row, failed: tuple | None = None) -> FollowUpForm:
+    """The follow-up form of a board row: the submitted one shown again (``failed``, with
+    its errors and what was typed), else the row's status and today's date."""
+    if failed is not None and failed[0] == row.proposition.id:
+        return failed[1]
+    form = FollowUpForm(
+        formdata=None, status=row.status.value, noted_on=utcnow().date().isoformat()
+    )
+    return _with_choices(row_ids(form, row.proposition.id))
+
+
+def _with_choices(form: FollowUpForm) -> FollowUpForm:
+    form.status.choices = [(s.value, followup.status_label(s)) for s in FollowUpStatus]
+    return form
+
+
+def _render_index(campaign, *, failed: tuple | None = None, status: int = 200):
     return render_template(
         "followup/index.html",
         campaign=campaign,
@@ -43,11 +57,8 @@ def _render_index(
         statuses=list(FollowUpStatus),
         status_label=followup.status_label,
         facilitator=_is_facilitator(),
-        form=EmptyForm(),
-        today=utcnow().date().isoformat(),
-        failed_id=failed_id,
-        error=error,
-        values=request.form if failed_id else {},
+        followup_form=lambda row: _followup_form(row, failed),
+        form_error=failed is not None,
     ), status
 
 
@@ -57,22 +68,25 @@ def update(campaign_slug: str, proposition_id: int):
     """Change a proposition's status, add a dated note or a link (one form)."""
     campaign = url_campaign()
     proposition = followup.get_proposition(campaign, proposition_id)
+    form = _with_choices(row_ids(FollowUpForm(), proposition.id))
     try:
         done = followup.update_followup(
             proposition,
-            status=request.form.get("status"),
-            note=request.form.get("note", ""),
-            noted_on=request.form.get("noted_on", ""),
-            url=request.form.get("url", ""),
-            link_title=request.form.get("link_title", ""),
+            status=form.status.data,
+            note=form.note.data or "",
+            noted_on=form.noted_on.data or "",
+            url=form.url.data or "",
+            link_title=form.link_title.data or "",
             actor=current_user,
         )
     except MotionError as error:
         db.session.rollback()
-        # The page again, with what was typed in this proposition's form and the reason.
-        return _render_index(
-            campaign, failed_id=proposition.id, error=error.message, status=error.status_code
-        )
+        # The page again, with what was typed in this proposition's form and the reason
+        # beside its field.
+        message = attach_error(form, error, "status")
+        if message is not None:
+            flash(message, "error")
+        return _render_index(campaign, failed=(proposition.id, form), status=error.status_code)
     db.session.commit()
     if done:
         flash(

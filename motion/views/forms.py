@@ -34,9 +34,11 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons (join, support, logout)."""
 
 
-def attach_error(form: FlaskForm, error: MotionError) -> str | None:
-    """Show ``error`` beside its field when it names one of ``form``; else return its message."""
-    field = form._fields.get(error.field) if error.field else None
+def attach_error(form: FlaskForm, error: MotionError, default: str | None = None) -> str | None:
+    """Show ``error`` beside its field (or the field ``default`` when it names none) when
+    that is one of ``form``; else return its message."""
+    name = error.field or default
+    field = form._fields.get(name) if name else None
     if field is None:
         return error.message
     field.errors = [*field.errors, error.message]
@@ -102,6 +104,53 @@ class CampaignForm(FlaskForm):
     framework_file = FileField(_l("Référentiel (fichier YAML, facultatif)"))
     engagement_workshops = BooleanField(_l("Créer un atelier par engagement du référentiel"),
                                         default=True)
+
+
+class CampaignSettingsForm(FlaskForm):
+    """A campaign's title, address and time zone (its settings page)."""
+
+    title = StringField(_l("Titre"))
+    slug = StringField(_l("Identifiant dans les adresses"))
+    timezone = StringField(_l("Fuseau horaire"))
+
+
+class ContributionImportForm(FlaskForm):
+    """A CSV file of contributions to import into a campaign."""
+
+    csv_file = FileField(_l("Fichier CSV"))
+    workshop_name = StringField(_l("Atelier de destination (facultatif)"))
+
+
+class RoleForm(FlaskForm):
+    """A user's role and access (one row of the accounts list; its label names the user)."""
+
+    role = SelectField(_l("Rôle"), validate_choice=False)
+    active = BooleanField(_l("actif"), false_values=("", "0", "false"))
+
+
+class FollowUpForm(FlaskForm):
+    """One proposition's follow-up (status, a dated note, a link); its fields' ids end with
+    the proposition's id, see ``row_ids``."""
+
+    status = SelectField(_l("Statut"), validate_choice=False)
+    noted_on = StringField(_l("Date de la note"))
+    note = TextAreaField(_l("Note (facultatif)"))
+    url = StringField(_l("Lien (facultatif) : adresse"))
+    link_title = StringField(_l("Titre du lien"))
+
+
+def row_ids(form: FlaskForm, suffix) -> FlaskForm:
+    """Give ``form``'s fields the ids ``<name><suffix>``, for one form per row of a page."""
+    for field in form:
+        field.id = f"{field.name}{suffix}"
+        field.label.field_id = field.id
+    return form
+
+
+class CollectivitesImportForm(FlaskForm):
+    """A list of collectivités to preview, then import."""
+
+    file = FileField(_l("Fichier CSV ou XLSX"), id="collectivites-file")
 
 
 class WorkshopForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -165,13 +165,37 @@ def screen(campaign_slug: str, number: int):
     """The session for the projector: bilan, objectifs and the axes' propositions."""
     campaign = url_campaign()
     page = sessions.session_page(campaign, number, current_user)
+    state = sessions.screen_state(campaign, number)
     db.session.commit()
+    live = state["session"] or {}
+    shown = next(
+        (
+            p
+            for slot in page.slots
+            for p in slot.propositions
+            if p.id == state["proposition_id"]
+        ),
+        next((p for p in page.unplaced if p.id == state["proposition_id"]), None),
+    )
     return render_template(
         "sessions/screen.html",
         campaign=campaign,
         page=page,
         times=sessions.local_times(page.session),
+        state=state,
+        live=live,
+        shown=shown,
+        state_url=url_for(".screen_state", campaign_slug=campaign.slug, number=number),
     )
+
+
+@bp.get("/seances/<int:number>/projection/etat")
+@facilitator_required
+def screen_state(campaign_slug: str, number: int):
+    """The small JSON the session's projection polls (static/js/projection.js)."""
+    state = sessions.screen_state(url_campaign(), number)
+    db.session.commit()  # the sessions, created on first use
+    return jsonify(state)
 
 
 @bp.post("/seances/<int:number>/textes")

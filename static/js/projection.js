@@ -1,5 +1,6 @@
 // Poll the live state every second: update the tally; reload when the shown proposition or
-// the vote round changes (the page then renders the new text server-side).
+// the vote round changes (the page then renders the new text server-side), or, on an
+// engagement session's projection (data-version), when what the session shows changes.
 // Screen readers hear whole sentences from one role="status" region (aria-atomic), at most
 // one every ANNOUNCE_MS, and when a vote opens or closes (the sentence survives the reload).
 (function () {
@@ -54,6 +55,8 @@
         var session = state.session || {};
         var status = String(session.status || "");
         if (String(state.proposition_id || "") !== root.getAttribute("data-proposition") ||
+            (root.hasAttribute("data-version") &&
+             String(state.version || "") !== root.getAttribute("data-version")) ||
             String(session.id || "") !== root.getAttribute("data-session") ||
             status !== root.getAttribute("data-status")) {
           if (window.sessionStorage && (status === "open" || status === "closed")) {

@@ -248,6 +248,11 @@ def test_a_referent_runs_their_engagement_morning(congress, browser):
         "la médiation reste à financer"
     )
 
+    # The session's projection, on the projector beside: it follows the session by itself.
+    screen = context.new_page()
+    screen.goto(f"{session_url}/projection")
+    expect(screen.locator(".p-missing")).to_have_count(3)
+
     # One proposition per axis: all three are missing, then created one by one from themes.
     missing = tab.locator(".slots-missing")
     expect(missing).to_contain_text("3 axes sans proposition")
@@ -270,6 +275,8 @@ def test_a_referent_runs_their_engagement_morning(congress, browser):
         if left:
             expect(missing).to_contain_text(f"{left} axe")
     expect(tab.locator(".slots-complete")).to_have_text("Chaque axe a sa proposition.")
+    expect(screen.locator(".p-missing")).to_have_count(0)
+    expect(screen.locator(".p-slots")).to_contain_text(titles[congress["axes"][-1]])
     expect(tab.locator(".axis-slot-empty")).to_have_count(0)
 
     # The coverage page: E1's axes have their proposition, the others are marked in words.
@@ -287,6 +294,7 @@ def test_a_referent_runs_their_engagement_morning(congress, browser):
     first = titles[congress["axes"][0]]
     tab.get_by_role("button", name=f"Projeter et ouvrir le vote sur « {first} »").click()
     expect(tab.locator(".flash-success")).to_contain_text("Le vote est ouvert")
+    expect(screen.locator("#vote-titre")).to_have_text("Vote ouvert")
     phone = browser.new_context(locale="fr-FR").new_page()
     _login(phone, base, ELU)
     phone.goto(f"{base}/v/{SLUG}")
@@ -295,8 +303,11 @@ def test_a_referent_runs_their_engagement_morning(congress, browser):
     vote_for.click()
     expect(vote_for).to_have_attribute("aria-pressed", "true")
     phone.context.close()
+    expect(screen.locator('[data-count="pour"]')).to_have_text("1")
     tab.get_by_role("button", name=f"Clore le vote sur « {first} »").click()
     expect(tab.locator(".flash-success")).to_contain_text("Vote clos : 1 pour, 0 contre")
+    expect(screen.locator("#vote-titre")).to_have_text("Vote clos")
+    screen.close()
 
     # The session page, its projection and the programme pass axe at a phone's width and a laptop's.
     for width in (375, 1280):

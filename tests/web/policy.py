@@ -253,6 +253,7 @@ POLICY: dict[tuple[str, str], Row] = {
     ("POST", "sessions.update_referents"): Row(ADMINS),
     ("GET", "sessions.show"): Row(MEMBERS),
     ("GET", "sessions.screen"): Row(FACILITATORS),
+    ("GET", "sessions.screen_state"): Row(FACILITATORS),
     ("POST", "sessions.texts"): Row(FACILITATORS),
     ("GET", "sessions.new_axis_proposition"): Row(FACILITATORS),
     ("POST", "sessions.new_axis_proposition"): Row(FACILITATORS),

@@ -10,6 +10,7 @@ from pathlib import Path
 from motion.models import Cluster, ClusterAssignment, ClusteringRun, Collectivite
 from motion.services import campaigns, collectivite_imports, contributions, motions
 from tests.conftest import csrf_token
+from tests.web.test_form_errors import _field_error
 
 SAMPLE = Path(__file__).resolve().parents[2] / "motion/data/collectivites_exemple.csv"
 
@@ -60,7 +61,8 @@ def test_a_file_without_the_needed_columns_is_refused_in_french(db, client, logi
     response = _upload(client, b"commune;habitants\nCahors;20141\n", "liste.csv")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Colonnes manquantes : code INSEE, type" in page
+    message = _field_error(page, "collectivites-file", "Fichier CSV ou XLSX")
+    assert "Colonnes manquantes : code INSEE, type" in message
 
 
 def test_coverage_counts_contributions_by_type_and_size_per_axis(

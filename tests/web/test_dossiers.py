@@ -10,6 +10,7 @@ import zipfile
 from html import unescape
 
 import pytest
+from sqlalchemy import select
 
 from motion.services import addressees, motions
 from tests.conftest import csrf_token
@@ -196,3 +197,73 @@ def test_hostile_input_gets_a_french_answer_never_a_500(client, login, congress)
     assert [a.name for a in addressees.addressees(congress["campaign"])] == [
         d.name for d in addressees.DEFAULTS
     ]  # nothing half-saved
+
+
+def test_large_dossiers_are_prepared_in_a_job_with_progress(app, client, db, login, congress):
+    from docx import Document
+
+    from motion.models import ExportJob
+
+    a, fibre, ecoles = congress["a"], congress["fibre"], congress["ecoles"]
+    addressees.confirm(fibre, [a["Numérique"].id, a["ANCT"].id])
+    addressees.confirm(ecoles, [a["Numérique"].id])
+    db.session.commit()
+    # Two propositions in DOCX cost 2, in PDF 8: the limit sends PDF to a job, DOCX not.
+    app.config.update(DOSSIER_SYNC_MAX_COST=4, JOB_BACKEND="inline")
+    login(congress["facilitator"])
+    index = f"/campagnes/{SLUG}/dossiers"
+    token = csrf_token(client, index)
+    body = client.get(index).get_data(as_text=True)
+    assert f"dossiers/{a['Numérique'].id}/fichier?format=docx" in body
+    assert f"dossiers/{a['Numérique'].id}/fichier?format=pdf" not in body
+    assert "Préparer PDF" in body
+    # A link to a large file (bookmarked) explains instead of blocking the request.
+    late = client.get(f"{index}/{a['Numérique'].id}/fichier?format=pdf")
+    assert late.status_code == 302
+    assert "préparé en arrière-plan" in _text(client.get(index))
+    # A small file is still sent at once by the same form.
+    now = client.post(
+        f"{index}/preparer",
+        data={"csrf_token": token, "destinataire": a["ANCT"].id, "format": "docx"},
+    )
+    assert now.status_code == 200
+    assert db.session.query(ExportJob).count() == 0
+
+    # The ZIP of every dossier in the three formats (3 propositions × 6) goes to a job.
+    response = client.post(f"{index}/preparer", data={"csrf_token": token, "format": "all"})
+    assert response.status_code == 302
+    job = db.session.scalars(select(ExportJob)).one()
+    assert (job.kind, job.format, job.addressee_id) == ("dossiers", "all", None)
+    assert response.headers["Location"].endswith(f"/campagnes/{SLUG}/exports/{job.id}")
+    status = client.get(f"/api/campagnes/{SLUG}/exports/{job.id}").get_json()
+    assert status["status"] == "done", status
+    assert "Le fichier est prêt." in client.get(response.headers["Location"]).get_data(as_text=True)
+    download = client.get(f"/campagnes/{SLUG}/exports/{job.id}/fichier")
+    assert download.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    assert sorted(n.rsplit("-", 1)[-1] for n in names) == [
+        "anct.docx",
+        "anct.odt",
+        "anct.pdf",
+        "numerique.docx",
+        "numerique.odt",
+        "numerique.pdf",
+    ]
+    numerique = next(n for n in names if n.endswith("numerique.docx"))
+    with zipfile.ZipFile(io.BytesIO(download.data)) as zf:
+        text = " ".join(p.text for p in Document(io.BytesIO(zf.read(numerique))).paragraphs)
+    assert fibre.title in text
+    assert ecoles.title in text
+
+    # One addressee's PDF in a job; an addressee without propositions fails in French.
+    single = client.post(
+        f"{index}/preparer",
+        data={"csrf_token": token, "destinataire": a["Numérique"].id, "format": "pdf"},
+    )
+    job = db.session.get(ExportJob, int(single.headers["Location"].rsplit("/", 1)[1]))
+    assert (job.kind, job.format, job.addressee_id) == ("dossier", "pdf", a["Numérique"].id)
+    pdf = client.get(f"/campagnes/{SLUG}/exports/{job.id}/fichier")
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    bad = client.post(f"{index}/preparer", data={"csrf_token": token, "format": "exe"})
+    assert bad.status_code == 400

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from motion.models import Contribution, FollowUpNote
 from motion.services import campaigns, followup, followup_demo, motions
 from tests.conftest import csrf_token
+from tests.web.test_form_errors import _field_error
 
 
 def test_followup_pages_import_and_continuations(client, db, login, make_campaign, make_user):
@@ -57,8 +58,11 @@ def test_followup_pages_import_and_continuations(client, db, login, make_campaig
     )
     assert refused.status_code == 400
     body = refused.get_data(as_text=True)
-    assert "Adresse du lien invalide" in body
+    assert "Adresse du lien invalide" in _field_error(
+        body, f"url{row.proposition.id}", "Lien (facultatif) : adresse"
+    )
     assert "Réponse du ministère reçue." in body
+    assert 'value="Réponse"' in body
     assert db.session.scalar(select(db.func.count(FollowUpNote.id))) == notes_before
     saved = client.post(
         url,

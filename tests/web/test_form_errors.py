@@ -3,17 +3,18 @@ message that names the field, a title that starts with "Erreur", nothing saved."
 
 from __future__ import annotations
 
+import io
 import re
 
 from sqlalchemy import func, select
 
-from motion.models import Comment, Contribution
+from motion.models import Comment, Contribution, ImportJob
 from tests.conftest import csrf_token
 
 
 def _field_error(html: str, field_id: str, label: str) -> str:
     """The error message tied to the control ``field_id``, which must name ``label``."""
-    control = re.search(rf'<(?:input|textarea)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
+    control = re.search(rf'<(?:input|textarea|select)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in control
     described = re.search(r'aria-describedby="([^"]+)"', control).group(1).split()
     messages = [re.search(rf'id="{i}"[^>]*>([^<]*)<', html).group(1) for i in described]
@@ -109,3 +110,45 @@ def test_the_workshop_form_shows_its_error_beside_its_field(client, login, make_
     html = response.get_data(as_text=True)
     assert "obligatoire" in _field_error(html, "name", "Nom")
     assert "Vélo et train</textarea>" in html  # what was typed is kept
+
+
+def test_the_campaign_settings_and_import_forms_show_their_errors_beside_their_fields(
+        client, db, login, make_user, make_campaign):
+    campaign = make_campaign()
+    login(make_user(role="admin"))
+    url = f"/admin/campagnes/{campaign.slug}"
+    token = csrf_token(client, url)
+    response = client.post(url, data={"title": "Congrès renommé", "slug": "Pas valide !",
+                                      "timezone": "Europe/Paris", "csrf_token": token})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "invalide" in _field_error(html, "slug", "Identifiant dans les adresses")
+    assert 'value="Congrès renommé"' in html
+    assert 'value="Pas valide !"' in html
+    assert f'action="/admin/campagnes/{campaign.slug}"' in html  # the address did not change
+    db.session.expire_all()
+    assert db.session.get(type(campaign), campaign.id).title != "Congrès renommé"
+
+    response = client.post(f"{url}/imports", content_type="multipart/form-data", data={
+        "csv_file": (io.BytesIO(b"id;contenu\n1;bonjour\n"), "x.csv"),
+        "workshop_name": "Atelier importé", "csrf_token": token})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "absente" in _field_error(html, "csv_file", "Fichier CSV")
+    assert 'value="Atelier importé"' in html
+    assert db.session.scalar(select(func.count(ImportJob.id))) == 0
+
+
+def test_a_refused_role_change_is_an_error_of_that_row(client, db, login, make_user):
+    make_user(display_name="Claire Martin")
+    admin = make_user(role="admin", display_name="Admin Istrateur")
+    login(admin)
+    response = client.post(f"/admin/utilisateurs/{admin.id}", data={
+        "role": "elu", "active": "1", "csrf_token": csrf_token(client, "/admin/utilisateurs")})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "administrateur" in _field_error(html, f"role-{admin.id}", "Rôle de Admin Istrateur")
+    assert html.count('aria-invalid="true"') == 1  # the other rows are untouched
+    assert re.search(rf'id="role-{admin.id}".*?<option selected value="elu"', html, re.S)
+    db.session.expire_all()
+    assert db.session.get(type(admin), admin.id).role.value == "admin"

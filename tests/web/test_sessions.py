@@ -106,6 +106,10 @@ def test_axis_proposition_from_themes_then_vote_and_coverage(client, db, login, 
     coverage = client.get(f"{base}/couverture").get_data(as_text=True)
     assert coverage.count(MISSING) == 12  # every axis of the four engagements
 
+    # The session's projection follows the session: its state's version changes with it.
+    state_url = f"{base}/seances/1/projection/etat"
+    before = client.get(state_url).get_json()
+    assert before["proposition_id"] is None
     draft = client.get(f"{base}/seances/1/proposition-d-axe?axe={axis.id}")
     assert draft.status_code == 200
     page = draft.get_data(as_text=True)
@@ -141,12 +145,27 @@ def test_axis_proposition_from_themes_then_vote_and_coverage(client, db, login, 
     assert f'data-proposition="{proposition.id}"' in client.get(
         f"{base}/motion/projection"
     ).get_data(as_text=True)
+    state = client.get(state_url).get_json()
+    assert state["version"] != before["version"]
+    assert state["proposition_id"] == proposition.id
+    assert state["session"]["status"] == "open"
+    # Another engagement's projection does not show E1's vote.
+    assert client.get(f"{base}/seances/2/projection/etat").get_json()["session"] is None
+    screen = client.get(f"{base}/seances/1/projection").get_data(as_text=True)
+    assert f'data-state-url="{state_url}"' in screen
+    assert f'data-version="{state["version"]}"' in screen
+    assert f'data-proposition="{proposition.id}"' in screen
+    assert 'role="status" aria-atomic="true"' in screen
+    assert re.findall(r"<script[^>]*>", screen) == [
+        '<script src="/static/js/projection.js" defer>'
+    ]
     closed = client.post(
         f"{base}/seances/1/vote",
         data={"csrf_token": token, "proposition": proposition.id, "action": "clore"},
     )
     assert closed.status_code == 302
     assert "Vote clos" in client.get(f"{base}/seances/1").get_data(as_text=True)
+    assert client.get(state_url).get_json()["session"]["status"] == "closed"
     # A theme-less axis has nothing to draft from: a French message, not a 500.
     empty = client.get(f"{base}/seances/1/proposition-d-axe?axe={c.e1.axes[2].id}")
     assert empty.status_code == 400
