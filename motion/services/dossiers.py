@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from motion.errors import InvalidInput, NotFound
+from motion.errors import Conflict, InvalidInput, NotFound
 from motion.exports import builder, dossier
 from motion.extensions import db
 from motion.models import (
@@ -28,6 +28,8 @@ from motion.models import (
     Campaign,
     DossierDispatch,
     DossierSettings,
+    ExportJob,
+    ExportStatus,
     Motion,
     Proposition,
     User,
@@ -292,7 +294,7 @@ def dossier_file(campaign: Campaign, addressee: Addressee, fmt: str) -> ExportFi
     )
 
 
-def archive(campaign: Campaign, choice: str = "all") -> ExportFile:
+def archive(campaign: Campaign, choice: str = "all", *, progress=None) -> ExportFile:
     """Every addressee's dossier (those with confirmed propositions) in one ZIP file."""
     if choice not in ARCHIVE_CHOICES:
         raise InvalidInput(_("Format inconnu : choisissez ODT, DOCX, PDF ou les trois."))
@@ -309,9 +311,99 @@ def archive(campaign: Campaign, choice: str = "all") -> ExportFile:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for position, doc in enumerate(docs, start=1):
             stem = f"{position:02d}-{file_stem(campaign, by_name[doc.addressee])}"
+            if progress is not None:
+                progress(
+                    0.1 + 0.85 * (position - 1) / len(docs),
+                    _("Dossier %(n)d sur %(total)d", n=position, total=len(docs)),
+                )
             for fmt in formats:
                 zf.writestr(f"{stem}.{fmt}", dossier.render(doc, fmt))
     return ExportFile(buffer.getvalue(), f"dossiers-{campaign.slug}-{stamp}.zip", "application/zip")
+
+
+# ------------------------------------------------------------------ background jobs
+
+# Rendering a dossier costs about one unit per proposition in ODT or DOCX and four in PDF
+# (WeasyPrint's layout); above DOSSIER_SYNC_MAX_COST units the file is prepared by an
+# export job (8 addressees × 8 propositions in PDF took 10–12 s within the request).
+FORMAT_COST = {"odt": 1, "docx": 1, "pdf": 4}
+SYNC_MAX_COST = 40
+JOB_KINDS = ("dossier", "dossiers")
+
+
+def too_large(propositions: int, choice: str) -> bool:
+    """Whether ``propositions`` confirmed propositions in ``choice`` (a format, or "all")
+    are above what is rendered within the request."""
+    from flask import current_app
+
+    formats = FORMATS if choice == "all" else (choice,)
+    cost = propositions * sum(FORMAT_COST.get(fmt, 1) for fmt in formats)
+    return cost > current_app.config.get("DOSSIER_SYNC_MAX_COST", SYNC_MAX_COST)
+
+
+def needs_job(campaign: Campaign, addressee: Addressee | None, choice: str) -> bool:
+    """Whether one addressee's dossier (``addressee`` None: the ZIP of every dossier) in
+    ``choice`` is prepared by a job rather than within the request."""
+    counts = addressee_service.confirmed_counts(campaign)
+    propositions = counts.get(addressee.id, 0) if addressee else sum(counts.values())
+    return too_large(propositions, choice)
+
+
+def request_job(
+    campaign: Campaign, addressee: Addressee | None, choice: str, *, actor: User | None = None
+) -> ExportJob:
+    """Create the progress record of a dossier job (one addressee's file, or the ZIP of
+    every dossier when ``addressee`` is None); refuse a duplicate while one runs."""
+    from motion import jobs
+
+    if addressee is None:
+        if choice not in ARCHIVE_CHOICES:
+            raise InvalidInput(_("Format inconnu : choisissez ODT, DOCX, PDF ou les trois."))
+    else:
+        check_format(choice)
+    _motion(campaign)
+    kind = "dossier" if addressee else "dossiers"
+    addressee_id = addressee.id if addressee else None
+    if (
+        jobs.active(
+            ExportJob,
+            ExportJob.campaign_id == campaign.id,
+            ExportJob.kind == kind,
+            ExportJob.format == choice,
+            ExportJob.addressee_id.is_(None)
+            if addressee_id is None
+            else ExportJob.addressee_id == addressee_id,
+        )
+        is not None
+    ):
+        raise Conflict(_("Ce dossier est déjà en préparation."))
+    job = ExportJob(
+        campaign_id=campaign.id,
+        requested_by=actor,
+        kind=kind,
+        format=choice,
+        addressee_id=addressee_id,
+        status=ExportStatus.QUEUED,
+        message=_("En attente"),
+    )
+    db.session.add(job)
+    db.session.flush()
+    audit.record(
+        "export.request", job, actor=actor, campaign_id=campaign.id, kind=kind, format=choice
+    )
+    return job
+
+
+def render_job(job: ExportJob, progress) -> ExportFile:
+    """The file of a dossier job (called by :func:`motion.services.exports.run_job`)."""
+    campaign = db.session.get(Campaign, job.campaign_id)
+    progress(0.1, _("Lecture des données"))
+    if job.kind == "dossier":
+        addressee = db.session.get(Addressee, job.addressee_id) if job.addressee_id else None
+        if addressee is None or addressee.campaign_id != campaign.id:
+            raise NotFound(_("Destinataire introuvable."))
+        return dossier_file(campaign, addressee, job.format)
+    return archive(campaign, job.format, progress=progress)
 
 
 # ------------------------------------------------------------------ dispatches

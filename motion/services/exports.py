@@ -218,6 +218,10 @@ def job_file(job: ExportJob) -> Path:
     return path
 
 
+def job_mimetype(job: ExportJob) -> str:
+    return "application/zip" if job.kind == "dossiers" else MIMETYPES[job.format]
+
+
 def download_name(job: ExportJob) -> str:
     return job.filename.split("__", 1)[-1] if job.filename else "export"
 
@@ -230,7 +234,12 @@ def execute_export(job_id: int) -> bool:
 def run_job(job: ExportJob, progress: jobs.Progress) -> None:
     """The export job's work: render the file into the instance folder."""
     campaign = db.session.get(Campaign, job.campaign_id)
-    result = render(campaign, job.kind, job.format, progress=progress, annex=job.annex)
+    if job.kind in ("dossier", "dossiers"):  # a transmission dossier, or all of them
+        from motion.services import dossiers
+
+        result = dossiers.render_job(job, progress)
+    else:
+        result = render(campaign, job.kind, job.format, progress=progress, annex=job.annex)
     # The job id keeps names unique; the part after "__" is what the browser saves.
     name = f"{job.id}__{result.filename}"
     path = exports_dir() / name

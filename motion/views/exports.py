@@ -38,6 +38,8 @@ def _labels() -> dict[str, str]:
         "md": _("Markdown"),
         "csv": _("CSV (archive ZIP avec métadonnées)"),
         "json": _("JSON (avec schéma documenté)"),
+        "dossier": _("Dossier de transmission"),
+        "dossiers": _("Tous les dossiers de transmission"),
     }
 
 
@@ -101,7 +103,7 @@ def download(campaign_slug: str, job_id: int):
     campaign = url_campaign()
     job = exports.get_job(campaign, job_id)
     path = exports.job_file(job)
-    return send_file(path, mimetype=exports.MIMETYPES[job.format], as_attachment=True,
+    return send_file(path, mimetype=exports.job_mimetype(job), as_attachment=True,
                      download_name=exports.download_name(job))
 
 

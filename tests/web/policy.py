@@ -280,6 +280,7 @@ POLICY: dict[tuple[str, str], Row] = {
     ("POST", "dossiers.suggest_all"): Row(FACILITATORS),
     ("GET", "dossiers.download"): Row(FACILITATORS),
     ("GET", "dossiers.archive"): Row(FACILITATORS),
+    ("POST", "dossiers.prepare"): Row(FACILITATORS),
     ("POST", "dossiers.mark_sent"): Row(FACILITATORS, cross=REFUSED_POST),
     ("GET", "dossiers.letter"): Row(ADMINS),
     ("POST", "dossiers.letter"): Row(ADMINS),
