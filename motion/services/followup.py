@@ -22,26 +22,24 @@ from motion.models import (
     Axis,
     Campaign,
     Contribution,
+    ContributionContinuation,
+    EarlierProposition,
     Engagement,
+    FollowUpLink,
+    FollowUpNote,
+    FollowUpStatus,
+    FollowUpStatusChange,
     Motion,
     MotionSection,
     MotionStatus,
     PhaseKind,
     Proposition,
     PropositionAxis,
+    PropositionContinuation,
+    PropositionFollowUp,
     User,
 )
 from motion.models._types import utcnow
-from motion.models.followup import (
-    ContributionContinuation,
-    EarlierProposition,
-    FollowUpLink,
-    FollowUpNote,
-    FollowUpStatus,
-    FollowUpStatusChange,
-    PropositionContinuation,
-    PropositionFollowUp,
-)
 
 logger = logging.getLogger(__name__)
 

@@ -116,6 +116,18 @@ def _engagement(campaign: Campaign, engagement_id: int | None) -> Engagement:
     return engagement
 
 
+def _referent(
+    campaign: Campaign, engagement: Engagement, user_id: int | None
+) -> EngagementReferent | None:
+    return db.session.scalar(
+        select(EngagementReferent).where(
+            EngagementReferent.campaign_id == campaign.id,
+            EngagementReferent.engagement_id == engagement.id,
+            EngagementReferent.user_id == user_id,
+        )
+    )
+
+
 def add_referent(
     campaign: Campaign, engagement_id: int | None, user: User | None, *, actor: User | None = None
 ) -> EngagementReferent:
@@ -131,13 +143,7 @@ def add_referent(
                 name=user.display_name,
             )
         )
-    existing = db.session.scalar(
-        select(EngagementReferent).where(
-            EngagementReferent.campaign_id == campaign.id,
-            EngagementReferent.engagement_id == engagement.id,
-            EngagementReferent.user_id == user.id,
-        )
-    )
+    existing = _referent(campaign, engagement, user.id)
     if existing is not None:
         return existing
     referent = EngagementReferent(
@@ -161,13 +167,7 @@ def remove_referent(
 ) -> None:
     """Remove a référent from an engagement (nothing if they were not)."""
     engagement = _engagement(campaign, engagement_id)
-    referent = db.session.scalar(
-        select(EngagementReferent).where(
-            EngagementReferent.campaign_id == campaign.id,
-            EngagementReferent.engagement_id == engagement.id,
-            EngagementReferent.user_id == user_id,
-        )
-    )
+    referent = _referent(campaign, engagement, user_id)
     if referent is None:
         return
     db.session.delete(referent)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from motion.errors import Forbidden, InvalidInput
+from tests.seeding import place_themes
 
 
 def seed_congress(
@@ -17,9 +18,8 @@ def seed_congress(
     """A campaign in its plenary's run-up: four élus' ideas in three themes placed on
     E1.1, E1.2 and E2.1, the motion with one E2 proposition, référents of E1 and E2
     (``passwords``: the users can sign in; hashing them costs time)."""
-    from motion.models import ClusterAssignment, ClusteringRun, PhaseKind
+    from motion.models import PhaseKind
     from motion.models._types import utcnow
-    from motion.models.clustering import Cluster
     from motion.services import campaigns, contributions, motions, referents
 
     now = utcnow()
@@ -41,41 +41,12 @@ def seed_congress(
     engagements = campaign.framework.engagements
     e1, e2 = engagements[0], engagements[1]
     ideas = [contributions.post_contribution(elu, workshop, dev_rows[i]["text"]) for i in range(4)]
-    run = ClusteringRun(campaign_id=campaign.id)
-    db.session.add(run)
-    db.session.flush()
     places = [
         (e1, e1.axes[0], ideas[:2]),
         (e1, e1.axes[1], ideas[2:3]),
         (e2, e2.axes[0], ideas[3:]),
     ]
-    clusters = []
-    for stable_id, (engagement, axis, members) in enumerate(places, start=1):
-        cluster = Cluster(
-            campaign_id=campaign.id,
-            stable_id=stable_id,
-            name=f"Thème {axis.code}",
-            size=len(members),
-            engagement_id=engagement.id,
-            axis_id=axis.id,
-            representative_ids=[m.id for m in members],
-            created_run_id=run.id,
-            updated_run_id=run.id,
-        )
-        db.session.add(cluster)
-        db.session.flush()
-        db.session.add_all(
-            [
-                ClusterAssignment(
-                    campaign_id=campaign.id,
-                    contribution_id=m.id,
-                    cluster_id=cluster.id,
-                    run_id=run.id,
-                )
-                for m in members
-            ]
-        )
-        clusters.append(cluster)
+    clusters = place_themes(campaign, places)
     motion = motions.create_motion(campaign)
     e2_proposition = motions.create_proposition(
         motion,

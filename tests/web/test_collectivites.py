@@ -7,9 +7,10 @@ import io
 import re
 from pathlib import Path
 
-from motion.models import Cluster, ClusterAssignment, ClusteringRun, Collectivite
+from motion.models import Collectivite
 from motion.services import campaigns, collectivite_imports, contributions, motions
 from tests.conftest import csrf_token
+from tests.seeding import place_themes
 from tests.web.test_form_errors import _field_error
 
 SAMPLE = Path(__file__).resolve().parents[2] / "motion/data/collectivites_exemple.csv"
@@ -81,30 +82,7 @@ def test_coverage_counts_contributions_by_type_and_size_per_axis(
     ]
     engagement = campaign.framework.engagements[0]
     axis = engagement.axes[0]
-    run = ClusteringRun(campaign_id=campaign.id)
-    db.session.add(run)
-    db.session.flush()
-    cluster = Cluster(
-        campaign_id=campaign.id,
-        stable_id=1,
-        name="Thème",
-        size=3,
-        engagement_id=engagement.id,
-        axis_id=axis.id,
-        representative_ids=[i.id for i in ideas[:3]],
-        created_run_id=run.id,
-        updated_run_id=run.id,
-    )
-    db.session.add(cluster)
-    db.session.flush()
-    db.session.add_all(
-        [
-            ClusterAssignment(
-                campaign_id=campaign.id, contribution_id=i.id, cluster_id=cluster.id, run_id=run.id
-            )
-            for i in ideas[:3]
-        ]
-    )
+    [cluster] = place_themes(campaign, [(engagement, axis, ideas[:3])], name="Thème")
     facilitator = make_user(role="facilitator", campaign=campaign)
     db.session.commit()
     login(facilitator)
