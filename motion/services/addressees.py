@@ -586,6 +586,22 @@ def confirmed_ids(addressee: Addressee) -> list[int]:
     )
 
 
+def confirmed_for(proposition: Proposition) -> list[Addressee]:
+    """The addressees confirmed for ``proposition``, in the campaign's order (what every
+    reader of the motion sees on the proposition's page)."""
+    return list(
+        db.session.scalars(
+            select(Addressee)
+            .join(PropositionAddressee, PropositionAddressee.addressee_id == Addressee.id)
+            .where(
+                PropositionAddressee.proposition_id == proposition.id,
+                PropositionAddressee.confirmed.is_(True),
+            )
+            .order_by(Addressee.position, Addressee.id)
+        )
+    )
+
+
 def confirmed_counts(campaign: Campaign) -> dict[int, int]:
     """How many propositions each addressee of the campaign is confirmed for."""
     return {

@@ -28,8 +28,12 @@ bp = Blueprint("dossiers", __name__, url_prefix="/campagnes/<campaign_slug>")
 
 @bp.app_context_processor
 def _template_helpers() -> dict:
-    # The proposition page (motions/proposition.html) includes dossiers/_proposition.html.
-    return {"proposition_addressee_choices": addressees.choices}
+    # The proposition page (motions/proposition.html) includes dossiers/_proposition.html
+    # (facilitators) or dossiers/_proposition_readonly.html (every other reader).
+    return {
+        "proposition_addressee_choices": addressees.choices,
+        "proposition_confirmed_addressees": addressees.confirmed_for,
+    }
 
 
 class _Checkboxes(SelectMultipleField):

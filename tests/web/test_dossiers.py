@@ -267,3 +267,29 @@ def test_large_dossiers_are_prepared_in_a_job_with_progress(app, client, db, log
     assert pdf.data.startswith(b"%PDF")
     bad = client.post(f"{index}/preparer", data={"csrf_token": token, "format": "exe"})
     assert bad.status_code == 400
+
+
+def test_every_reader_sees_the_confirmed_addressees_read_only(
+    client, db, login, make_user, congress
+):
+    a, fibre, ecoles = congress["a"], congress["fibre"], congress["ecoles"]
+    addressees.confirm(fibre, [a["Numérique"].id, a["ANCT"].id])
+    addressees.suggest(congress["campaign"], [ecoles])
+    suggested = [c.addressee.name for c in addressees.choices(ecoles) if c.suggested]
+    assert suggested
+    db.session.commit()
+    login(make_user(role="elu", campaign=congress["campaign"]))
+    page = client.get(f"/campagnes/{SLUG}/motion/propositions/{fibre.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    section = _text(page).split("Destinataires", 1)[1]
+    assert "Ministères et instances auxquels la proposition est adressée" in section
+    assert a["Numérique"].name in section
+    assert a["ANCT"].name in section
+    assert a["CNIL"].name not in section
+    assert "Enregistrer les destinataires" not in html
+    assert 'name="destinataires"' not in html
+    # Suggestions not confirmed by a facilitator are not shown.
+    other = _text(client.get(f"/campagnes/{SLUG}/motion/propositions/{ecoles.id}"))
+    assert "Aucun destinataire n’est encore confirmé pour cette proposition." in other
+    assert not any(name in other for name in suggested)
