@@ -25,8 +25,13 @@ import scipy.sparse as sp
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ANN_THRESHOLD", "SpectralReducer", "default_n_neighbors", "knn_graph",
-           "spectral_coordinates"]
+__all__ = [
+    "ANN_THRESHOLD",
+    "SpectralReducer",
+    "default_n_neighbors",
+    "knn_graph",
+    "spectral_coordinates",
+]
 
 #: Above this many texts the kNN graph is approximate (HNSW); exact at or below.
 ANN_THRESHOLD = 5000
@@ -62,8 +67,13 @@ def _approximate_knn(x: np.ndarray, k: int, random_state: int) -> tuple[np.ndarr
     # M 16, ef_construction 50: recall@15 0.993 on 10,000 distinct USE vectors (0.998 at
     # ef_construction 100, whose index build took 3 times longer: 62 % of the clustering
     # stage at 30,000); the dev-set recall is tested in tests/nlp/test_themes.py.
+    # One thread for the build: items inserted concurrently land in an order that changes
+    # from run to run, and so do the neighbours (26-32 themes at 10,000 over runs); in
+    # order with the seeded levels the index, hence the themes, is the same every run.
+    # On this 2-core shared machine it costs nothing (10,000: 0.5 s on 1 or 2 threads;
+    # 30,000: 2.0 s on 1 thread, 3.1 s on 2). Queries only read the index: all threads.
     index.init_index(max_elements=n, ef_construction=50, M=16, random_seed=random_state)
-    index.add_items(x, np.arange(n), num_threads=-1)
+    index.add_items(x, np.arange(n), num_threads=1)
     index.set_ef(max(2 * (k + 1), 64))
     labels, dist = index.knn_query(x, k=k + 1, num_threads=-1)
     labels = labels.astype(np.int64)
@@ -156,8 +166,7 @@ def spectral_coordinates(a: sp.csr_matrix, n_components: int, random_state: int 
     if n <= 3 * k + 10:  # tiny graphs: dense solver
         vals, vecs = np.linalg.eigh(m.toarray())
     else:
-        vals, vecs = eigsh(m, k=k, which="LA", v0=v0, tol=1e-8,
-                           ncv=min(n, max(2 * k + 1, 40)))
+        vals, vecs = eigsh(m, k=k, which="LA", v0=v0, tol=1e-8, ncv=min(n, max(2 * k + 1, 40)))
     order = np.argsort(-vals, kind="stable")[:k]
     emb = vecs[:, order[1:]] * dinv[:, None]
     signs = np.sign(emb[np.abs(emb).argmax(axis=0), np.arange(emb.shape[1])])
@@ -257,8 +266,14 @@ class SpectralReducer:
         self.embedding_ = emb
         self.n_spectral_ = dims
         self.n_neighbors_ = k
-        logger.debug("spectral embedding: n=%d k=%d dims=%d components=%d (embedded %d)",
-                     n, k, dims, n_comp, len(big))
+        logger.debug(
+            "spectral embedding: n=%d k=%d dims=%d components=%d (embedded %d)",
+            n,
+            k,
+            dims,
+            n_comp,
+            len(big),
+        )
         return self
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from nlp.clustering import default_n_themes, theme_range
 from nlp.evaluate import evaluate
 from nlp.framework import FrameworkMapper, load_framework
 from nlp.pipeline import ClusteringPipeline
-from nlp.reduce import knn_graph
+from nlp.reduce import ANN_THRESHOLD, knn_graph
 from tests.nlp.conftest import REPO, THEMES_YAML
 
 DEMOCRATIE = REPO / "tests" / "data" / "granddebat_democratie_dev.csv"
@@ -72,12 +72,12 @@ def test_democratie_full_does_not_collapse(democratie):
         stability=True,
         embeddings=x,
     )
-    # measured (Leiden): 20 themes, ARI 0.194, NMI 0.344, nothing unassigned, kept 0.986,
-    # engagement accuracy 0.77 through themes against 0.46 text by text
+    # measured (Leiden until stable): 18 themes, ARI 0.203, NMI 0.352, nothing
+    # unassigned (2 iterations gave 20 themes, ARI 0.194, NMI 0.344)
     assert out["method"] == "graph"
     assert out["n_clusters"] >= 8
-    assert out["ari"] >= 0.17
-    assert out["nmi"] >= 0.32
+    assert out["ari"] >= 0.18
+    assert out["nmi"] >= 0.34
     assert out["noise_share"] <= 0.10
     assert out["incremental_kept"] >= 0.95
     assert out["theme_accuracy"] >= out["theme_accuracy_per_text"]
@@ -184,3 +184,15 @@ def test_incoherent_themes_are_mapped_text_by_text(use, dev_embeddings, dev_rows
     assert mapped.through_cluster == {0: False}
     assert mapped.engagement == per_text.engagement
     assert np.mean([a == b for a, b in zip(mapped.engagement, expected, strict=True)]) >= 0.45
+
+
+def test_approximate_neighbours_give_the_same_themes_every_run(democratie, dev_embeddings):
+    """Above ANN_THRESHOLD the HNSW index is built in order: two runs (seeds 0 and 1) on
+    the ~5,500 distinct texts of both dev sets give identical themes (a 2-thread build
+    gave 26-32 themes at 10,000 over runs)."""
+    x = np.unique(np.vstack([dev_embeddings, democratie[3]]), axis=0)
+    assert x.shape[0] > ANN_THRESHOLD
+    texts = [f"t{i}" for i in range(x.shape[0])]
+    runs = [ClusteringPipeline(random_state=s).run(texts, embeddings=x) for s in (0, 1)]
+    assert runs[0].n_clusters >= 10
+    np.testing.assert_array_equal(runs[0].labels, runs[1].labels)
