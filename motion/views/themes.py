@@ -84,10 +84,23 @@ def board(campaign_slug: str):
     return render_template(
         "themes/board.html",
         campaign=campaign,
-        board=queries.board(campaign),
+        board=queries.board(campaign, cards=queries.BOARD_CARDS),
         run=clustering.latest_run(campaign),
         **board_context(campaign),
     )
+
+
+@bp.get("/campagnes/<campaign_slug>/themes/groupe/<key>")
+@facilitator_required
+def shelf(campaign_slug: str, key: str):
+    """The themes of one shelf of the board (an axis, an engagement's themes without
+    axis, "à cheval", "hors cadre"), largest first, a page at a time: the board shows
+    only the largest ones of each when there are many themes."""
+    campaign = url_campaign()
+    return render_template(
+        "themes/shelf.html", campaign=campaign,
+        shelf=queries.shelf(campaign, key, page=validation.arg_page()),
+        stats=queries.cluster_stats(campaign))
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/calculer")

@@ -28,7 +28,8 @@ REFUSED_POST = frozenset({400, 403, 404, 409})
 
 
 # Per-route values of URL arguments that are not object ids.
-ENDPOINT_ARGUMENTS = {"projection.act": {"action": "suivante"}}
+ENDPOINT_ARGUMENTS = {"projection.act": {"action": "suivante"},
+                      "themes.shelf": {"key": "hors-cadre"}}
 # Routes that end the caller's sessions: the visitors sign in again after them.
 ENDS_SESSIONS = {"auth.logout", "auth.end_other_sessions", "auth.change_password"}
 
@@ -139,6 +140,7 @@ POLICY: dict[tuple[str, str], Row] = {
     ("GET", "motions.new_proposition"): Row(FACILITATORS),
     ("GET", "projection.qr"): Row(MEMBERS),
     ("GET", "themes.board"): Row(FACILITATORS),
+    ("GET", "themes.shelf"): Row(FACILITATORS),
     ("GET", "themes.show"): Row(FACILITATORS),
     ("GET", "themes.split_form"): Row(FACILITATORS),
     ("GET", "themes.unsorted"): Row(FACILITATORS),

@@ -231,6 +231,11 @@ class BoardItem:
 class AxisSection:
     axis: Axis
     clusters: list[BoardItem] = field(default_factory=list)
+    more: int = 0  # its smaller themes, folded away (listed on the shelf page)
+
+    @property
+    def key(self) -> str:
+        return f"a{self.axis.id}"
 
 
 @dataclass
@@ -238,10 +243,16 @@ class EngagementSection:
     engagement: Engagement
     axes: list[AxisSection] = field(default_factory=list)
     clusters: list[BoardItem] = field(default_factory=list)  # no axis chosen
+    more: int = 0  # themes without an axis, folded away
+
+    @property
+    def key(self) -> str:
+        return f"e{self.engagement.id}"
 
     @property
     def count(self) -> int:
-        return len(self.clusters) + sum(len(a.clusters) for a in self.axes)
+        return (len(self.clusters) + self.more
+                + sum(len(a.clusters) + a.more for a in self.axes))
 
 
 @dataclass
@@ -254,32 +265,42 @@ class Board:
     # Themes whose ideas are placed one by one (Cluster.mapped_per_text): shown apart, so
     # that an engagement's section holds exactly the ideas that count in it.
     spanning: list[BoardItem] = field(default_factory=list)
+    out_of_frame_more: int = 0
+    spanning_more: int = 0
+    folded: bool = False  # some shelves show only their largest themes
 
 
 # Representatives per card on the board (text cut at 160 characters): 3, fewer when there
-# are many themes, so that the board shows about BOARD_REPRESENTATIVE_BUDGET of them in
-# all (the page budget of 300 kB: 77 themes over 30,000 contributions get 2 each).
+# are many cards, so that the board shows about BOARD_REPRESENTATIVE_BUDGET of them in all.
 BOARD_REPRESENTATIVES = 3
 BOARD_REPRESENTATIVE_BUDGET = 160
+# Cards on the board (the page budget of 300 kB at 100,000 contributions and 300-400
+# themes): up to BOARD_CARDS every theme has its card; beyond, each shelf (an axis, an
+# engagement without axis, "à cheval", "hors cadre") shows its largest themes, as many
+# per shelf as keeps the board within BOARD_CARDS, and links to the others (``shelf``).
+BOARD_CARDS = 48
+SPANNING, OUT_OF_FRAME = "a-cheval", "hors-cadre"
 
 
-def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
-    """The clusters grouped by engagement and axis, then out of frame, then unsorted."""
+def _shelf_size(shelves: list[list[BoardItem]], cards: int) -> int | None:
+    """The most themes a shelf shows (at least one) so that all of them show at most
+    ``cards``; None when every theme fits."""
+    if sum(len(s) for s in shelves) <= cards:
+        return None
+    size = 1
+    while sum(min(len(s), size + 1) for s in shelves) <= cards:
+        size += 1
+    return size
+
+
+def board(campaign: Campaign, *, unassigned_sample: int = 20,
+          cards: int | None = None, representatives: bool = True) -> Board:
+    """The clusters grouped by engagement and axis, then out of frame, then unsorted,
+    largest first (``cards``: fold the shelves so that the board shows at most that many
+    themes, see BOARD_CARDS; None: every theme, for the motion's and the API's lists)."""
     rows = placements(campaign)
     sizes = theme_sizes(rows)
     clusters = sorted(active_clusters(campaign), key=lambda c: (-sizes[c.id], c.id))
-    per_card = min(BOARD_REPRESENTATIVES,
-                   max(1, BOARD_REPRESENTATIVE_BUDGET // max(1, len(clusters))))
-    rep_ids = {i for c in clusters for i in c.representative_ids}
-    reps = {
-        c.id: c
-        for c in db.session.scalars(
-            select(Contribution).where(
-                Contribution.id.in_(rep_ids),
-                Contribution.status == ContributionStatus.PUBLISHED,
-            )
-        )
-    } if rep_ids else {}
     sections = []
     by_engagement: dict[int, EngagementSection] = {}
     by_axis: dict[int, AxisSection] = {}
@@ -294,9 +315,7 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
     axes = axes_by_engagement(campaign)
     out_of_frame, spanning = [], []
     for cluster in clusters:
-        item = BoardItem(cluster, [reps[i] for i in cluster.representative_ids
-                                   if i in reps][:per_card],
-                         sizes[cluster.id])
+        item = BoardItem(cluster, [], sizes[cluster.id])
         engagement_id, axis_id = cluster_place(cluster, axes)
         if cluster.mapped_per_text:
             spanning.append(item)
@@ -307,8 +326,87 @@ def board(campaign: Campaign, *, unassigned_sample: int = 20) -> Board:
         else:
             by_engagement[engagement_id].clusters.append(item)
     unsorted = [p.contribution_id for p in rows if p.cluster_id is None]
-    return Board(sections, out_of_frame, _published(unsorted[:unassigned_sample]),
-                 len(unsorted), bool(clusters), spanning)
+    result = Board(sections, out_of_frame, _published(unsorted[:unassigned_sample]),
+                   len(unsorted), bool(clusters), spanning)
+    holders = [*by_axis.values(), *by_engagement.values()]
+    size = _shelf_size([h.clusters for h in holders] + [spanning, out_of_frame],
+                       cards) if cards else None
+    if size is not None:
+        result.folded = True
+        for holder in holders:
+            holder.more = max(0, len(holder.clusters) - size)
+            holder.clusters = holder.clusters[:size]
+        result.spanning_more = max(0, len(spanning) - size)
+        result.out_of_frame_more = max(0, len(out_of_frame) - size)
+        result.spanning, result.out_of_frame = spanning[:size], out_of_frame[:size]
+    shown = [*result.spanning, *result.out_of_frame,
+             *(i for h in holders for i in h.clusters)]
+    if representatives:
+        _add_representatives(shown)
+    return result
+
+
+def _add_representatives(items: list[BoardItem]) -> None:
+    """Give the cards ``items`` their representative contributions (published ones)."""
+    per_card = min(BOARD_REPRESENTATIVES,
+                   max(1, BOARD_REPRESENTATIVE_BUDGET // max(1, len(items))))
+    rep_ids = {i for item in items for i in item.cluster.representative_ids}
+    reps = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Contribution).where(
+                Contribution.id.in_(rep_ids),
+                Contribution.status == ContributionStatus.PUBLISHED,
+            )
+        )
+    } if rep_ids else {}
+    for item in items:
+        item.representatives = [reps[i] for i in item.cluster.representative_ids
+                                if i in reps][:per_card]
+
+
+@dataclass
+class Shelf:
+    """One page of the themes of a shelf of the board, largest first."""
+
+    key: str
+    title: str
+    items: list[BoardItem]
+    total: int
+    page: int = 1
+    pages: int = 1
+
+
+def shelf(campaign: Campaign, key: str, *, page: int = 1, per_page: int = 20) -> Shelf:
+    """The themes of one shelf of the board (``key``: "a<axis id>", "e<engagement id>"
+    for its themes without axis, "a-cheval" or "hors-cadre"), a page at a time; an
+    unknown shelf or a page past the last is a 404."""
+    full = board(campaign, unassigned_sample=0, representatives=False)
+    found = None
+    if key == SPANNING:
+        found = (_("Thèmes à cheval sur plusieurs engagements"), full.spanning)
+    elif key == OUT_OF_FRAME:
+        found = (_("Hors cadre"), full.out_of_frame)
+    for section in full.engagements:
+        engagement = section.engagement
+        if key == section.key:
+            title = f"{engagement.code} — {engagement.title}"
+            if section.axes:
+                title = f"{title} : {_('Sans axe précis')}"
+            found = (title, section.clusters)
+        for axis_section in section.axes:
+            if key == axis_section.key:
+                axis = axis_section.axis
+                found = (f"{axis.code} — {axis.title}", axis_section.clusters)
+    if found is None:
+        raise NotFound(_("Ce groupe de thèmes n’existe pas."))
+    title, items = found
+    pages = max(1, -(-len(items) // per_page))
+    if page > pages:
+        raise NotFound(_("Cette page de résultats n’existe pas."))
+    chosen = items[(page - 1) * per_page:page * per_page]
+    _add_representatives(chosen)
+    return Shelf(key, title, chosen, len(items), page, pages)
 
 
 @dataclass
