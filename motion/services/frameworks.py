@@ -154,6 +154,9 @@ def attach_framework(
     for workshop in workshops:
         if workshop.engagement is not None:
             workshop.engagement = by_code.get(workshop.engagement.code)
+    from motion.services import referents
+
+    referents.follow_framework(campaign, framework, actor=actor)
     campaign.framework = framework
     db.session.flush()
     audit.record(

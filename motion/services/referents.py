@@ -29,6 +29,16 @@ from motion.models import (
 from motion.services import audit, campaigns
 
 
+def _current(campaign: Campaign):
+    """Only the référents of engagements in the campaign's current framework count (a
+    framework switch clears the others: :func:`follow_framework`)."""
+    return (
+        select(Engagement.id)
+        .where(Engagement.framework_id == campaign.framework_id)
+        .scalar_subquery()
+    )
+
+
 def referent_engagement_ids(user: User | None, campaign: Campaign) -> set[int]:
     """The engagements of ``campaign`` whose session ``user`` leads as référent."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -36,7 +46,9 @@ def referent_engagement_ids(user: User | None, campaign: Campaign) -> set[int]:
     return set(
         db.session.scalars(
             select(EngagementReferent.engagement_id).where(
-                EngagementReferent.campaign_id == campaign.id, EngagementReferent.user_id == user.id
+                EngagementReferent.campaign_id == campaign.id,
+                EngagementReferent.user_id == user.id,
+                EngagementReferent.engagement_id.in_(_current(campaign)),
             )
         )
     )
@@ -78,7 +90,10 @@ def referents(campaign: Campaign) -> dict[int, list[User]]:
     rows = db.session.execute(
         select(EngagementReferent.engagement_id, User)
         .join(User, EngagementReferent.user_id == User.id)
-        .where(EngagementReferent.campaign_id == campaign.id)
+        .where(
+            EngagementReferent.campaign_id == campaign.id,
+            EngagementReferent.engagement_id.in_(_current(campaign)),
+        )
         .order_by(User.display_name, User.id)
     ).all()
     result: dict[int, list[User]] = {}
@@ -180,3 +195,37 @@ def remove_referent(
         engagement=engagement.code,
         user_id=user_id,
     )
+
+
+def follow_framework(campaign: Campaign, framework, *, actor: User | None = None) -> int:
+    """When ``campaign`` switches to ``framework``: each référent follows their engagement
+    to the new framework's engagement of the same code (as workshops do); the référents of
+    engagements the new framework lacks are removed, so that they no longer restrict these
+    facilitators. Returns how many were removed."""
+    by_code = {e.code: e.id for e in framework.engagements}
+    rows = db.session.execute(
+        select(EngagementReferent, Engagement.code)
+        .join(Engagement, EngagementReferent.engagement_id == Engagement.id)
+        .where(EngagementReferent.campaign_id == campaign.id)
+    ).all()
+    removed = 0
+    for referent, code in rows:
+        target = by_code.get(code)
+        if target == referent.engagement_id:
+            continue
+        if target is None:
+            db.session.delete(referent)
+            removed += 1
+            audit.record(
+                "referent.remove",
+                referent,
+                actor=actor,
+                campaign_id=campaign.id,
+                engagement=code,
+                user_id=referent.user_id,
+                reason="framework",
+            )
+        else:
+            referent.engagement_id = target
+    db.session.flush()
+    return removed

@@ -77,3 +77,48 @@ def test_cli_reports_a_bad_framework_without_traceback(runner, make_campaign, tm
 def test_missing_framework_file_is_a_clear_error(db, tmp_path):
     with pytest.raises(InvalidInput, match="Fichier introuvable"):
         frameworks.read_framework_file(tmp_path / "absent.yaml")
+
+
+def test_referents_follow_a_framework_switch_and_never_block_from_the_old_one(
+    db, make_campaign, make_user
+):
+    from motion.models import EngagementReferent
+    from motion.services import referents
+
+    campaign = make_campaign("cadre-referents")
+    facilitator = make_user(role="facilitator", campaign=campaign)
+    e1, e2 = campaign.framework.engagements[:2]
+    referents.add_referent(campaign, e1.id, facilitator)
+    db.session.commit()
+    assert referents.can_lead(facilitator, campaign, e1.id)
+    assert not referents.can_lead(facilitator, campaign, e2.id)
+
+    # The same file again (a new framework, same codes): the référent follows E1.
+    frameworks.attach_framework(campaign, frameworks.default_framework_path())
+    db.session.commit()
+    new_e1, new_e2 = campaign.framework.engagements[:2]
+    assert new_e1.id != e1.id
+    assert referents.referent_engagement_ids(facilitator, campaign) == {new_e1.id}
+    assert [u.id for u in referents.referents(campaign)[new_e1.id]] == [facilitator.id]
+    assert not referents.can_lead(facilitator, campaign, new_e2.id)
+
+    # Another framework without an E1: the référent is cleared, the facilitator leads
+    # every session again.
+    atlaas = frameworks.default_framework_path().with_name("framework_atlaas_villes_internet.yaml")
+    frameworks.attach_framework(campaign, atlaas)
+    db.session.commit()
+    assert "E1" not in {e.code for e in campaign.framework.engagements}
+    assert db.session.query(EngagementReferent).filter_by(campaign_id=campaign.id).count() == 0
+    assert referents.referents(campaign) == {}
+    assert all(
+        referents.can_lead(facilitator, campaign, e.id) for e in campaign.framework.engagements
+    )
+
+    # A référent row left on an engagement of another framework (older data) is ignored.
+    db.session.add(
+        EngagementReferent(campaign_id=campaign.id, engagement_id=e2.id, user_id=facilitator.id)
+    )
+    db.session.commit()
+    assert referents.referent_engagement_ids(facilitator, campaign) == set()
+    assert referents.referents(campaign) == {}
+    assert referents.can_lead(facilitator, campaign, campaign.framework.engagements[0].id)
