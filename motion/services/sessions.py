@@ -127,8 +127,12 @@ def update_texts(
 ) -> EngagementSession:
     """Save the session's bilan and objectifs (its leaders only)."""
     referents.require_lead(actor, session.campaign, session.engagement_id)
-    session.bilan = validation.clean_text(bilan, label=_("Bilan"), max_length=TEXT_MAX)
-    session.objectifs = validation.clean_text(objectifs, label=_("Objectifs"), max_length=TEXT_MAX)
+    session.bilan = validation.clean_text(
+        bilan, label=_("Bilan"), max_length=TEXT_MAX, field="bilan"
+    )
+    session.objectifs = validation.clean_text(
+        objectifs, label=_("Objectifs"), max_length=TEXT_MAX, field="objectifs"
+    )
     session.updated_by_id = actor.id if actor else None
     db.session.flush()
     audit.record(

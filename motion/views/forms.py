@@ -153,6 +153,13 @@ class CollectivitesImportForm(FlaskForm):
     file = FileField(_l("Fichier CSV ou XLSX"), id="collectivites-file")
 
 
+class SessionTextsForm(FlaskForm):
+    """An engagement session's bilan and objectifs."""
+
+    bilan = TextAreaField(_l("Bilan"), id="bilan-texte")
+    objectifs = TextAreaField(_l("Objectifs"), id="objectifs-texte")
+
+
 class WorkshopForm(FlaskForm):
     """A workshop (admin); the engagement's choices are the campaign's framework's."""
 

@@ -15,7 +15,7 @@ from motion.extensions import db
 from motion.models import Role, User
 from motion.services import motions, referents, sessions
 from motion.views import facilitator_required, role_required, url_campaign
-from motion.views.forms import EmptyForm
+from motion.views.forms import EmptyForm, SessionTextsForm, attach_error
 
 bp = Blueprint("sessions", __name__, url_prefix="/campagnes/<campaign_slug>")
 
@@ -146,16 +146,24 @@ def show(campaign_slug: str, number: int):
     return _render_show(campaign, page)
 
 
-def _render_show(campaign, page, draft=None):
+def _render_show(campaign, page, texts_form: SessionTextsForm | None = None):
+    """A session's page; ``texts_form`` is a refused bilan and objectifs, shown again."""
     wants_draft = page.can_lead and not page.session.bilan
+    bilan_draft = sessions.bilan_draft(page.session) if wants_draft else ""
+    if texts_form is None:
+        texts_form = SessionTextsForm(
+            formdata=None,
+            bilan=page.session.bilan or bilan_draft,
+            objectifs=page.session.objectifs,
+        )
     return render_template(
         "sessions/show.html",
         campaign=campaign,
         page=page,
         times=sessions.local_times(page.session),
         form=EmptyForm(),
-        draft=draft,
-        bilan_draft=sessions.bilan_draft(page.session) if wants_draft else "",
+        texts_form=texts_form,
+        bilan_draft=bilan_draft,
     )
 
 
@@ -204,18 +212,21 @@ def texts(campaign_slug: str, number: int):
     """Save the session's bilan and objectifs."""
     campaign = url_campaign()
     session = sessions.get_session(campaign, number)
+    form = SessionTextsForm()
     try:
         sessions.update_texts(
             session,
-            bilan=request.form.get("bilan", ""),
-            objectifs=request.form.get("objectifs", ""),
+            bilan=form.bilan.data or "",
+            objectifs=form.objectifs.data or "",
             actor=current_user,
         )
     except InvalidInput as error:
         db.session.rollback()
-        flash(error.message, "error")
+        message = attach_error(form, error)  # beside its field, with what was typed
+        if message is not None:
+            flash(message, "error")
         page = sessions.session_page(campaign, number, current_user)
-        return _render_show(campaign, page, draft=request.form), 400
+        return _render_show(campaign, page, form), 400
     db.session.commit()
     flash(_("Bilan et objectifs enregistrés."), "success")
     return _back(number, "bilan")

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
+from tests.seeding import place_themes
 
 SLUG = "congres-2026"
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,9 +40,8 @@ LAST_YEAR = {
 
 def _seed(app, dev_rows) -> dict:
     from motion.extensions import db
-    from motion.models import ClusterAssignment, ClusteringRun, PhaseKind
+    from motion.models import PhaseKind
     from motion.models._types import utcnow
-    from motion.models.clustering import Cluster
     from motion.services import (
         accounts,
         addressees,
@@ -103,38 +104,9 @@ def _seed(app, dev_rows) -> dict:
     referents.add_referent(campaign, e2.id, other)
     # Two real answers per axis of E1, in one theme per axis (themes are the input here).
     ideas = [contributions.post_contribution(elu, workshop, row["text"]) for row in dev_rows[:7]]
-    run = ClusteringRun(campaign_id=campaign.id)
-    db.session.add(run)
-    db.session.flush()
     places = [(e1, e1.axes[i], ideas[2 * i : 2 * i + 2]) for i in range(3)]
     places.append((e2, e2.axes[0], ideas[6:]))
-    clusters = []
-    for stable_id, (engagement, axis, members) in enumerate(places, start=1):
-        cluster = Cluster(
-            campaign_id=campaign.id,
-            stable_id=stable_id,
-            name=f"Thème de l’axe {axis.code}",
-            size=len(members),
-            engagement_id=engagement.id,
-            axis_id=axis.id,
-            representative_ids=[m.id for m in members],
-            created_run_id=run.id,
-            updated_run_id=run.id,
-        )
-        db.session.add(cluster)
-        db.session.flush()
-        db.session.add_all(
-            [
-                ClusterAssignment(
-                    campaign_id=campaign.id,
-                    contribution_id=m.id,
-                    cluster_id=cluster.id,
-                    run_id=run.id,
-                )
-                for m in members
-            ]
-        )
-        clusters.append(cluster)
+    clusters = place_themes(campaign, places, name="Thème de l’axe {code}")
     motion = motions.create_motion(campaign)
     e2_proposition = motions.create_proposition(
         motion,
@@ -160,16 +132,6 @@ def congress(seed_database, live_server, dev_rows):
     with seed_database() as (instance, url, app):
         seeded = _seed(app, dev_rows)
     return {**seeded, "base": live_server(instance, url)}
-
-
-def _login(tab, base: str, email: str) -> None:
-    from playwright.sync_api import expect
-
-    tab.goto(f"{base}/compte/connexion")
-    tab.fill("input[name=email]", email)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("main button[type=submit]")
-    expect(tab.locator(".flash-success")).to_contain_text("Bienvenue")
 
 
 def _axe(tab) -> list[str]:
@@ -221,7 +183,7 @@ def test_a_referent_runs_their_engagement_morning(congress, browser):
     )
     context.add_init_script(path=str(AXE))
     tab = context.new_page()
-    _login(tab, base, REFERENT)
+    sign_in(tab, base, REFERENT)
 
     # The programme leads to the référent's session, the first morning.
     tab.goto(f"{base}/campagnes/{SLUG}/programme")
@@ -296,7 +258,7 @@ def test_a_referent_runs_their_engagement_morning(congress, browser):
     expect(tab.locator(".flash-success")).to_contain_text("Le vote est ouvert")
     expect(screen.locator("#vote-titre")).to_have_text("Vote ouvert")
     phone = browser.new_context(locale="fr-FR").new_page()
-    _login(phone, base, ELU)
+    sign_in(phone, base, ELU)
     phone.goto(f"{base}/v/{SLUG}")
     expect(phone.locator("main")).to_contain_text(first)
     vote_for = phone.get_by_role("button", name="Pour", exact=True)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import csrf_token
 from tests.services.test_sessions import seed_congress
+from tests.web.test_form_errors import _field_error
 
 MISSING = '<span class="badge badge-missing">aucune proposition</span>'
 
@@ -94,7 +95,7 @@ def test_referent_of_e1_leads_e1_and_cannot_edit_e2(client, db, login, congress)
         data={"csrf_token": token, "bilan": "x" * 20_001, "objectifs": "Mes objectifs gardés"},
     )
     assert bad.status_code == 400
-    assert "trop long" in bad.get_data(as_text=True)
+    assert "trop long" in _field_error(bad.get_data(as_text=True), "bilan-texte", "Bilan")
     assert "Mes objectifs gardés" in bad.get_data(as_text=True)  # nothing typed is lost
 
 
