@@ -248,3 +248,11 @@ def test_the_board_works_with_the_keyboard_only(server, seeded_instance, page):
     page.keyboard.press("Enter")
     expect(page.locator(".flash-success")).to_contain_text("Annulé")
     expect(page.locator(f"#theme-{second} h4")).to_contain_text("Nommé au clavier")
+
+    # The page of a shelf of the board (all the themes of the axis the first one went to,
+    # linked from the board when there are many themes): its cards are grabbed and
+    # announced as on the board.
+    page.goto(f"{base}/campagnes/{SLUG}/themes/groupe/a{axis[0]}")
+    _tab_to(page, f"el => el.matches('#theme-{first} .card-tools .grab')")
+    page.keyboard.press("Enter")
+    expect(page.locator("#board-live")).to_contain_text("est saisi")
