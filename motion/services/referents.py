@@ -143,6 +143,21 @@ def _referent(
     )
 
 
+def _record(
+    action: str, referent: EngagementReferent, engagement: Engagement, actor: User | None
+) -> None:
+    """Flush the added or removed ``referent`` and audit it."""
+    db.session.flush()
+    audit.record(
+        action,
+        referent,
+        actor=actor,
+        campaign_id=referent.campaign_id,
+        engagement=engagement.code,
+        user_id=referent.user_id,
+    )
+
+
 def add_referent(
     campaign: Campaign, engagement_id: int | None, user: User | None, *, actor: User | None = None
 ) -> EngagementReferent:
@@ -165,15 +180,7 @@ def add_referent(
         campaign_id=campaign.id, engagement_id=engagement.id, user_id=user.id
     )
     db.session.add(referent)
-    db.session.flush()
-    audit.record(
-        "referent.add",
-        referent,
-        actor=actor,
-        campaign_id=campaign.id,
-        engagement=engagement.code,
-        user_id=user.id,
-    )
+    _record("referent.add", referent, engagement, actor)
     return referent
 
 
@@ -186,15 +193,7 @@ def remove_referent(
     if referent is None:
         return
     db.session.delete(referent)
-    db.session.flush()
-    audit.record(
-        "referent.remove",
-        referent,
-        actor=actor,
-        campaign_id=campaign.id,
-        engagement=engagement.code,
-        user_id=user_id,
-    )
+    _record("referent.remove", referent, engagement, actor)
 
 
 def follow_framework(campaign: Campaign, framework, *, actor: User | None = None) -> int:

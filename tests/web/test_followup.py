@@ -45,17 +45,13 @@ def test_followup_pages_import_and_continuations(client, db, login, make_campaig
     token = csrf_token(client, suivi)
     url = f"{suivi}/propositions/{row.proposition.id}"
     notes_before = db.session.scalar(select(db.func.count(FollowUpNote.id)))
-    refused = client.post(
-        url,
-        data={
-            "csrf_token": token,
-            "status": "answered",
-            "note": "Réponse du ministère reçue.",
-            "noted_on": "2026-09-01",
-            "url": "ftp://exemple",
-            "link_title": "Réponse",
-        },
-    )
+    answered = {
+        "csrf_token": token,
+        "status": "answered",
+        "note": "Réponse du ministère reçue.",
+        "noted_on": "2026-09-01",
+    }
+    refused = client.post(url, data={**answered, "url": "ftp://exemple", "link_title": "Réponse"})
     assert refused.status_code == 400
     body = refused.get_data(as_text=True)
     assert "Adresse du lien invalide" in _field_error(
@@ -67,10 +63,7 @@ def test_followup_pages_import_and_continuations(client, db, login, make_campaig
     saved = client.post(
         url,
         data={
-            "csrf_token": token,
-            "status": "answered",
-            "note": "Réponse du ministère reçue.",
-            "noted_on": "2026-09-01",
+            **answered,
             "url": "https://www.example.fr/reponse",
             "link_title": "Courrier de réponse",
         },
