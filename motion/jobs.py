@@ -73,6 +73,10 @@ KINDS: dict[str, JobKind] = {
     "export": JobKind("motion.models:ExportJob", "motion.services.exports:run_job",
                       _l("erreur inattendue pendant l’export (détails dans le journal du "
                          "serveur)")),
+    # Transmission dossiers: export jobs (same record and download page), their own work.
+    "dossier": JobKind("motion.models:ExportJob", "motion.services.dossiers:run_job",
+                       _l("erreur inattendue pendant l’export (détails dans le journal du "
+                          "serveur)")),
     "import": JobKind("motion.models.imports:ImportJob", "motion.services.imports:run_job",
                       _l("erreur inattendue pendant l’import (détails dans le journal du "
                          "serveur)")),

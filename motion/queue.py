@@ -37,7 +37,8 @@ from motion import jobs
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUTS = {"cluster": 3 * 3600, "export": 3600, "import": 3600, "invitations": 1800}
+DEFAULT_TIMEOUTS = {"cluster": 3 * 3600, "export": 3600, "dossier": 3600, "import": 3600,
+                    "invitations": 1800}
 
 
 def redis_url(app: Flask) -> str:

@@ -37,7 +37,7 @@ from motion.models import (
 from motion.models._types import utcnow
 from motion.services import addressees as addressee_service
 from motion.services import audit, campaigns, provenance
-from motion.services.exports import MIMETYPES, ExportFile
+from motion.services.exports import MIMETYPES, ExportFile, save_job_file
 
 FORMATS = ("odt", "docx", "pdf")
 ARCHIVE_CHOICES = ("all", *FORMATS)
@@ -394,8 +394,14 @@ def request_job(
     return job
 
 
+def run_job(job: ExportJob, progress) -> None:
+    """The ``dossier`` job kind's work (``motion.jobs``): render the file into the instance
+    folder like the other export jobs."""
+    save_job_file(job, render_job(job, progress))
+
+
 def render_job(job: ExportJob, progress) -> ExportFile:
-    """The file of a dossier job (called by :func:`motion.services.exports.run_job`)."""
+    """The file of a dossier job: one addressee's dossier, or the ZIP of every dossier."""
     campaign = db.session.get(Campaign, job.campaign_id)
     progress(0.1, _("Lecture des données"))
     if job.kind == "dossier":

@@ -234,12 +234,13 @@ def execute_export(job_id: int) -> bool:
 def run_job(job: ExportJob, progress: jobs.Progress) -> None:
     """The export job's work: render the file into the instance folder."""
     campaign = db.session.get(Campaign, job.campaign_id)
-    if job.kind in ("dossier", "dossiers"):  # a transmission dossier, or all of them
-        from motion.services import dossiers
+    result = render(campaign, job.kind, job.format, progress=progress, annex=job.annex)
+    save_job_file(job, result)
 
-        result = dossiers.render_job(job, progress)
-    else:
-        result = render(campaign, job.kind, job.format, progress=progress, annex=job.annex)
+
+def save_job_file(job: ExportJob, result: ExportFile) -> None:
+    """Write a job's file into the instance folder and record it on the job (also used by
+    the transmission dossiers' job kind, ``motion.services.dossiers.run_job``)."""
     # The job id keeps names unique; the part after "__" is what the browser saves.
     name = f"{job.id}__{result.filename}"
     path = exports_dir() / name
@@ -248,10 +249,13 @@ def run_job(job: ExportJob, progress: jobs.Progress) -> None:
     tmp.replace(path)
     job.filename = name
     job.size = len(result.content)
-    audit.record("export.generate", job, actor=job.requested_by, campaign_id=campaign.id,
+    audit.record("export.generate", job, actor=job.requested_by, campaign_id=job.campaign_id,
                  kind=job.kind, format=job.format, size=job.size)
 
 
 def launch(job_id: int) -> subprocess.Popen[bytes]:
-    """Start the export job in a detached process (see :mod:`motion.jobs`)."""
-    return jobs.launch("export", job_id)
+    """Start the export job in a detached process (see :mod:`motion.jobs`); a transmission
+    dossier's job runs as the ``dossier`` kind."""
+    job = db.session.get(ExportJob, job_id)
+    kind = "dossier" if job is not None and job.kind in ("dossier", "dossiers") else "export"
+    return jobs.launch(kind, job_id)

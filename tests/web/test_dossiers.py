@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from html import unescape
 
@@ -255,13 +256,21 @@ def test_large_dossiers_are_prepared_in_a_job_with_progress(app, client, db, log
     assert fibre.title in text
     assert ecoles.title in text
 
-    # One addressee's PDF in a job; an addressee without propositions fails in French.
+    # One addressee's PDF in a job, run by a detached process (the "dossier" job kind).
+    app.config["JOB_BACKEND"] = "subprocess"
     single = client.post(
         f"{index}/preparer",
         data={"csrf_token": token, "destinataire": a["Numérique"].id, "format": "pdf"},
     )
     job = db.session.get(ExportJob, int(single.headers["Location"].rsplit("/", 1)[1]))
     assert (job.kind, job.format, job.addressee_id) == ("dossier", "pdf", a["Numérique"].id)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/campagnes/{SLUG}/exports/{job.id}").get_json()
+        if status["finished"]:
+            break
+        time.sleep(0.3)
+    assert status["status"] == "done", status
     pdf = client.get(f"/campagnes/{SLUG}/exports/{job.id}/fichier")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
