@@ -156,9 +156,10 @@ def crawl(tab, base: str) -> dict[str, tuple[str, str]]:
 
     seen: dict[str, tuple[str, str]] = {}
     per_pattern: defaultdict[str, int] = defaultdict(int)
-    # The phone vote page is reached with the QR code, not a link: start from it too.
+    # The phone vote page is reached with the QR code, not a link: start from it too; and
+    # a shelf of the board, linked from it only when there are many themes.
     queue = [f"{base}/", canonical(f"{base}/campagnes/{SLUG}/contributions/?q=numérique"),
-             f"{base}/v/{SLUG}"]
+             f"{base}/v/{SLUG}", f"{base}/campagnes/{SLUG}/themes/groupe/hors-cadre"]
     while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
         if url in seen or per_pattern[pattern(url)] >= PER_PATTERN:
@@ -229,7 +230,7 @@ def test_the_crawl_reaches_the_main_pages_of_every_role(crawled):
         "anonymous": ["/compte/connexion", "/accessibilite", "/mentions-legales",
                       "/donnees-personnelles", "/contact"],
         "elu": ["/ateliers/", "/contributions/N", "/motion", "/v/"],
-        "facilitator": ["/themes", "/themes/N", "/couverture", "/moderation/",
+        "facilitator": ["/themes", "/themes/N", "/themes/groupe/", "/couverture", "/moderation/",
                         "/motion/pilotage", "/motion/projection", "/exports"],
         "admin": ["/admin/", "/admin/invitations", "/admin/textes"],
     }
@@ -376,8 +377,8 @@ def _assert_focus_on_error(tab, field_label: str) -> None:
 
 @pytest.mark.rgaa("11.10", "11.11", "11.13")
 def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chromium):
-    """RGAA 11.10, 11.11, 11.13 on the login, new-contribution, edit, admin-text and
-    new-campaign forms."""
+    """RGAA 11.10, 11.11, 11.13 on the login, new-contribution, edit, admin-text,
+    new-campaign, campaign settings, CSV import and collectivités import forms."""
     tab = open_tab(chromium, site, "anonymous")
     tab.goto(f"{site}/compte/connexion")
     assert tab.get_attribute("input[name=email]", "autocomplete") == "username"
@@ -425,6 +426,20 @@ def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chr
     tab.fill("#slug", "Pas valide !")
     _submit_without_browser_checks(tab, "main form.stack")
     _assert_focus_on_error(tab, "Identifiant dans les adresses")
+    # The campaign's settings, its CSV import and the collectivités import: the page again.
+    tab.goto(f"{site}/admin/campagnes/{SLUG}")
+    tab.fill("#slug", "Pas valide !")
+    _submit_without_browser_checks(tab, "#details form")
+    _assert_focus_on_error(tab, "Identifiant dans les adresses")
+    assert tab.input_value("#slug") == "Pas valide !"
+    not_a_list = {"name": "x.csv", "mimeType": "text/csv", "buffer": b"id;contenu\n1;bonjour\n"}
+    tab.set_input_files("#csv_file", files=[not_a_list])
+    _submit_without_browser_checks(tab, "#import form")
+    _assert_focus_on_error(tab, "Fichier CSV")
+    tab.goto(f"{site}/admin/collectivites/")
+    tab.set_input_files("#collectivites-file", files=[not_a_list])
+    _submit_without_browser_checks(tab, "main form.stack")
+    _assert_focus_on_error(tab, "Fichier CSV ou XLSX")
     tab.context.close()
 
 
