@@ -158,7 +158,7 @@ class Slot:
     position: str = ""
 
 
-def _parse_day(value: str) -> date | None:
+def _parse_day(value: str, field: str | None = None) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
@@ -166,14 +166,15 @@ def _parse_day(value: str) -> date | None:
         day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            _("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ).", value=value[:40])
+            _("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ).", value=value[:40]),
+            field=field,
         ) from None
     if not validation.FIRST_DAY <= day <= validation.LAST_DAY:
-        raise InvalidInput(_("Date invalide : « %(value)s ».", value=value[:40]))
+        raise InvalidInput(_("Date invalide : « %(value)s ».", value=value[:40]), field=field)
     return day
 
 
-def _parse_time(value: str, label: str) -> time:
+def _parse_time(value: str, label: str, field: str | None = None) -> time:
     try:
         return time.fromisoformat((value or "").strip())
     except ValueError:
@@ -182,19 +183,25 @@ def _parse_time(value: str, label: str) -> time:
                 "%(label)s : heure invalide « %(value)s » (format attendu : HH:MM).",
                 label=label,
                 value=(value or "")[:40],
-            )
+            ),
+            field=field,
         ) from None
 
 
-def _times(campaign: Campaign, slot: Slot, label: str) -> tuple[datetime | None, datetime | None]:
-    day = _parse_day(slot.day)
+def _times(
+    campaign: Campaign, slot: Slot, label: str, session_id: int | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """The slot's start and end; an error names its programme form field (``jour_<id>``…)."""
+    day = _parse_day(slot.day, f"jour_{session_id}")
     if day is None:
         return None, None
     zone = ZoneInfo(campaign.timezone)
-    start = datetime.combine(day, _parse_time(slot.start, label), zone)
-    end = datetime.combine(day, _parse_time(slot.end, label), zone)
+    start = datetime.combine(day, _parse_time(slot.start, label, f"debut_{session_id}"), zone)
+    end = datetime.combine(day, _parse_time(slot.end, label, f"fin_{session_id}"), zone)
     if end <= start:
-        raise InvalidInput(_("%(label)s : la fin doit suivre le début.", label=label))
+        raise InvalidInput(
+            _("%(label)s : la fin doit suivre le début.", label=label), field=f"fin_{session_id}"
+        )
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
@@ -212,15 +219,23 @@ def update_programme(campaign: Campaign, slots: dict[int, Slot], *, actor: User 
         try:
             position = int((slot.position or "").strip())
         except ValueError:
-            raise InvalidInput(_("%(label)s : l’ordre doit être un nombre.", label=label)) from None
+            raise InvalidInput(
+                _("%(label)s : l’ordre doit être un nombre.", label=label),
+                field=f"ordre_{session.id}",
+            ) from None
         if not 1 <= position <= len(sessions):
             raise InvalidInput(
-                _("%(label)s : l’ordre va de 1 à %(n)d.", label=label, n=len(sessions))
+                _("%(label)s : l’ordre va de 1 à %(n)d.", label=label, n=len(sessions)),
+                field=f"ordre_{session.id}",
             )
-        planned[session.id] = (position, *_times(campaign, slot, label))
-    positions = [p for p, _s, _e in planned.values()]
-    if len(set(positions)) != len(positions):
-        raise InvalidInput(_("Deux séances ont le même numéro d’ordre."))
+        planned[session.id] = (position, *_times(campaign, slot, label, session.id))
+    seen = {}
+    for session_id, (position, _start, _end) in planned.items():
+        if position in seen:
+            raise InvalidInput(
+                _("Deux séances ont le même numéro d’ordre."), field=f"ordre_{session_id}"
+            )
+        seen[position] = session_id
     changed = [s for s in sessions if planned[s.id] != (s.position, s.starts_at, s.ends_at)]
     for session in changed:  # all checked before anything changes
         referents.require_lead(actor, campaign, session.engagement_id)

@@ -73,9 +73,17 @@ def _form_id(name: str, message: str) -> int:
 @login_required
 def programme(campaign_slug: str):
     """The congress programme: the engagements' sessions in order, with their référents."""
-    campaign = url_campaign()
+    return _programme_page(url_campaign())
+
+
+def _programme_page(campaign, error: InvalidInput | None = None):
+    """The programme; after a refused change, ``error`` beside its field (``ordre_<id>``,
+    ``jour_<id>``…) and the times as they were typed."""
     rows = sessions.programme(campaign)
     db.session.commit()  # the sessions, made with the default programme on first use
+    field_errors = {error.field: error.message} if error is not None and error.field else {}
+    if error is not None and not field_errors:
+        flash(error.message, "error")
     return render_template(
         "sessions/programme.html",
         campaign=campaign,
@@ -87,7 +95,10 @@ def programme(campaign_slug: str):
         admin=current_user.has_role(Role.ADMIN),
         leads={s.id: referents.can_lead(current_user, campaign, s.engagement_id) for _n, s in rows},
         candidates=referents.candidates(campaign) if current_user.has_role(Role.ADMIN) else [],
-    )
+        field_errors=field_errors,
+        form_error=bool(field_errors),
+        typed=request.form if error is not None else {},
+    ), (400 if error is not None else 200)
 
 
 @bp.post("/programme")
@@ -109,8 +120,7 @@ def update_programme(campaign_slug: str):
         changed = sessions.update_programme(campaign, slots, actor=current_user)
     except InvalidInput as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".programme", campaign_slug=campaign.slug))
+        return _programme_page(campaign, error)  # the page again, with what was typed
     db.session.commit()
     flash(_("Programme enregistré.") if changed else _("Le programme est inchangé."), "success")
     return redirect(url_for(".programme", campaign_slug=campaign.slug))

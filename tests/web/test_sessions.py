@@ -195,6 +195,13 @@ def test_programme_referents_and_my_engagements_filter(client, db, login, congre
     )
     assert refused.status_code == 400
     assert "animateur" in refused.get_data(as_text=True)
+    # A refused programme: the page again, the error beside the session's order as typed.
+    e1 = re.search(r'name="ordre_(\d+)"', programme).group(1)
+    refused = client.post(f"{base}/programme", data={"csrf_token": token, f"ordre_{e1}": "9"})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "1 à 4" in _field_error(html, f"ordre_{e1}", "Ordre de la séance E1")
+    assert f'name="ordre_{e1}" value="9"' in html
 
     client.post("/compte/deconnexion", data={"csrf_token": token})
     login(c.r1)
