@@ -19,7 +19,9 @@ ROLES = ("anonymous", "elu_a", "elu_b", "facilitator_a", "facilitator_b", "admin
 FIXED_ARGUMENTS = {"lang": "en", "kind": "contribution", "action": "masquer",
                    "decision": "rejeter", "number": 1, "filename": "motion.css",
                    "name": "contributions"}
-NOT_IDS = {"campaign_slug", "slug", "workshop_slug", "token", *FIXED_ARGUMENTS}
+# A shelf of the board ("themes/groupe/<key>") names a place of the campaign's framework
+# (an axis, an engagement, "hors-cadre"), not another campaign's object.
+NOT_IDS = {"campaign_slug", "slug", "workshop_slug", "token", "key", *FIXED_ARGUMENTS}
 # Routes whose <job_id> is an import job (elsewhere: an export job).
 IMPORT_JOB_ENDPOINTS = {"admin.import_job", "admin_api.import_status"}
 # An object of another campaign: not found (or, for a form, refused as invalid).
