@@ -309,6 +309,12 @@ def _too_large():
     return redirect(url_for(".index", campaign_slug=url_campaign().slug))
 
 
+def _attachment(result):
+    """A rendered dossier or archive (content, mimetype, filename) as a download."""
+    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
+                     download_name=result.filename)
+
+
 @bp.get("/dossiers/<int:addressee_id>/fichier")
 @facilitator_required
 def download(campaign_slug: str, addressee_id: int):
@@ -319,12 +325,7 @@ def download(campaign_slug: str, addressee_id: int):
     if dossiers.needs_job(campaign, addressee, fmt):
         return _too_large()
     result = dossiers.dossier_file(campaign, addressee, fmt)
-    return send_file(
-        io.BytesIO(result.content),
-        mimetype=result.mimetype,
-        as_attachment=True,
-        download_name=result.filename,
-    )
+    return _attachment(result)
 
 
 @bp.get("/dossiers/archive")
@@ -336,12 +337,7 @@ def archive(campaign_slug: str):
     if choice in dossiers.ARCHIVE_CHOICES and dossiers.needs_job(campaign, None, choice):
         return _too_large()
     result = dossiers.archive(campaign, choice)
-    return send_file(
-        io.BytesIO(result.content),
-        mimetype=result.mimetype,
-        as_attachment=True,
-        download_name=result.filename,
-    )
+    return _attachment(result)
 
 
 @bp.post("/dossiers/preparer")
@@ -367,12 +363,7 @@ def prepare(campaign_slug: str):
             if addressee
             else dossiers.archive(campaign, choice)
         )
-        return send_file(
-            io.BytesIO(result.content),
-            mimetype=result.mimetype,
-            as_attachment=True,
-            download_name=result.filename,
-        )
+        return _attachment(result)
     job = dossiers.request_job(campaign, addressee, choice, actor=current_user)
     db.session.commit()
     exports.launch(job.id)
