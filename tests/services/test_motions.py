@@ -179,9 +179,10 @@ def test_an_adopted_motion_is_read_only(db, make_campaign, make_user):
         motions.create_proposition(motion, motion.sections[0], title="U", text="V")
 
 
-def test_demo_motion_drafts_propositions_from_the_largest_clusters(db, make_campaign,
-                                                                   dev_rows, tmp_path):
-    from motion.services.demo_motion import create_demo_motion
+def test_demo_motion_writes_its_propositions_from_the_closest_themes(db, make_campaign,
+                                                                    dev_rows, tmp_path):
+    from motion.models import PropositionAxis
+    from motion.services.demo_motion import WRITTEN, create_demo_motion
 
     campaign = make_campaign("demo-motion")
     path = tmp_path / "rows.csv"
@@ -193,15 +194,18 @@ def test_demo_motion_drafts_propositions_from_the_largest_clusters(db, make_camp
     imports.import_csv(path, campaign)
     motion = create_demo_motion(campaign, n_propositions=4)
     db.session.commit()
-    ordered = motions.propositions_in_order(motion)
-    assert 1 <= len(ordered) <= 4
-    largest = db.session.scalars(
-        select(Cluster).where(Cluster.campaign_id == campaign.id, Cluster.active.is_(True),
-                              Cluster.out_of_frame.is_(False),
-                              Cluster.engagement_id.is_not(None))
-        .order_by(Cluster.size.desc(), Cluster.id).limit(4)).all()
-    for proposition, cluster in zip(sorted(ordered, key=lambda p: p.id), largest, strict=True):
-        assert proposition.section.engagement_id == cluster.engagement_id
+    ordered = sorted(motions.propositions_in_order(motion), key=lambda p: p.id)
+    assert [p.title for p in ordered] == [title for _code, title, _text in WRITTEN[:4]]
+    themes = set()
+    for proposition, (code, _title, _text) in zip(ordered, WRITTEN, strict=False):
+        links = {link.cluster_id for link in proposition.provenance}
+        assert len(links) == 1  # one theme, and every contribution of it
+        cluster = db.session.get(Cluster, links.pop())
+        assert cluster.active and not cluster.out_of_frame
         assert len(proposition.provenance) == cluster.size
+        themes.add(cluster.id)
+        axis = db.session.get(PropositionAxis, proposition.id).axis
+        assert axis.code == code and proposition.section.engagement_id == axis.engagement_id
+    assert len(themes) == len(ordered)  # a theme serves one proposition
     assert create_demo_motion(campaign).id == motion.id  # idempotent
     assert len(motions.propositions_in_order(motion)) == len(ordered)
