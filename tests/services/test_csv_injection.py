@@ -71,7 +71,7 @@ def test_no_cell_of_any_csv_starts_with_a_formula_character(dev_rows):
     themes = _rows(archive.read("themes.csv"))
     assert themes[0]["name"] == "'" + HYPERLINK
     readme = archive.read("LISEZMOI.md").decode("utf-8")
-    assert "précédé d'une apostrophe" in readme
+    assert "précédé d’une apostrophe" in readme
 
 
 def test_ordinary_text_is_untouched(dev_rows):

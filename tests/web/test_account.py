@@ -99,7 +99,7 @@ def test_changing_the_password_ends_the_other_sessions(app, db, client, login, m
         "csrf_token": token, "current": "pas le bon", "password": NEW_PASSWORD,
         "confirm": NEW_PASSWORD})
     assert wrong.status_code == 400
-    assert "Le mot de passe actuel n&#39;est pas le bon." in wrong.get_data(as_text=True)
+    assert "Le mot de passe actuel n’est pas le bon." in wrong.get_data(as_text=True)
     weak = client.post("/compte/mot-de-passe", data={
         "csrf_token": token, "current": PASSWORD, "password": "motdepasse12",
         "confirm": "motdepasse12"})

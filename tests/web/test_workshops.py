@@ -47,7 +47,7 @@ def test_non_member_cannot_post_and_nothing_is_saved(client, db, login, make_use
     assert "sans en être membre" in html
     response = _post(client, workshop, dev_rows[0]["text"])
     assert response.status_code == 403
-    assert "pas membre de l&#39;atelier" in response.get_data(as_text=True)
+    assert "pas membre de l’atelier" in response.get_data(as_text=True)
     assert db.session.scalars(select(Contribution)).all() == []
 
 
