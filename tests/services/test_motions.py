@@ -201,11 +201,13 @@ def test_demo_motion_writes_its_propositions_from_the_closest_themes(db, make_ca
         links = {link.cluster_id for link in proposition.provenance}
         assert len(links) == 1  # one theme, and every contribution of it
         cluster = db.session.get(Cluster, links.pop())
-        assert cluster.active and not cluster.out_of_frame
+        assert cluster.active
+        assert not cluster.out_of_frame
         assert len(proposition.provenance) == cluster.size
         themes.add(cluster.id)
         axis = db.session.get(PropositionAxis, proposition.id).axis
-        assert axis.code == code and proposition.section.engagement_id == axis.engagement_id
+        assert axis.code == code
+        assert proposition.section.engagement_id == axis.engagement_id
     assert len(themes) == len(ordered)  # a theme serves one proposition
     assert create_demo_motion(campaign).id == motion.id  # idempotent
     assert len(motions.propositions_in_order(motion)) == len(ordered)
