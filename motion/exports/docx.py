@@ -104,31 +104,38 @@ class _Body:
                 self.paragraph(french(" ".join(chunk.split())), style)
 
 
-def render_motion_docx(doc: MotionDocument) -> bytes:
+def new_document(*, title: str, subject: str, language: str, is_draft: bool, footer: str):
+    """An A4 document with the exports' styles and properties, the draft notice as header
+    when ``is_draft``, and "<footer> — page n sur m" as footer."""
     document = Document()
     _styles(document)
-    _set_language(document, doc.language)
+    _set_language(document, language)
     props = document.core_properties
-    props.title = french(doc.title)
-    props.subject = french(doc.congress)
-    props.language = doc.language
-    props.author = "motion"
+    props.title, props.subject = title, subject
+    props.language, props.author = language, "motion"
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
-    if doc.is_draft:
+    if is_draft:
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = header.add_run(common.DRAFT_NOTICE)
         run.bold = True
         run.font.color.rgb = RED
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(f"{common.footer_text(doc)} — page ")
-    _field(footer, "PAGE")
-    footer.add_run(" sur ")
-    _field(footer, "NUMPAGES")
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(f"{footer} — page ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" sur ")
+    _field(paragraph, "NUMPAGES")
+    return document
+
+
+def render_motion_docx(doc: MotionDocument) -> bytes:
+    document = new_document(title=french(doc.title), subject=french(doc.congress),
+                            language=doc.language, is_draft=doc.is_draft,
+                            footer=common.footer_text(doc))
 
     # Title page.
     for _ in range(6):

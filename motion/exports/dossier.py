@@ -204,34 +204,14 @@ def render_dossier_odt(doc: DossierDocument) -> bytes:
 
 
 def render_dossier_docx(doc: DossierDocument) -> bytes:
-    from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.shared import Cm
 
-    from motion.exports.docx import RED, _Body, _field, _set_language, _styles
+    from motion.exports.docx import _Body, new_document
 
-    document = Document()
-    _styles(document)
-    _set_language(document, doc.language)
-    props = document.core_properties
-    props.title, props.subject = doc.title, french(doc.congress)
-    props.language, props.author = doc.language, "motion"
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
-    if doc.is_draft:
-        header = section.header.paragraphs[0]
-        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = header.add_run(common.DRAFT_NOTICE)
-        run.bold, run.font.color.rgb = True, RED
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(french(f"{doc.congress} — {doc.addressee_short}") + " — page ")
-    _field(footer, "PAGE")
-    footer.add_run(" sur ")
-    _field(footer, "NUMPAGES")
+    document = new_document(title=doc.title, subject=french(doc.congress),
+                            language=doc.language, is_draft=doc.is_draft,
+                            footer=french(f"{doc.congress} — {doc.addressee_short}"))
 
     body = _Body(document)
     for line in letter_head(doc):
