@@ -15,11 +15,12 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from motion import jobs, validation
-from motion.errors import Conflict, InvalidInput
+from motion.errors import Conflict, InvalidInput, MotionError, NotFound
 from motion.extensions import db
 from motion.models import Cluster
 from motion.services import clustering
 from motion.services.themes import journal, operations, queries
+from motion.services.themes.journal import stale_message
 from motion.views import facilitator_required, url_campaign
 from motion.views.forms import attach_error
 
@@ -53,6 +54,19 @@ class MoveManyForm(_PlainForm):
                          validators=[Optional(), Length(max=2000)])
 
 
+class PlaceForm(_PlainForm):
+    """Where a theme goes: an engagement, an axis or "hors cadre" (its page's form)."""
+
+    target = SelectField(_l("Déplacer vers"), validate_choice=False)
+
+
+class MergeForm(_PlainForm):
+    """The theme merged into this one (a value "id:version"; this one keeps its name)."""
+
+    clusters = SelectField(_l("Fusionner avec (ce thème garde son nom)"), id="merge",
+                           validate_choice=False)
+
+
 for _n in range(1, DESTINATIONS + 1):
     setattr(MoveManyForm, f"destination_{_n}",
             SelectField(_l("Destination %(n)d", n=_n), validators=[Optional()]))
@@ -71,6 +85,26 @@ def _move_form(campaign, cluster, formdata=None) -> MoveManyForm:
                 if cluster is None or c.id != cluster.id]
     for n in range(1, DESTINATIONS + 1):
         form[f"destination_{n}"].choices = choices
+    return form
+
+
+def _place_form(campaign, cluster, target: str | None = None) -> PlaceForm:
+    """A theme's move form: its current place chosen, or the ``target`` sent."""
+    form = PlaceForm(formdata=None)
+    form.target.choices = operations.placement_choices(campaign)
+    form.target.data = operations.place_value(cluster) if target is None else target
+    return form
+
+
+def _merge_form(campaign, cluster, chosen: str = "") -> MergeForm:
+    """A theme's merge form: the other themes at their current version; the one ``chosen``
+    ("id:version" as sent, whatever its version) selected."""
+    form = MergeForm(formdata=None)
+    form.clusters.choices = [(f"{c.id}:{c.version}", c.name)
+                             for c in queries.active_clusters(campaign) if c.id != cluster.id]
+    chosen_id = chosen.partition(":")[0]
+    form.clusters.data = next((value for value, _name in form.clusters.choices
+                               if value.partition(":")[0] == chosen_id), None)
     return form
 
 # ------------------------------------------------------------------ board, theme page, runs
@@ -132,6 +166,8 @@ def _render_show(campaign, cluster_id: int, *, status: int = 200, **forms):
     forms.setdefault("rename_form", RenameForm(
         formdata=None, data={"name": cluster.name, "summary": cluster.summary or ""}))
     forms.setdefault("move_form", _move_form(campaign, cluster))
+    forms.setdefault("place_form", _place_form(campaign, cluster))
+    forms.setdefault("merge_form", _merge_form(campaign, cluster))
     return render_template("themes/show.html", campaign=campaign, detail=detail,
                            **detail_context(campaign, detail), **forms), status
 
@@ -182,6 +218,16 @@ def _done(campaign, operation) -> object:
     db.session.commit()
     flash(operation.description, "success")
     return redirect(_back(campaign))
+
+
+def _refused(campaign, cluster_id: int, refused: MotionError, **forms):
+    """The theme's page again after a refused operation: its error beside the one field
+    of the form that was sent (``forms``: that form, as sent)."""
+    db.session.rollback()
+    (form,) = forms.values()
+    (field,) = form
+    field.errors = [*field.errors, refused.message]
+    return _render_show(campaign, cluster_id, status=refused.status_code, **forms)
 
 
 def _cluster(campaign_slug: str, cluster_id: int):
@@ -235,9 +281,18 @@ def rename(campaign_slug: str, cluster_id: int):
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/deplacer")
 @facilitator_required
 def move(campaign_slug: str, cluster_id: int):
-    """Move a cluster to an engagement, an axis or "hors cadre"."""
-    return _on_cluster(operations.move_cluster, cluster_id,
-                       target=request.form.get("target", ""))
+    """Move a cluster to an engagement, an axis or "hors cadre"; a refusal shows the theme's
+    page again, the error beside the place chosen."""
+    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    target = request.form.get("target", "")
+    try:
+        operation = operations.move_cluster(campaign, cluster, target=target,
+                                            version=_int("version"), actor=current_user,
+                                            reason=request.form.get("reason"))
+    except (Conflict, InvalidInput) as refused:
+        return _refused(campaign, cluster_id, refused,
+                        place_form=_place_form(campaign, cluster, target))
+    return _done(campaign, operation)
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/epingler")
@@ -251,21 +306,34 @@ def pin(campaign_slug: str, cluster_id: int):
 @bp.post("/campagnes/<campaign_slug>/themes/fusionner")
 @facilitator_required
 def merge(campaign_slug: str):
-    """Merge clusters (values "id:version"; the first one keeps its place and name)."""
+    """Merge clusters (values "id:version"; the first one keeps its place and name); a
+    refusal shows the first one's page again, the error beside the theme chosen."""
     campaign = url_campaign()
-    clusters, versions = [], {}
-    for value in request.form.getlist("clusters"):
+    values = [value for value in request.form.getlist("clusters") if value]
+    for value in values:
         raw_id, _sep, raw_version = value.partition(":")
-        if not value:
-            continue
         if not (raw_id.isdigit() and raw_version.isdigit()):
             raise InvalidInput(_("Choix de thèmes invalide : rechargez la page."))
-        cluster = operations.get_cluster(campaign, int(raw_id))
-        clusters.append(cluster)
-        versions[cluster.id] = int(raw_version)
-    operation = operations.merge(campaign, clusters, versions=versions,
-                                name=request.form.get("name"), actor=current_user,
-                                reason=request.form.get("reason"))
+    if not values:
+        raise InvalidInput(_("Choisissez au moins deux thèmes à fusionner."))
+    survivor = operations.get_cluster(campaign, int(values[0].partition(":")[0]))
+    try:
+        clusters, versions = [survivor], {survivor.id: int(values[0].partition(":")[2])}
+        for value in values[1:]:
+            raw_id, _sep, raw_version = value.partition(":")
+            try:
+                cluster = operations.get_cluster(campaign, int(raw_id))
+            except NotFound:  # merged or dissolved since the page was shown
+                raise Conflict(stale_message()) from None
+            clusters.append(cluster)
+            versions[cluster.id] = int(raw_version)
+        operation = operations.merge(campaign, clusters, versions=versions,
+                                    name=request.form.get("name"), actor=current_user,
+                                    reason=request.form.get("reason"))
+    except (Conflict, InvalidInput) as refused:
+        chosen = values[1] if len(values) > 1 else ""
+        return _refused(campaign, survivor.id, refused,
+                        merge_form=_merge_form(campaign, survivor, chosen))
     return _done(campaign, operation)
 
 
@@ -492,9 +560,6 @@ def detail_context(campaign, detail) -> dict:
     """What the cluster page needs besides the detail: forms' choices and history."""
     cluster = detail.cluster
     return {
-        "clusters": queries.active_clusters(campaign),
-        "placements": operations.placement_choices(campaign),
-        "current_place": operations.place_value(cluster),
         "secondary": queries.secondary_of(c.id for _a, c in detail.rows),
         "also_here": queries.members(cluster, secondary=True, limit=PER_PAGE),
         "operations": journal.history(campaign, cluster=cluster, limit=20),

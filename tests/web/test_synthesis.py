@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from motion.models import AuditEvent, Cluster, ClusterAssignment, ClusteringRun
 from motion.services import clustering, imports
 from tests.conftest import csrf_token
+from tests.web.test_form_errors import _field_error
 
 
 def _run(db, campaign):
@@ -145,12 +146,35 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
     assert re.search(r'<input[^>]*aria-describedby="name-error-1"[^>]*aria-invalid="true"',
                      html)
     assert "Gardé</textarea>" in html
-    # A stale merge (another form) gets the error page, also 409, also in French.
+    # A stale merge or move: the theme's page again, 409, the error beside the theme or
+    # the place chosen (kept), the forms at the current version to try again.
+    other = _clusters(db)[1]
     response = client.post("/campagnes/synthese/themes/fusionner", data={
-        "csrf_token": token, "clusters": [f"{cluster.id}:{stale}",
-                                          f"{_clusters(db)[1].id}:1"]})
+        "csrf_token": token, "clusters": [f"{cluster.id}:{stale}", f"{other.id}:1"]})
     assert response.status_code == 409
-    assert "modifié par quelqu’un d’autre" in unescape(response.get_data(as_text=True))
+    html = unescape(response.get_data(as_text=True))
+    assert "modifié par quelqu’un d’autre" in _field_error(
+        html, "merge", "Fusionner avec (ce thème garde son nom)")
+    assert re.search(rf'<option selected value="{other.id}:{other.version}">', html)
+    assert f'name="clusters" value="{cluster.id}:{cluster.version}"' in html
+    response = client.post(f"/campagnes/synthese/themes/{cluster.id}/deplacer", data={
+        "csrf_token": token, "target": "out", "version": stale})
+    assert response.status_code == 409
+    html = unescape(response.get_data(as_text=True))
+    assert "modifié par quelqu’un d’autre" in _field_error(html, "target", "Déplacer vers")
+    assert '<option selected value="out">' in html
+    # A theme merged away meanwhile: the same, not a 404.
+    db.session.expire_all()
+    cluster, other, third = _clusters(db)[:3]
+    assert client.post("/campagnes/synthese/themes/fusionner", data={
+        "csrf_token": token, "clusters": [f"{third.id}:{third.version}",
+                                          f"{other.id}:{other.version}"]}).status_code == 302
+    response = client.post("/campagnes/synthese/themes/fusionner", data={
+        "csrf_token": token, "clusters": [f"{cluster.id}:{cluster.version}",
+                                          f"{other.id}:{other.version}"]})
+    assert response.status_code == 409
+    _field_error(response.get_data(as_text=True), "merge",
+                 "Fusionner avec (ce thème garde son nom)")
 
 
 def test_bad_inputs_are_400_in_french(client, db, board):
@@ -159,7 +183,8 @@ def test_bad_inputs_are_400_in_french(client, db, board):
     response = client.post(f"/campagnes/synthese/themes/{cluster.id}/deplacer", data={
         "csrf_token": token, "target": "a:abc", "version": cluster.version})
     assert response.status_code == 400
-    assert "référentiel" in unescape(response.get_data(as_text=True))
+    assert "référentiel" in _field_error(unescape(response.get_data(as_text=True)), "target",
+                                         "Déplacer vers")
     response = client.post(f"/campagnes/synthese/themes/{cluster.id}/renommer", data={
         "csrf_token": token, "name": "x", "version": "deux"})
     assert response.status_code == 400
