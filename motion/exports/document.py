@@ -46,6 +46,9 @@ class FollowUpEntry:
 
 @dataclass(frozen=True)
 class VoteResult:
+    """The count of one vote: the one truth for the exports, the live tally and the
+    proposition's outcome (services/votes.py)."""
+
     pour: int
     contre: int
     abstention: int
@@ -58,6 +61,10 @@ class VoteResult:
     def adopted(self) -> bool:
         # Abstentions are not counted among the votes cast (suffrages exprimés).
         return self.pour > self.contre
+
+    def as_dict(self) -> dict[str, int]:
+        return {"pour": self.pour, "contre": self.contre, "abstention": self.abstention,
+                "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -124,8 +131,25 @@ class VoteSummaryRow:
     result: VoteResult
 
 
+class FiledDocument:
+    """What the motion and a transmission dossier share: engagement sections of
+    propositions, and a draft until the motion is adopted."""
+
+    sections: tuple[Section, ...]
+    adopted_on: date | None
+
+    @property
+    def is_draft(self) -> bool:
+        """Before adoption every export says "PROJET"."""
+        return self.adopted_on is None
+
+    @property
+    def propositions(self) -> tuple[PropositionEntry, ...]:
+        return tuple(p for s in self.sections for p in s.propositions)
+
+
 @dataclass(frozen=True)
-class MotionDocument:
+class MotionDocument(FiledDocument):
     campaign_slug: str
     congress: str  # the campaign's title
     title: str  # the motion's title
@@ -138,15 +162,6 @@ class MotionDocument:
     generated_at: datetime | None = None
     language: str = LANGUAGE
     annex: str = "all"
-
-    @property
-    def is_draft(self) -> bool:
-        """Before adoption every export says "PROJET"."""
-        return self.adopted_on is None
-
-    @property
-    def propositions(self) -> tuple[PropositionEntry, ...]:
-        return tuple(p for s in self.sections for p in s.propositions)
 
     @property
     def votes(self) -> tuple[VoteSummaryRow, ...]:

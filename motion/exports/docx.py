@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -104,6 +105,25 @@ class _Body:
                 self.paragraph(french(" ".join(chunk.split())), style)
 
 
+def vote_table(document, rows: Iterable[list[str]], *, repeat_header: bool = True) -> None:
+    """Append the votes table: a bold header row of VOTE_COLUMNS, then one row of cells
+    (common.vote_cells) per proposition."""
+    table = document.add_table(rows=1, cols=len(common.VOTE_COLUMNS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, label in zip(table.rows[0].cells, common.VOTE_COLUMNS, strict=True):
+        cell.text = label
+        cell.paragraphs[0].runs[0].bold = True
+    if repeat_header:
+        # The header row repeats on each page and is announced as a header.
+        header_flag = OxmlElement("w:tblHeader")
+        header_flag.set(qn("w:val"), "true")
+        table.rows[0]._tr.get_or_add_trPr().append(header_flag)
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+
+
 def new_document(*, title: str, subject: str, language: str, is_draft: bool, footer: str):
     """An A4 document with the exports' styles and properties, the draft notice as header
     when ``is_draft``, and "<footer> — page n sur m" as footer."""
@@ -167,22 +187,7 @@ def render_motion_docx(doc: MotionDocument) -> bytes:
     votes = doc.votes
     if votes:
         body.paragraph(common.VOTES_HEADING, "Heading 1")
-        table = document.add_table(rows=1, cols=len(common.VOTE_COLUMNS))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, label in zip(table.rows[0].cells, common.VOTE_COLUMNS, strict=True):
-            cell.text = label
-            cell.paragraphs[0].runs[0].bold = True
-        # The header row repeats on each page and is announced as a header.
-        tr_pr = table.rows[0]._tr.get_or_add_trPr()
-        header_flag = OxmlElement("w:tblHeader")
-        header_flag.set(qn("w:val"), "true")
-        tr_pr.append(header_flag)
-        for row in votes:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, common.vote_cells(row.number, row.title, row.result),
-                                   strict=True):
-                cell.text = value
+        vote_table(document, (common.vote_cells(r.number, r.title, r.result) for r in votes))
     for proposition in doc.propositions if common.has_annex(doc) else ():
         if proposition is doc.propositions[0]:
             body.paragraph(common.ANNEX_HEADING, "Heading 1")

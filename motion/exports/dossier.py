@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from motion.exports import common
-from motion.exports.document import LANGUAGE, PropositionEntry, Section
+from motion.exports.document import LANGUAGE, FiledDocument, PropositionEntry, Section
 from motion.exports.typography import french
 
 RESULTS_HEADING = "Résultats des votes en séance plénière"
@@ -40,7 +40,7 @@ class ProvenanceSummary:
 
 
 @dataclass(frozen=True)
-class DossierDocument:
+class DossierDocument(FiledDocument):
     campaign_slug: str
     congress: str
     motion_title: str
@@ -57,14 +57,6 @@ class DossierDocument:
     adopted_on: date | None = None
     generated_at: datetime | None = None
     language: str = LANGUAGE
-
-    @property
-    def is_draft(self) -> bool:
-        return self.adopted_on is None
-
-    @property
-    def propositions(self) -> tuple[PropositionEntry, ...]:
-        return tuple(p for s in self.sections for p in s.propositions)
 
     @property
     def title(self) -> str:
@@ -204,10 +196,9 @@ def render_dossier_odt(doc: DossierDocument) -> bytes:
 
 
 def render_dossier_docx(doc: DossierDocument) -> bytes:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
-    from motion.exports.docx import _Body, new_document
+    from motion.exports.docx import _Body, new_document, vote_table
 
     document = new_document(title=doc.title, subject=french(doc.congress),
                             language=doc.language, is_draft=doc.is_draft,
@@ -236,17 +227,8 @@ def render_dossier_docx(doc: DossierDocument) -> bytes:
     votes = [p for p in doc.propositions if p.vote]
     if votes:
         body.paragraph(RESULTS_HEADING, "Heading 1")
-        table = document.add_table(rows=1, cols=len(common.VOTE_COLUMNS))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, label in zip(table.rows[0].cells, common.VOTE_COLUMNS, strict=True):
-            cell.text = label
-            cell.paragraphs[0].runs[0].bold = True
-        for p in votes:
-            for cell, value in zip(
-                table.add_row().cells, common.vote_cells(p.number, p.title, p.vote), strict=True
-            ):
-                cell.text = value
+        vote_table(document, (common.vote_cells(p.number, p.title, p.vote) for p in votes),
+                   repeat_header=False)
     body.paragraph(PROVENANCE_HEADING, "Heading 1")
     for line in provenance_lines(doc):
         body.paragraph(line)

@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from motion.errors import Conflict, Forbidden, InvalidInput, NotFound
+from motion.exports.document import VoteResult
 from motion.extensions import db
 from motion.models import (
     Membership,
@@ -99,7 +100,7 @@ def close_vote(session_id: int, *, actor: User | None) -> VoteSession:
     proposition = session.proposition
     proposition.result_for, proposition.result_against = counts.pour, counts.contre
     proposition.result_abstain, proposition.result_at = counts.abstention, session.closed_at
-    proposition.outcome = "adopted" if counts.pour > counts.contre else "rejected"
+    proposition.outcome = "adopted" if counts.adopted else "rejected"
     db.session.flush()
     audit.record("vote.close", session, actor=actor, campaign_id=proposition.motion.campaign_id,
                  proposition=proposition.id, round=session.round, pour=counts.pour,
@@ -170,19 +171,8 @@ def my_vote(session_id: int, user_id: int) -> str | None:
         Vote.session_id == session_id, Vote.user_id == user_id))
 
 
-@dataclass(frozen=True)
-class Tally:
-    pour: int
-    contre: int
-    abstention: int
-
-    @property
-    def total(self) -> int:
-        return self.pour + self.contre + self.abstention
-
-    def as_dict(self) -> dict[str, int]:
-        return {"pour": self.pour, "contre": self.contre, "abstention": self.abstention,
-                "total": self.total}
+# A round's count is the same value the exports print: one rule for "adopted".
+Tally = VoteResult
 
 
 def tally(session_id: int) -> Tally:
