@@ -96,7 +96,8 @@ def assignment_state(assignment: ClusterAssignment | None) -> dict[str, Any] | N
     return {name: getattr(assignment, name) for name in ASSIGNMENT_FIELDS}
 
 
-def _secondary_row(contribution_id: int) -> ClusterSecondaryMember | None:
+def secondary_member(contribution_id: int) -> ClusterSecondaryMember | None:
+    """The contribution's second theme, if any (at most one: unique contribution_id)."""
     return db.session.scalar(
         select(ClusterSecondaryMember).where(
             ClusterSecondaryMember.contribution_id == contribution_id
@@ -105,7 +106,7 @@ def _secondary_row(contribution_id: int) -> ClusterSecondaryMember | None:
 
 
 def secondary_state(contribution_id: int) -> dict[str, Any] | None:
-    row = _secondary_row(contribution_id)
+    row = secondary_member(contribution_id)
     if row is None:
         return None
     return {"cluster_id": row.cluster_id, "created_by_id": row.created_by_id,
@@ -304,7 +305,7 @@ def _restore_assignment(contribution_id: int, state: dict[str, Any] | None) -> N
 def _restore_secondary(campaign: Campaign, contribution_id: int, state: Any) -> None:
     if isinstance(state, int):  # recorded before the full state was
         state = {"cluster_id": state}
-    existing = _secondary_row(contribution_id)
+    existing = secondary_member(contribution_id)
     if state is None:
         if existing is not None:
             db.session.delete(existing)

@@ -31,7 +31,7 @@ from motion.models import (
 )
 from motion.services import embedding
 from motion.services.themes import queries
-from motion.services.themes.journal import Change, assignment_of, stale_message
+from motion.services.themes.journal import Change, assignment_of, secondary_member, stale_message
 
 MAX_NAME = 200
 MAX_SUMMARY = 5000
@@ -87,13 +87,8 @@ def _lock_onto(change: Change, contribution_id: int, cluster: Cluster | None,
     if cluster is not None:
         change.secondary(contribution_id)
         # A contribution cannot be in the same cluster twice.
-        secondary = db.session.scalar(
-            select(ClusterSecondaryMember).where(
-                ClusterSecondaryMember.contribution_id == contribution_id,
-                ClusterSecondaryMember.cluster_id == cluster.id,
-            )
-        )
-        if secondary is not None:
+        secondary = secondary_member(contribution_id)
+        if secondary is not None and secondary.cluster_id == cluster.id:
             db.session.delete(secondary)
 
 
@@ -488,11 +483,7 @@ def set_secondary(campaign: Campaign, contribution_id: int, *, cluster: Cluster 
         raise InvalidInput(_("Le second thème doit être différent du thème principal."))
     change = Change(campaign, "secondary", actor, reason)
     change.secondary(contribution.id)
-    existing = db.session.scalar(
-        select(ClusterSecondaryMember).where(
-            ClusterSecondaryMember.contribution_id == contribution.id
-        )
-    )
+    existing = secondary_member(contribution.id)
     for touched in (existing.cluster if existing else None, cluster):
         if touched is not None:
             change.cluster(touched)
