@@ -21,7 +21,7 @@ from motion.extensions import db
 from motion.models import AddresseeKind, Role
 from motion.services import addressees, dossiers, exports, motions
 from motion.views import facilitator_required, role_required, url_campaign
-from motion.views.forms import EmptyForm, attach_error
+from motion.views.forms import EmptyForm, attach_error, row_ids
 
 bp = Blueprint("dossiers", __name__, url_prefix="/campagnes/<campaign_slug>")
 
@@ -66,6 +66,16 @@ class LetterForm(FlaskForm):
     association = StringField(_l("Association"))
     signatory = StringField(_l("Signataire"))
     letter = TextAreaField(_l("Lettre d’accompagnement"), render_kw={"rows": 14})
+
+
+class DispatchForm(FlaskForm):
+    """The day an addressee's dossier was sent (one per row of the dossiers table: its id
+    ends with the addressee's, see ``row_ids``)."""
+
+    class Meta:
+        csrf = False  # the page's EmptyForm carries the token, checked by CSRFProtect
+
+    sent_on = StringField(_l("Date d’envoi"))
 
 
 def _addressee_form(campaign, addressee=None, formdata=None) -> AddresseeForm:
@@ -258,8 +268,22 @@ def proposition_addressees(campaign_slug: str, proposition_id: int):
 @facilitator_required
 def index(campaign_slug: str):
     """Each addressee's dossier: its propositions, downloads and dispatches."""
-    campaign = url_campaign()
+    return _index_page(url_campaign())
+
+
+def _index_page(campaign, refused: DispatchForm | None = None, addressee_id: int | None = None,
+                status: int = 200):
+    """The dossiers page; after a refused dispatch, the ``refused`` form in its row (that of
+    ``addressee_id``), as sent, its error beside its field."""
     rows = dossiers.overview(campaign)
+    today = dossiers.local_today(campaign).isoformat()
+    dispatch_forms = {
+        row.addressee.id: row_ids(DispatchForm(formdata=None, data={"sent_on": today}),
+                                  f"-{row.addressee.id}")
+        for row in rows
+    }
+    if refused is not None:
+        dispatch_forms[addressee_id] = row_ids(refused, f"-{addressee_id}")
     return render_template(
         "dossiers/index.html",
         campaign=campaign,
@@ -274,8 +298,10 @@ def index(campaign_slug: str):
         formats=dossiers.FORMATS,
         unassigned=addressees.without_addressee(campaign),
         form=EmptyForm(),
-        today=dossiers.local_today(campaign).isoformat(),
-    )
+        dispatch_forms=dispatch_forms,
+        form_error=refused is not None,
+        today=today,
+    ), status
 
 
 @bp.post("/dossiers/suggestions")
@@ -373,27 +399,26 @@ def prepare(campaign_slug: str):
 @bp.post("/dossiers/<int:addressee_id>/envoi")
 @facilitator_required
 def mark_sent(campaign_slug: str, addressee_id: int):
-    """Record the day an addressee's dossier was sent."""
+    """Record the day an addressee's dossier was sent; a refused date shows the page again,
+    the error beside the date typed."""
     campaign = url_campaign()
     addressee = addressees.get_addressee(campaign, addressee_id)
-    back = url_for(".index", campaign_slug=campaign.slug)
+    form = DispatchForm(formdata=request.form)
     try:
-        sent_on = _date(request.form.get("sent_on", ""))
         dossiers.record_dispatch(
-            addressee, sent_on, note=request.form.get("note", ""), actor=current_user
+            addressee, _date(form.sent_on.data or ""), note=request.form.get("note", ""),
+            actor=current_user,
         )
     except MotionError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
+        form.sent_on.errors = [error.message]
+        return _index_page(campaign, form, addressee_id, error.status_code)
     db.session.commit()
     flash(_("Envoi du dossier « %(name)s » enregistré.", name=addressee.short_name), "success")
-    return redirect(back)
+    return redirect(url_for(".index", campaign_slug=campaign.slug))
 
 
 def _date(value: str) -> date | None:
-    from motion.errors import InvalidInput
-
     value = (value or "").strip()
     if not value:
         return None
