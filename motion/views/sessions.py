@@ -8,6 +8,8 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
 
 from motion import validation
 from motion.errors import Conflict, InvalidInput
@@ -76,28 +78,58 @@ def programme(campaign_slug: str):
     return _programme_page(url_campaign())
 
 
+class _ProgrammeFormBase(FlaskForm):
+    class Meta:
+        csrf = False  # the page's EmptyForm carries the token, checked by CSRFProtect
+
+
+def _programme_form(rows, times, formdata=None) -> FlaskForm:
+    """The programme grid: one field per cell (``ordre_<id>``, ``jour_<id>``, ``debut_<id>``,
+    ``fin_<id>``), labelled with its session's code, filled with the current order and
+    times, or with what was sent (``formdata``)."""
+    fields, data = {}, {}
+    for _n, s in rows:
+        code = s.engagement.code
+        start, end = times[s.id]
+        cells = (
+            ("ordre", _("Ordre de la séance %(code)s", code=code), str(s.position)),
+            ("jour", _("Jour de la séance %(code)s", code=code),
+             start.date().isoformat() if start else ""),
+            ("debut", _("Début de la séance %(code)s", code=code),
+             f"{start.hour:02d}:{start.minute:02d}" if start else "09:00"),
+            ("fin", _("Fin de la séance %(code)s", code=code),
+             f"{end.hour:02d}:{end.minute:02d}" if end else "10:45"),
+        )
+        for kind, label, value in cells:
+            fields[f"{kind}_{s.id}"] = StringField(label)
+            data[f"{kind}_{s.id}"] = value
+    form_class = type("ProgrammeForm", (_ProgrammeFormBase,), fields)
+    return form_class(formdata=formdata, data=data)
+
+
 def _programme_page(campaign, error: InvalidInput | None = None):
     """The programme; after a refused change, ``error`` beside its field (``ordre_<id>``,
     ``jour_<id>``…) and the times as they were typed."""
     rows = sessions.programme(campaign)
     db.session.commit()  # the sessions, made with the default programme on first use
-    field_errors = {error.field: error.message} if error is not None and error.field else {}
-    if error is not None and not field_errors:
-        flash(error.message, "error")
+    times = {s.id: sessions.local_times(s) for _n, s in rows}
+    programme_form = _programme_form(rows, times, request.form if error is not None else None)
+    if error is not None:
+        message = attach_error(programme_form, error)
+        if message:
+            flash(message, "error")
     return render_template(
         "sessions/programme.html",
         campaign=campaign,
         rows=rows,
-        times={s.id: sessions.local_times(s) for _n, s in rows},
+        times=times,
         referents=referents.referents(campaign),
         form=EmptyForm(),
+        programme_form=programme_form,
         facilitator=current_user.has_role(Role.FACILITATOR, Role.ADMIN),
         admin=current_user.has_role(Role.ADMIN),
         leads={s.id: referents.can_lead(current_user, campaign, s.engagement_id) for _n, s in rows},
         candidates=referents.candidates(campaign) if current_user.has_role(Role.ADMIN) else [],
-        field_errors=field_errors,
-        form_error=bool(field_errors),
-        typed=request.form if error is not None else {},
     ), (400 if error is not None else 200)
 
 
