@@ -378,7 +378,8 @@ def _assert_focus_on_error(tab, field_label: str) -> None:
 @pytest.mark.rgaa("11.10", "11.11", "11.13")
 def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chromium):
     """RGAA 11.10, 11.11, 11.13 on the login, new-contribution, edit, admin-text,
-    new-campaign, campaign settings, CSV import and collectivités import forms."""
+    new-campaign, campaign settings, CSV import and collectivités import forms, and on the
+    facilitators' theme move and merge, dossier dispatch and programme forms."""
     tab = open_tab(chromium, site, "anonymous")
     tab.goto(f"{site}/compte/connexion")
     assert tab.get_attribute("input[name=email]", "autocomplete") == "username"
@@ -440,6 +441,59 @@ def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chr
     tab.set_input_files("#collectivites-file", files=[not_a_list])
     _submit_without_browser_checks(tab, "main form.stack")
     _assert_focus_on_error(tab, "Fichier CSV ou XLSX")
+    tab.context.close()
+    _facilitator_forms_show_their_errors_beside_their_fields(site, chromium)
+
+
+def _facilitator_forms_show_their_errors_beside_their_fields(site, chromium):
+    """A theme moved or merged while another facilitator changed it (409), a dispatch dated
+    in the future and a session numbered past the last: each page comes back with the
+    focus on the field in error, its choice or value kept."""
+    from datetime import date
+
+    tab = open_tab(chromium, site, "facilitator")
+    other = tab.context.new_page()  # a second facilitator's window, same account
+
+    def pin_and_unpin(theme_url: str) -> None:
+        other.goto(theme_url)
+        for _ in range(2):
+            with other.expect_navigation():
+                other.click("main form[action$='/epingler'] button[type=submit]")
+
+    tab.goto(f"{site}/campagnes/{SLUG}/themes")
+    theme = tab.eval_on_selector_all(
+        "main a", "as => as.map(a => a.href).find(h => /\\/themes\\/\\d+$/.test(h))")
+    tab.goto(theme)
+    places = tab.eval_on_selector_all("#target option", "os => os.map(o => o.value)")
+    place = next(p for p in places if p != tab.input_value("#target"))
+    tab.select_option("#target", place)
+    pin_and_unpin(theme)
+    _submit_without_browser_checks(tab, "main form[action$='/deplacer']")
+    _assert_focus_on_error(tab, "Déplacer vers")
+    assert tab.input_value("#target") == place
+    chosen = tab.input_value("#merge")
+    pin_and_unpin(f"{site}/campagnes/{SLUG}/themes/{chosen.partition(':')[0]}")
+    _submit_without_browser_checks(tab, "main form[action$='/fusionner']")
+    _assert_focus_on_error(tab, "Fusionner avec")
+    assert tab.input_value("#merge").partition(":")[0] == chosen.partition(":")[0]
+    other.close()
+
+    tab.goto(f"{site}/campagnes/{SLUG}/dossiers")
+    dispatch = tab.locator("main form[action$='/envoi'] input[name=sent_on]").first
+    later = (date.today() + timedelta(days=366)).isoformat()
+    dispatch.fill(later)
+    field_id = dispatch.get_attribute("id")
+    _submit_without_browser_checks(tab, f"main form:has(#{field_id})")
+    _assert_focus_on_error(tab, "Date d’envoi")
+    assert tab.input_value(f"#{field_id}") == later
+
+    tab.goto(f"{site}/campagnes/{SLUG}/programme")
+    order = tab.locator("main input[name^=ordre_]").first
+    order.fill("9")
+    field_id = order.get_attribute("id")
+    _submit_without_browser_checks(tab, "main form[action$='/programme']")
+    _assert_focus_on_error(tab, "Ordre de la séance")
+    assert tab.input_value(f"#{field_id}") == "9"
     tab.context.close()
 
 
