@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from motion.errors import Conflict, InvalidInput, NotFound
+from motion.errors import Conflict, InvalidInput
 from motion.extensions import db
 from motion.models import (
     Addressee,
@@ -32,7 +32,7 @@ from motion.models import (
     User,
 )
 from motion.models._types import utcnow
-from motion.services import audit
+from motion.services import audit, lookup
 from motion.validation import clean_text
 
 logger = logging.getLogger(__name__)
@@ -145,10 +145,8 @@ def addressees(campaign: Campaign) -> list[Addressee]:
 
 
 def get_addressee(campaign: Campaign, addressee_id: int) -> Addressee:
-    addressee = db.session.get(Addressee, addressee_id)
-    if addressee is None or addressee.campaign_id != campaign.id:
-        raise NotFound(_("Destinataire introuvable."))
-    return addressee
+    return lookup.get_owned(Addressee, addressee_id, _("Destinataire introuvable."),
+                            campaign_id=campaign.id)
 
 
 def ensure_defaults(campaign: Campaign, *, actor: User | None = None) -> int:
@@ -310,7 +308,6 @@ def update_addressee(
         "addressee.update",
         addressee,
         actor=actor,
-        campaign_id=addressee.campaign_id,
         before=before,
         after=addressee.name,
     )
@@ -343,7 +340,7 @@ def move_addressee(addressee: Addressee, delta: int, *, actor: User | None = Non
         item.position = position
     db.session.flush()
     audit.record(
-        "addressee.move", addressee, actor=actor, campaign_id=addressee.campaign_id, position=target
+        "addressee.move", addressee, actor=actor, position=target
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from motion.errors import Conflict, Forbidden, InvalidInput, NotFound
+from motion.errors import Conflict, Forbidden, InvalidInput
 from motion.extensions import db
 from motion.models import (
     Amendment,
@@ -21,7 +21,7 @@ from motion.models import (
     User,
 )
 from motion.models._types import utcnow
-from motion.services import audit, campaigns, motions, notifications, referents
+from motion.services import audit, campaigns, lookup, motions, notifications, referents
 
 AMENDMENT_PHASES = (PhaseKind.SYNTHESIS, PhaseKind.PLENARY)
 JUSTIFICATION_MAX = 3000
@@ -64,10 +64,8 @@ def propose(proposition: Proposition, author: User, *, text: str, justification:
 
 
 def get_amendment(proposition: Proposition, amendment_id: int) -> Amendment:
-    amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None or amendment.proposition_id != proposition.id:
-        raise NotFound(_("Amendement introuvable."))
-    return amendment
+    return lookup.get_owned(Amendment, amendment_id, _("Amendement introuvable."),
+                            proposition_id=proposition.id)
 
 
 def _pending(amendment: Amendment) -> None:

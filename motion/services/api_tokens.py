@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from motion.errors import InvalidInput, NotFound
+from motion.errors import InvalidInput
 from motion.extensions import db
 from motion.models import ApiToken, TokenScope, User
 from motion.models._types import utcnow
-from motion.services import audit
+from motion.services import audit, lookup
 
 TOKEN_PREFIX = "mot_"
 LIFETIMES_DAYS = (7, 30, 90, 365)
@@ -61,9 +61,7 @@ def active_tokens(user: User) -> list[ApiToken]:
 
 def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (a second revocation changes nothing)."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
-        raise NotFound(_("Ce jeton n’existe pas."))
+    token = lookup.get_owned(ApiToken, token_id, _("Ce jeton n’existe pas."), user_id=user.id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()

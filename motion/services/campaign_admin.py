@@ -25,7 +25,7 @@ from motion.models import (
     Workshop,
 )
 from motion.models._types import utcnow
-from motion.services import audit
+from motion.services import audit, lookup
 from motion.services.campaigns import SLUG_RE, set_phases, slugify
 
 # What a person reads for each phase (the stored values are English identifiers).
@@ -209,10 +209,8 @@ def create_engagement_workshops(campaign: Campaign, *, actor: User | None = None
 
 
 def get_workshop_by_id(campaign: Campaign, workshop_id: int) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.campaign_id != campaign.id:
-        raise NotFound(_("Atelier introuvable."))
-    return workshop
+    return lookup.get_owned(Workshop, workshop_id, _("Atelier introuvable."),
+                            campaign_id=campaign.id)
 
 
 # ------------------------------------------------------------------ users

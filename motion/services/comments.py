@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from motion.errors import Forbidden, InvalidInput, NotFound
+from motion.errors import Forbidden, InvalidInput
 from motion.extensions import db
 from motion.models import Comment, CommentStatus, Contribution, User
-from motion.services import audit, notifications
+from motion.services import audit, lookup, notifications
 from motion.services.contributions import clean_text, is_moderator, validate_client_key
 from motion.validation import visible_length
 
@@ -77,10 +77,8 @@ def post_comment(
 
 
 def get_comment(contribution: Contribution, comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.contribution_id != contribution.id:
-        raise NotFound(_("Ce commentaire n’existe pas."))
-    return comment
+    return lookup.get_owned(Comment, comment_id, _("Ce commentaire n’existe pas."),
+                            contribution_id=contribution.id)
 
 
 def withdraw_comment(user: User, comment: Comment) -> None:

@@ -40,6 +40,7 @@ from motion.models import (
     User,
 )
 from motion.models._types import utcnow
+from motion.services import lookup
 
 logger = logging.getLogger(__name__)
 
@@ -604,10 +605,9 @@ def earlier_propositions(
 def get_earlier(campaign: Campaign, earlier_id: int | None) -> EarlierProposition | None:
     if earlier_id is None:
         return None
-    earlier = db.session.get(EarlierProposition, earlier_id)
-    if earlier is None or earlier.campaign_id != campaign.id:
-        raise InvalidInput(_("Proposition antérieure inconnue dans cette campagne."))
-    return earlier
+    return lookup.get_owned(
+        EarlierProposition, earlier_id, _("Proposition antérieure inconnue dans cette campagne."),
+        error=InvalidInput, campaign_id=campaign.id)
 
 
 # ------------------------------------------------------------------ for the sessions' bilan

@@ -26,7 +26,7 @@ from motion.models import (
     VoteSessionStatus,
 )
 from motion.models._types import utcnow
-from motion.services import audit, provenance, referents
+from motion.services import audit, lookup, provenance, referents
 
 TITLE_MAX = 300
 TEXT_MAX = 10_000
@@ -91,10 +91,8 @@ def section_for(motion: Motion, engagement_id: int | None) -> MotionSection:
 
 
 def get_section(motion: Motion, section_id: int) -> MotionSection:
-    section = db.session.get(MotionSection, section_id)
-    if section is None or section.motion_id != motion.id:
-        raise InvalidInput(_("Partie de la motion inconnue."))
-    return section
+    return lookup.get_owned(MotionSection, section_id, _("Partie de la motion inconnue."),
+                            error=InvalidInput, motion_id=motion.id)
 
 
 def propositions_in_order(motion: Motion) -> list[Proposition]:
@@ -107,10 +105,8 @@ def propositions_in_order(motion: Motion) -> list[Proposition]:
 
 
 def get_proposition(motion: Motion, proposition_id: int) -> Proposition:
-    proposition = db.session.get(Proposition, proposition_id)
-    if proposition is None or proposition.motion_id != motion.id:
-        raise NotFound(_("Proposition introuvable."))
-    return proposition
+    return lookup.get_owned(Proposition, proposition_id, _("Proposition introuvable."),
+                            motion_id=motion.id)
 
 
 # ------------------------------------------------------------------ prefill

@@ -34,7 +34,7 @@ from motion.models import (
 )
 from motion.models._types import utcnow
 from motion.models.motions import ProvenanceLink
-from motion.services import audit
+from motion.services import audit, lookup
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +60,8 @@ def stale_message() -> str:
 
 
 def get_operation(campaign: Campaign, operation_id: int) -> ClusterOperation:
-    operation = db.session.get(ClusterOperation, operation_id)
-    if operation is None or operation.campaign_id != campaign.id:
-        raise NotFound(_("Opération introuvable."))
-    return operation
+    return lookup.get_owned(ClusterOperation, operation_id, _("Opération introuvable."),
+                            campaign_id=campaign.id)
 
 
 def assignment_of(contribution_id: int) -> ClusterAssignment | None:

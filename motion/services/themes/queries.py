@@ -26,7 +26,7 @@ from motion.models import (
     Support,
     Workshop,
 )
-from motion.services import clustering
+from motion.services import clustering, lookup
 
 
 @dataclass
@@ -424,9 +424,8 @@ def cluster_detail(campaign: Campaign, cluster_id: int, *, page: int = 1,
                    per_page: int | None = None) -> ClusterDetail:
     """A cluster with its published contributions, least confident first (``per_page``:
     one page of them; the workshops, collectivités and total cover them all)."""
-    cluster = db.session.get(Cluster, cluster_id)
-    if cluster is None or cluster.campaign_id != campaign.id:
-        raise NotFound(_("Thème introuvable."))
+    cluster = lookup.get_owned(Cluster, cluster_id, _("Thème introuvable."),
+                               campaign_id=campaign.id)
     in_cluster = (ClusterAssignment.cluster_id == cluster.id,
                   Contribution.status == ContributionStatus.PUBLISHED)
     statement = (
