@@ -194,7 +194,7 @@ def add_member(user: User, workshop: Workshop, *, actor: User | None = None) -> 
     db.session.add(membership)
     db.session.flush()
     audit.record(
-        "workshop.join", workshop, actor=actor or user, campaign_id=workshop.campaign_id,
+        "workshop.join", workshop, actor=actor or user,
         user_id=user.id,
     )
     return membership

@@ -249,7 +249,7 @@ def save_job_file(job: ExportJob, result: ExportFile) -> None:
     tmp.replace(path)
     job.filename = name
     job.size = len(result.content)
-    audit.record("export.generate", job, actor=job.requested_by, campaign_id=job.campaign_id,
+    audit.record("export.generate", job, actor=job.requested_by,
                  kind=job.kind, format=job.format, size=job.size)
 
 

@@ -152,7 +152,6 @@ def _record(
         action,
         referent,
         actor=actor,
-        campaign_id=referent.campaign_id,
         engagement=engagement.code,
         user_id=referent.user_id,
     )

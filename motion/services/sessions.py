@@ -139,7 +139,6 @@ def update_texts(
         "session.texts",
         session,
         actor=actor,
-        campaign_id=session.campaign_id,
         engagement=session.engagement.code,
     )
     return session
