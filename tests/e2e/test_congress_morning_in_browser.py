@@ -188,7 +188,7 @@ def test_a_referent_runs_their_engagement_morning(congress, browser):
     # The programme leads to the référent's session, the first morning.
     tab.goto(f"{base}/campagnes/{SLUG}/programme")
     expect(tab.locator(".programme-session")).to_have_count(4)
-    tab.get_by_role("link", name="E1 — Garantir l'égalité d'accès au numérique").click()
+    tab.get_by_role("link", name="E1 — Garantir l’égalité d’accès au numérique").click()
     expect(tab.get_by_role("heading", level=1)).to_contain_text("Séance de l’engagement E1")
     session_url = tab.url
 

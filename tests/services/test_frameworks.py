@@ -13,7 +13,7 @@ def test_default_framework_is_the_roadmap_four_by_three(db):
     framework = frameworks.ensure_default_framework()
     assert [e.code for e in framework.engagements] == ["E1", "E2", "E3", "E4"]
     assert all(len(e.axes) == 3 for e in framework.engagements)
-    assert framework.engagements[0].title == "Garantir l'égalité d'accès au numérique"
+    assert framework.engagements[0].title == "Garantir l’égalité d’accès au numérique"
     assert "PSSI" in framework.engagements[3].axes[1].title
     for engagement in framework.engagements:
         assert len(engagement.description) > 80
