@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     "JOB_RETRIES": 2,
     "JOB_TIMEOUTS": {},  # seconds per kind, e.g. {"cluster": 10800} (motion.queue defaults)
     "EMBED_CHUNK": None,  # texts per embedding chunk (one queue job each on rq); None: 1000
+    # CPU priority of job processes (os.nice increment): a re-clustering on the same cores
+    # as the app servers yields to page and vote requests. 0 keeps the normal priority.
+    "JOB_NICENESS": 10,
     "DEMO_MODE": None,  # None: on in development and tests, off in production
 }
 
@@ -101,6 +104,7 @@ ENV_KEYS = {
     "MOTION_JOB_QUEUE": "JOB_QUEUE",
     "MOTION_JOB_RETRIES": "JOB_RETRIES",
     "MOTION_EMBED_CHUNK": "EMBED_CHUNK",
+    "MOTION_JOB_NICENESS": "JOB_NICENESS",
 }
 
 # Values that must never be used as a production secret.
@@ -116,7 +120,7 @@ def load_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
             if key == "DEMO_MODE":
                 value = value.strip().lower() in {"1", "true", "yes", "on"}
             elif key in ("MAIL_SMTP_PORT", "SESSION_IDLE_MINUTES", "JOB_RETRIES",
-                         "EMBED_CHUNK"):
+                         "EMBED_CHUNK", "JOB_NICENESS"):
                 value = int(value)
             found[key] = value
     return found

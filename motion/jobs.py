@@ -340,11 +340,20 @@ def chunk_share(name: str, record_id: int) -> Any:
     return ChunkShare(current_app._get_current_object(), name, record_id)  # type: ignore[attr-defined]
 
 
+def lower_priority(app: Flask) -> int:
+    """Lower this process's CPU priority by ``JOB_NICENESS`` (children inherit it), so that
+    a job sharing cores with the app servers yields to requests; the niceness reached."""
+    increment = int(app.config.get("JOB_NICENESS") or 0)
+    return os.nice(max(0, increment))
+
+
 def run(kind: str, record_id: int) -> bool:
     """Build the app from the environment and execute one job (a worker's entry point)."""
     from motion import create_app
 
-    with create_app().app_context():
+    app = create_app()
+    lower_priority(app)
+    with app.app_context():
         return execute(kind, record_id)
 
 

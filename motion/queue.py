@@ -233,10 +233,11 @@ def work(app: Flask, kinds: Iterable[str] | None = None, *, burst: bool = False,
     heartbeat (``job_monitoring_interval`` + ``heartbeat_grace`` s) is retried then.
     """
     worker_class = _worker_class(heartbeat_grace)
+    niceness = jobs.lower_priority(app)  # the work horses it forks inherit it
     with app.app_context():
         worker = worker_class(queues(app, kinds), connection=connection(app), name=name,
                               maintenance_interval=maintenance_interval, worker_ttl=worker_ttl,
                               job_monitoring_interval=job_monitoring_interval)
-        logger.info("worker %s on %s (pid %s)", worker.name,
-                    ", ".join(q.name for q in worker.queues), os.getpid())
+        logger.info("worker %s on %s (pid %s, niceness %s)", worker.name,
+                    ", ".join(q.name for q in worker.queues), os.getpid(), niceness)
         return worker.work(burst=burst, with_scheduler=False)

@@ -59,3 +59,22 @@ def test_unknown_kinds_are_refused(app):
         jobs.launch("nothing", 1)
     assert jobs.main(["nothing", "1"]) == 2
     assert jobs.main(["cluster", "x"]) == 2
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, 10), ("3", 3), ("0", 0)])
+def test_a_job_process_runs_at_the_configured_lower_cpu_priority(tmp_path, setting, expected):
+    """A re-clustering shares the cores with the app servers: job processes (the detached
+    ``motion.jobs`` process, ``motion worker`` and its work horses) yield to requests."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
+    env |= {"MOTION_INSTANCE": str(tmp_path), "MOTION_SECRET_KEY": "test-niceness-key"}
+    if setting is not None:
+        env["MOTION_JOB_NICENESS"] = setting
+    code = ("import os; from motion import create_app; from motion.jobs import lower_priority;"
+            "before = os.nice(0); print(lower_priority(create_app()) - before)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120, check=True)
+    assert int(out.stdout.split()[-1]) == expected

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from motion.errors import Conflict, InvalidInput, MotionError
 from motion.extensions import db
@@ -176,8 +177,9 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
     """Return the user of a live session token, or None if it ended, expired or sat idle
     longer than ``SESSION_IDLE_MINUTES``; a live one is marked as seen now."""
     now = now or utcnow()
-    row = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _token_hash(token))
+    row = db.session.scalar(  # one query on every request: the session and its user
+        select(UserSession).options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _token_hash(token))
     )
     if row is None or row.expires_at <= now or not row.user.is_active_account:
         return None

@@ -114,6 +114,11 @@ def _wait(predicate, timeout: float, workers: Workers, what: str):
     pytest.fail(f"timed out waiting for {what}\n{workers.output()}")
 
 
+def _niceness(pid: int) -> int:
+    """The nice value of a process (field 19 of /proc/PID/stat)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[16])
+
+
 def _status(db, model, record_id):
     db.session.expire_all()
     record = db.session.get(model, record_id)
@@ -148,6 +153,11 @@ def test_a_killed_worker_s_job_is_taken_over_and_finishes_once(
     rq_cluster.refresh()
     victim = rq_cluster.worker_name.rpartition("-")[2]
     survivor = ({"alpha", "beta"} - {victim}).pop()
+    # Jobs yield the CPU to the app servers: the worker and its work horse run niced.
+    victim_pids = [workers.processes[victim].pid]
+    victim_pids += _children(victim_pids[0])
+    assert len(victim_pids) >= 2  # the worker and the horse running the clustering
+    assert {_niceness(pid) for pid in victim_pids} == {rq_app.config["JOB_NICENESS"]}
 
     export = exports.request_export(campaign, "opendata", "csv")
     db.session.commit()
