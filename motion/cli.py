@@ -17,6 +17,9 @@ from motion.extensions import db
 from motion.jobs import JOB_KINDS
 from motion.models import PhaseKind, Role, WorkshopJoining
 
+# An import prints this many of its rejected rows, then how many more there are.
+SHOWN_REJECTED = 50
+
 
 def _create_app(*args: Any, **kwargs: Any) -> Flask:
     from motion import ConfigurationError, create_app
@@ -30,6 +33,14 @@ def _create_app(*args: Any, **kwargs: Any) -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """motion: participatory motion drafting for the Congrès national des élus au numérique."""
+
+
+def echo_rejected(rejected: list[tuple[int, str]], label: str = "") -> None:
+    """Print an import's first rejected rows (line, reason) on stderr, and how many more."""
+    for line, reason in rejected[:SHOWN_REJECTED]:
+        click.echo(f"  {label}line {line}: rejected: {reason}", err=True)
+    if len(rejected) > SHOWN_REJECTED:
+        click.echo(f"  … and {len(rejected) - SHOWN_REJECTED} more rejected rows", err=True)
 
 
 def transactional(func):
@@ -364,10 +375,7 @@ def import_command(file: str, campaign_slug: str, workshop_name: str | None,
     report = imports.import_csv(Path(file), campaign, workshop_name=workshop_name,
                                 text_column=text_column, id_column=id_column,
                                 commit_batch=db.session.commit)
-    for line, reason in report.rejected[:50]:
-        click.echo(f"  line {line}: rejected: {reason}", err=True)
-    if report.rejected_count > 50:
-        click.echo(f"  … and {report.rejected_count - 50} more rejected rows", err=True)
+    echo_rejected(report.rejected)
     for line, warning in report.warnings[:50]:
         click.echo(f"  line {line}: imported, but {warning}", err=True)
     click.echo(f"inserted {report.inserted}, skipped {report.skipped}, "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from motion.cli import transactional
+from motion.cli import echo_rejected, transactional
 
 
 @click.command("import-decidim")
@@ -23,8 +23,7 @@ def import_decidim_command(files: tuple[Path, ...], campaign_slug: str) -> None:
     export = decidim.read_export([(f.name, f.read_bytes()) for f in files])
     report = decidim.import_decidim(campaign, export)
     for label, part in (("proposals", report.proposals), ("comments", report.comments)):
-        for line, reason in part.rejected[:50]:
-            click.echo(f"  {label} line {line}: rejected: {reason}", err=True)
+        echo_rejected(part.rejected, f"{label} ")
         click.echo(f"{label}: inserted {part.inserted}, skipped {part.skipped}, "
                    f"rejected {part.rejected_count}")
 
