@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from motion.errors import Conflict, InvalidInput, NotFound
+from motion.errors import InvalidInput, NotFound
 from motion.exports import builder, dossier
 from motion.extensions import db
 from motion.models import (
@@ -29,7 +29,6 @@ from motion.models import (
     DossierDispatch,
     DossierSettings,
     ExportJob,
-    ExportStatus,
     Motion,
     Proposition,
     User,
@@ -37,7 +36,7 @@ from motion.models import (
 from motion.models._types import utcnow
 from motion.services import addressees as addressee_service
 from motion.services import audit, campaigns, provenance
-from motion.services.exports import MIMETYPES, ExportFile, save_job_file
+from motion.services.exports import MIMETYPES, ExportFile, queue_job, save_job_file
 
 FORMATS = ("odt", "docx", "pdf")
 ARCHIVE_CHOICES = ("all", *FORMATS)
@@ -354,44 +353,15 @@ def request_job(
 ) -> ExportJob:
     """Create the progress record of a dossier job (one addressee's file, or the ZIP of
     every dossier when ``addressee`` is None); refuse a duplicate while one runs."""
-    from motion import jobs
-
     if addressee is None:
         if choice not in ARCHIVE_CHOICES:
             raise InvalidInput(_("Format inconnu : choisissez ODT, DOCX, PDF ou les trois."))
     else:
         check_format(choice)
     _motion(campaign)
-    kind = "dossier" if addressee else "dossiers"
-    addressee_id = addressee.id if addressee else None
-    if (
-        jobs.active(
-            ExportJob,
-            ExportJob.campaign_id == campaign.id,
-            ExportJob.kind == kind,
-            ExportJob.format == choice,
-            ExportJob.addressee_id.is_(None)
-            if addressee_id is None
-            else ExportJob.addressee_id == addressee_id,
-        )
-        is not None
-    ):
-        raise Conflict(_("Ce dossier est déjà en préparation."))
-    job = ExportJob(
-        campaign_id=campaign.id,
-        requested_by=actor,
-        kind=kind,
-        format=choice,
-        addressee_id=addressee_id,
-        status=ExportStatus.QUEUED,
-        message=_("En attente"),
-    )
-    db.session.add(job)
-    db.session.flush()
-    audit.record(
-        "export.request", job, actor=actor, campaign_id=campaign.id, kind=kind, format=choice
-    )
-    return job
+    return queue_job(campaign, "dossier" if addressee else "dossiers", choice, actor=actor,
+                     busy=_("Ce dossier est déjà en préparation."),
+                     addressee_id=addressee.id if addressee else None)
 
 
 def run_job(job: ExportJob, progress) -> None:

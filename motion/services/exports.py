@@ -187,12 +187,23 @@ def request_export(campaign: Campaign, kind: str, fmt: str, *,
 
         if db.session.scalar(select(Motion.id).where(Motion.campaign_id == campaign.id)) is None:
             raise NotFound(_("La motion de cette campagne n’a pas encore été créée."))
+    return queue_job(campaign, kind, fmt, actor=actor,
+                     busy=_("Cet export est déjà en préparation."),
+                     annex=check_annex(annex) if kind == "motion" else None)
+
+
+def queue_job(campaign: Campaign, kind: str, fmt: str, *, actor: User | None, busy: str,
+              annex: str | None = None, addressee_id: int | None = None) -> ExportJob:
+    """Add the queued progress record of an export (the motion's, or a dossier's), unless
+    the same one (kind, format, addressee) is already queued or running: then ``busy``."""
+    same_addressee = (ExportJob.addressee_id.is_(None) if addressee_id is None
+                      else ExportJob.addressee_id == addressee_id)
     if jobs.active(ExportJob, ExportJob.campaign_id == campaign.id, ExportJob.kind == kind,
-                   ExportJob.format == fmt) is not None:
-        raise Conflict(_("Cet export est déjà en préparation."))
+                   ExportJob.format == fmt, same_addressee) is not None:
+        raise Conflict(busy)
     job = ExportJob(campaign_id=campaign.id, requested_by=actor, kind=kind, format=fmt,
-                    status=ExportStatus.QUEUED, message=_("En attente"),
-                    annex=check_annex(annex) if kind == "motion" else None)
+                    addressee_id=addressee_id, status=ExportStatus.QUEUED,
+                    message=_("En attente"), annex=annex)
     db.session.add(job)
     db.session.flush()
     audit.record("export.request", job, actor=actor, campaign_id=campaign.id,
