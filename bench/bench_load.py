@@ -141,7 +141,74 @@ class Servers:
             log_file.close()
 
 
-def measure(ports: list[int], session_id: int, phones_n: int) -> dict:
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """Fields 3 and on of /proc/PID/stat (empty when the process is gone)."""
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split())
+    except OSError:
+        return []
+
+
+def _cpu(pid: int, children: bool = False) -> float:
+    """CPU seconds (user + system) of a process, with its reaped children's if asked."""
+    fields = _stat(pid)
+    if not fields:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / CLK_TCK
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *_descendants(int(child))]
+    except OSError:
+        pass
+    return found
+
+
+def _named(name: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_snapshot(servers: Servers, workers: Workers) -> dict[str, float]:
+    """CPU seconds used so far by each part of the set-up: where the 2 cores go. Exited
+    processes count through their parent (gunicorn workers, RQ work horses, PostgreSQL
+    backends are reaped by the master, the worker and the postmaster)."""
+    import resource
+
+    def tree(roots: list[int]) -> float:
+        return sum(_cpu(root, children=True) + sum(_cpu(p) for p in _descendants(root))
+                   for root in roots)
+
+    postgres = _named("postgres")
+    postmaster = min(postgres) if postgres else None
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "app servers": tree([p.pid for p in servers.processes]),
+        "queue workers": tree([p.pid for p in workers.processes]),
+        "PostgreSQL": sum(_cpu(p, children=p == postmaster) for p in postgres),
+        "Redis": sum(_cpu(p) for p in _named("redis-server")),
+        "bench clients": own.ru_utime + own.ru_stime,
+    }
+
+
+def measure(ports: list[int], session_id: int, phones_n: int, snapshot=None) -> dict:
     n = len(ports)
     phones = [Client(ports[i % n]) for i in range(phones_n)]
     started = time.perf_counter()
@@ -199,6 +266,7 @@ def measure(ports: list[int], session_id: int, phones_n: int) -> dict:
             vote_times.append(time.perf_counter() - began)
 
     poller = threading.Thread(target=poll)
+    cpu_before = snapshot() if snapshot else {}
     poller.start()
     t0 = time.perf_counter()
     status, _ = facilitator.request(
@@ -214,6 +282,7 @@ def measure(ports: list[int], session_id: int, phones_n: int) -> dict:
         for future in [pool.submit(vote, i, c, at, t0) for i, c, at in plan[phones_n:]]:
             future.result()
     elapsed = time.perf_counter() - t0
+    cpu_after = snapshot() if snapshot else {}
     time.sleep(1.0)
     stop.set()
     poller.join(timeout=10)
@@ -232,7 +301,20 @@ def measure(ports: list[int], session_id: int, phones_n: int) -> dict:
         "expected": want, "recluster_status": recluster.get("status"),
         "p50": percentile(vote_times, 0.5) * 1000, "p95": percentile(vote_times, 0.95) * 1000,
         "max": max(vote_times) * 1000,
+        "cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_after},
     }
+
+
+def cpu_sentence(cpu: dict[str, float], seconds: float) -> str:
+    """Where the cores went during the voting window (this run's processes only)."""
+    from motion.config import DEFAULTS  # the workers keep the default niceness here
+
+    available = seconds * (os.cpu_count() or 1)
+    parts = ", ".join(f"{name} {used:.1f} s" for name, used in cpu.items())
+    return (f"CPU time used during the {seconds:.1f} s window ({available:.0f} s of CPU on "
+            f"{os.cpu_count()} cores): {parts}; {sum(cpu.values()) / available:.0%} of the "
+            "cores for this set-up alone (other agents' work comes on top). The queue workers "
+            f"run at niceness {DEFAULTS['JOB_NICENESS']} (`JOB_NICENESS`), below the app servers.")
 
 
 def wait_for_run(app, timeout: float = 900) -> dict:
@@ -295,7 +377,8 @@ def main() -> int:
         servers = None
         try:
             servers = Servers(args.servers, env, Path(tmp))
-            result = measure(servers.ports, session_id, args.phones)
+            result = measure(servers.ports, session_id, args.phones,
+                             lambda: cpu_snapshot(servers, workers))
             result["run"] = wait_for_run(app)
         finally:
             if servers is not None:
@@ -329,7 +412,8 @@ def main() -> int:
         f"{result['max']:.0f} ms | {run['status']}{took} | {result['load']} |",
         "", f"Logging the {result['phones']:,} phones in beforehand (argon2, not timed in the "
         f"window) took {result['login_s']:.0f} s."
-        + (f" Errors seen: {result['error_sample']}." if result["errors"] else ""), ""])
+        + (f" Errors seen: {result['error_sample']}." if result["errors"] else ""), "",
+        cpu_sentence(result["cpu"], result["seconds"]), ""])
     replace_section(args.out, HEADING, section)
     return 0 if result["exact"] and not result["errors"] else 1
 
