@@ -17,6 +17,8 @@ For each size, from an empty database (dropped and created again):
    texts) are queue jobs that every worker takes (``jobs.share_chunks``). Embeddings are
    cached in ``instance/embeddings`` (the app's cache, shared with bench_clustering), so a
    re-run mostly clusters: the table says how many texts were embedded anew;
+   The peak memory is the largest resident size of a worker with its work horse, sampled
+   every 0.5 s while the run lasts;
 4. the pages, as a facilitator, in-process (Flask test client: server time, no network):
    the board, the biggest theme's page, "à classer", a search and the contributions list;
    the first request and the median of three more, with the size of the HTML.
@@ -84,6 +86,11 @@ class Workers:
                 stderr=subprocess.STDOUT, start_new_session=True))
             log_file.close()
 
+    def rss_mb(self) -> list[float]:
+        """Resident memory of each worker with the work horse it forked, in MB."""
+        return [sum(_rss_kb(pid) for pid in _tree(process.pid)) / 1024
+                for process in self.processes]
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -94,6 +101,28 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc; gone ones are skipped)."""
+    found = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += _tree(int(child))
+    except OSError:
+        pass
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def login(client) -> None:
@@ -170,13 +199,16 @@ def measure(size: int, texts: list[str], args, tmp: Path) -> dict:
             run_id = run.id
             started = time.perf_counter()
             jobs.launch("cluster", run_id)
+            peak = [0.0] * args.workers
             while True:
                 db.session.expire_all()
                 run = db.session.get(ClusteringRun, run_id)
                 if run.is_finished:
                     break
                 db.session.rollback()
-                time.sleep(1)
+                peak = [max(a, b) for a, b in zip(peak, workers.rss_mb(), strict=True)]
+                time.sleep(0.5)
+            result["peak_mb"] = max(peak)
             result["cluster_s"] = time.perf_counter() - started
             if run.error:
                 raise SystemExit(f"clustering failed: {run.error} (logs in {tmp})")
@@ -231,8 +263,8 @@ def section(results: list[dict], workers: int) -> str:
         "queue jobs shared by the workers); embeddings from the app's cache where present "
         "(\"embedded\" says how many were new).", "",
         "| texts | import | clustering run (queue) | of which embedding | embedded new "
-        "| chunks per worker | themes | load before → after |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| chunks per worker | themes | peak memory of a worker | load before → after |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         embedded = r.get("embedded") or {}
@@ -241,7 +273,8 @@ def section(results: list[dict], workers: int) -> str:
             f"| {r['n']:,} | {r['import_s']:.0f} s | {r['cluster_s']:.0f} s | "
             f"{r['embed_s'] or 0:.0f} s | {embedded.get('new', 0):,} | "
             f"{', '.join(str(v) for _k, v in sorted(chunks.items())) or '—'} | "
-            f"{r['themes']} | {r['load_before']} → {r['load_after']} |")
+            f"{r['themes']} | {r.get('peak_mb', 0) / 1024:.1f} GB | "
+            f"{r['load_before']} → {r['load_after']} |")
     lines += ["", "Pages as a facilitator, in-process (server time; first request / median "
               "of three more; HTML size before compression):", "",
               "| texts | " + " | ".join(names[p] for p in pages) + " |",
