@@ -25,7 +25,7 @@ from motion.views.forms import (
     ContributionImportForm,
     RoleForm,
     WorkshopForm,
-    attach_error,
+    refuse,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,15 +36,6 @@ MAX_FRAMEWORK_BYTES = 512 * 1024
 T = TypeVar("T")
 
 
-def _fail(error: MotionError, form=None, default_field: str | None = None) -> None:
-    """Roll back and show ``error``: beside its field of ``form`` when it names one, or
-    ``default_field`` (the field macro ties and focuses it), else as a flashed message."""
-    db.session.rollback()
-    message = attach_error(form, error, default_field) if form is not None else error.message
-    if message is not None:
-        flash(message, "error")
-
-
 def _apply(change: Callable[[], T], success: str | Callable[[T], str]) -> bool:
     """Run ``change`` (service calls), commit once and flash ``success`` (a message, or one
     made from the change's result); on a domain error roll back and flash it instead."""
@@ -52,7 +43,7 @@ def _apply(change: Callable[[], T], success: str | Callable[[T], str]) -> bool:
         result = change()
         db.session.commit()
     except MotionError as error:
-        _fail(error)
+        refuse(error)
         return False
     flash(success(result) if callable(success) else success, "success")
     return True
@@ -127,7 +118,7 @@ def new_campaign():
                 campaign_admin.create_engagement_workshops(campaign, actor=current_user)
             db.session.commit()
         except MotionError as error:
-            _fail(error, form)
+            refuse(error, form)
             typed = {k.value: request.form.get(f"start_{k.value}", "") for k in PHASE_ORDER}
             return render_template("admin/campaign_new.html", form=form,
                                    phases=PHASE_ORDER, phase_label=campaign_admin.phase_label,
@@ -173,7 +164,7 @@ def update_campaign(slug: str):
         db.session.commit()
     except MotionError as error:
         # The page again, with what was typed; the rollback has reloaded the old address.
-        _fail(error, form)
+        refuse(error, form)
         return _campaign_page(campaign, error.status_code, settings_form=form)
     flash(_("Campagne enregistrée."), "success")
     return redirect(url_for("admin.campaign", slug=campaign.slug))
@@ -260,7 +251,7 @@ def workshop(slug: str, workshop_id: int):
                                          actor=current_user)
             db.session.commit()
         except MotionError as error:
-            _fail(error, form)  # the page again, with what was typed
+            refuse(error, form)  # the page again, with what was typed
             return render_template("admin/workshop.html", campaign=campaign,
                                    workshop=workshop, workshop_form=form), error.status_code
         flash(_("Atelier enregistré."), "success")
@@ -282,7 +273,7 @@ def new_import(slug: str):
                                      actor=current_user)
         db.session.commit()
     except MotionError as error:
-        _fail(error, form, default_field="csv_file")  # an unreadable file: its field's error
+        refuse(error, form, "csv_file")  # an unreadable file: its field's error
         return _campaign_page(campaign, error.status_code, import_form=form)
     if imports.needs_job(data):
         from motion import jobs
@@ -353,7 +344,7 @@ def user(user_id: int):
         db.session.commit()
     except MotionError as error:
         # The list again, the refusal beside the row's role, as it was chosen.
-        _fail(error, form)
+        refuse(error, form)
         return _users_page(error.status_code, failed=(user_id, form))
     flash(_("Compte de %(name)s enregistré.", name=target.display_name), "success")
     return redirect(url_for("admin.users", q=request.form.get("q") or None))

@@ -14,7 +14,7 @@ from motion.models import FollowUpStatus, Role
 from motion.models._types import utcnow
 from motion.services import followup, motions
 from motion.views import facilitator_required, url_campaign
-from motion.views.forms import EmptyForm, FollowUpForm, attach_error, row_ids
+from motion.views.forms import EmptyForm, FollowUpForm, refuse, row_ids
 
 bp = Blueprint("followup", __name__, url_prefix="/campagnes/<campaign_slug>/suivi")
 
@@ -80,12 +80,9 @@ def update(campaign_slug: str, proposition_id: int):
             actor=current_user,
         )
     except MotionError as error:
-        db.session.rollback()
         # The page again, with what was typed in this proposition's form and the reason
         # beside its field.
-        message = attach_error(form, error, "status")
-        if message is not None:
-            flash(message, "error")
+        refuse(error, form, "status")
         return _render_index(campaign, failed=(proposition.id, form), status=error.status_code)
     db.session.commit()
     if done:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import get_flashed_messages
+from flask import flash, get_flashed_messages
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from motion.errors import MotionError
+from motion.extensions import db
 
 
 class LoginForm(FlaskForm):
@@ -45,12 +46,29 @@ def attach_error(form: FlaskForm, error: MotionError, default: str | None = None
     return None
 
 
+def show_error(error: MotionError, form: FlaskForm | None = None,
+               default: str | None = None) -> None:
+    """Show ``error`` beside its field of ``form`` (or the field ``default`` when it names
+    none: the field macro ties and focuses it), else as a flashed message."""
+    message = attach_error(form, error, default) if form is not None else error.message
+    if message is not None:
+        flash(message, "error")
+
+
+def refuse(error: MotionError, form: FlaskForm | None = None, default: str | None = None) -> None:
+    """Roll back what the request changed, then :func:`show_error`: the page shown next
+    (again, with what was typed) explains the refusal."""
+    db.session.rollback()
+    show_error(error, form, default)
+
+
 @pass_context
 def has_form_errors(context) -> bool:
     """Whether the page shows errors (a form's or flashed): its title then starts with "Erreur"."""
     if context.get("form_error") or get_flashed_messages(category_filter=["error"]):
         return True
     return any(isinstance(value, FlaskForm) and value.errors for value in context.values())
+
 
 def new_client_key() -> str:
     """An idempotency key for one rendering of a form: a re-sent form reuses it."""
@@ -95,23 +113,22 @@ class PreferencesForm(FlaskForm):
     phase_changes = BooleanField(_l("Les changements de phase de la campagne"))
 
 
-class CampaignForm(FlaskForm):
-    """A new campaign (its phase dates are plain inputs, see templates/admin/_phases.html)."""
-
-    title = StringField(_l("Titre"))
-    slug = StringField(_l("Identifiant dans les adresses"))
-    timezone = StringField(_l("Fuseau horaire"), default="Europe/Paris")
-    framework_file = FileField(_l("Référentiel (fichier YAML, facultatif)"))
-    engagement_workshops = BooleanField(_l("Créer un atelier par engagement du référentiel"),
-                                        default=True)
-
-
 class CampaignSettingsForm(FlaskForm):
     """A campaign's title, address and time zone (its settings page)."""
 
     title = StringField(_l("Titre"))
     slug = StringField(_l("Identifiant dans les adresses"))
     timezone = StringField(_l("Fuseau horaire"))
+
+
+class CampaignForm(CampaignSettingsForm):
+    """A new campaign: its settings (Paris time by default), a framework file and its
+    workshops (the phase dates are plain inputs, see templates/admin/_phases.html)."""
+
+    timezone = StringField(_l("Fuseau horaire"), default="Europe/Paris")
+    framework_file = FileField(_l("Référentiel (fichier YAML, facultatif)"))
+    engagement_workshops = BooleanField(_l("Créer un atelier par engagement du référentiel"),
+                                        default=True)
 
 
 class ContributionImportForm(FlaskForm):

@@ -17,7 +17,7 @@ from motion.extensions import db
 from motion.models import Role, User
 from motion.services import motions, referents, sessions
 from motion.views import facilitator_required, role_required, url_campaign
-from motion.views.forms import EmptyForm, SessionTextsForm, attach_error
+from motion.views.forms import EmptyForm, SessionTextsForm, refuse, show_error
 
 bp = Blueprint("sessions", __name__, url_prefix="/campagnes/<campaign_slug>")
 
@@ -115,9 +115,7 @@ def _programme_page(campaign, error: InvalidInput | None = None):
     times = {s.id: sessions.local_times(s) for _n, s in rows}
     programme_form = _programme_form(rows, times, request.form if error is not None else None)
     if error is not None:
-        message = attach_error(programme_form, error)
-        if message:
-            flash(message, "error")
+        show_error(error, programme_form)
     return render_template(
         "sessions/programme.html",
         campaign=campaign,
@@ -263,10 +261,7 @@ def texts(campaign_slug: str, number: int):
             actor=current_user,
         )
     except InvalidInput as error:
-        db.session.rollback()
-        message = attach_error(form, error)  # beside its field, with what was typed
-        if message is not None:
-            flash(message, "error")
+        refuse(error, form)  # beside its field, with what was typed
         page = sessions.session_page(campaign, number, current_user)
         return _render_show(campaign, page, form), 400
     db.session.commit()
