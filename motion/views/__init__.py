@@ -7,11 +7,13 @@ before any view runs; a missing or stale token is the French "Formulaire expiré
 from __future__ import annotations
 
 from functools import wraps
+from io import BytesIO
 from typing import TYPE_CHECKING
 
-from flask import abort, g
+from flask import abort, flash, g, redirect, send_file
 from flask_login import current_user, login_required
 
+from motion.extensions import db
 from motion.models import Role
 
 if TYPE_CHECKING:
@@ -54,6 +56,21 @@ def load_campaign(endpoint: str | None, values: dict | None) -> None:
 def url_campaign() -> Campaign:
     """The campaign the request's URL names (see :func:`load_campaign`)."""
     return g.campaign
+
+
+def committed(target: str, message: str | None = None, category: str = "success"):
+    """End a POST that worked: commit its one transaction, flash ``message`` (if any) and
+    redirect to ``target`` (POST/redirect/GET)."""
+    db.session.commit()
+    if message is not None:
+        flash(message, category)
+    return redirect(target)
+
+
+def send_rendered(result):
+    """A file rendered in memory (``content``, ``mimetype``, ``filename``) as a download."""
+    return send_file(BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
+                     download_name=result.filename)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -29,7 +29,7 @@ from motion.services import (
     similar,
     supports,
 )
-from motion.views import url_campaign
+from motion.views import committed, url_campaign
 from motion.views.forms import (
     CommentForm,
     EditForm,
@@ -192,24 +192,28 @@ def restore(campaign_slug: str, contribution_id: int):
 @login_required
 def support(campaign_slug: str, contribution_id: int):
     """Support a contribution (a second click changes nothing)."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
-    added = supports.add_support(current_user, contribution)
-    db.session.commit()
-    flash(_("Votre soutien est enregistré.") if added
-          else _("Vous soutenez déjà cette contribution."), "success")
-    return redirect(_back(_show_url(campaign, contribution)))
+    return _change_support(campaign_slug, contribution_id, supports.add_support,
+                           _("Votre soutien est enregistré."),
+                           _("Vous soutenez déjà cette contribution."), "success")
 
 
 @bp.post("/<int:contribution_id>/retirer-soutien")
 @login_required
 def unsupport(campaign_slug: str, contribution_id: int):
     """Cancel one's support."""
+    return _change_support(campaign_slug, contribution_id, supports.remove_support,
+                           _("Votre soutien est retiré."),
+                           _("Vous ne souteniez pas cette contribution."), "info")
+
+
+def _change_support(campaign_slug: str, contribution_id: int, change, changed: str,
+                    unchanged: str, category: str):
+    """Add or remove one's support (``change``), say whether it changed anything, and go
+    back where the button was."""
     campaign, contribution = _load(campaign_slug, contribution_id)
-    removed = supports.remove_support(current_user, contribution)
-    db.session.commit()
-    flash(_("Votre soutien est retiré.") if removed
-          else _("Vous ne souteniez pas cette contribution."), "info")
-    return redirect(_back(_show_url(campaign, contribution)))
+    done = change(current_user, contribution)
+    return committed(_back(_show_url(campaign, contribution)), changed if done else unchanged,
+                     category)
 
 
 @bp.post("/<int:contribution_id>/commentaires")
@@ -247,9 +251,7 @@ def withdraw_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     """Withdraw one's own comment."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     comments.withdraw_comment(current_user, comments.get_comment(contribution, comment_id))
-    db.session.commit()
-    flash(_("Votre commentaire est retiré."), "success")
-    return redirect(_show_url(campaign, contribution))
+    return committed(_show_url(campaign, contribution), _("Votre commentaire est retiré."))
 
 
 @bp.post("/<int:contribution_id>/signaler")
@@ -260,9 +262,8 @@ def report(campaign_slug: str, contribution_id: int):
     campaign, contribution = _load(campaign_slug, contribution_id)
     form = ReasonForm()
     moderation.report(current_user, contribution, form.reason.data)
-    db.session.commit()
-    flash(_("Merci : votre signalement est transmis aux animateurs."), "success")
-    return redirect(_show_url(campaign, contribution))
+    return committed(_show_url(campaign, contribution),
+                     _("Merci : votre signalement est transmis aux animateurs."))
 
 
 @bp.post("/<int:contribution_id>/commentaires/<int:comment_id>/signaler")
@@ -274,9 +275,8 @@ def report_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     form = ReasonForm()
     moderation.report(current_user, comments.get_comment(contribution, comment_id),
                       form.reason.data)
-    db.session.commit()
-    flash(_("Merci : votre signalement est transmis aux animateurs."), "success")
-    return redirect(_show_url(campaign, contribution))
+    return committed(_show_url(campaign, contribution),
+                     _("Merci : votre signalement est transmis aux animateurs."))
 
 
 @api_bp.post("/idees-proches")

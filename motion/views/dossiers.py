@@ -3,10 +3,9 @@ transmission dossiers: the cover letter, the downloads and the record of dispatc
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -20,8 +19,8 @@ from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import AddresseeKind, Role
 from motion.services import addressees, dossiers, exports, motions
-from motion.views import facilitator_required, role_required, url_campaign
-from motion.views.forms import EmptyForm, attach_error, row_ids
+from motion.views import committed, facilitator_required, role_required, send_rendered, url_campaign
+from motion.views.forms import EmptyForm, refuse, row_ids
 
 bp = Blueprint("dossiers", __name__, url_prefix="/campagnes/<campaign_slug>")
 
@@ -109,6 +108,10 @@ def _values(form: AddresseeForm) -> addressees.AddresseeValues:
     )
 
 
+def _list_url(campaign) -> str:
+    return url_for(".addressee_list", campaign_slug=campaign.slug)
+
+
 def _list_page(campaign, form, status: int = 200):
     rows = [(a, *addressees.usage(a)) for a in addressees.addressees(campaign)]
     return render_template(
@@ -137,14 +140,9 @@ def create_addressee(campaign_slug: str):
     try:
         addressee = addressees.create_addressee(campaign, _values(form), actor=current_user)
     except MotionError as error:
-        db.session.rollback()
-        message = attach_error(form, error)
-        if message:
-            flash(message, "error")
+        refuse(error, form)
         return _list_page(campaign, form, error.status_code)
-    db.session.commit()
-    flash(_("Destinataire ajouté : %(name)s.", name=addressee.name), "success")
-    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+    return committed(_list_url(campaign), _("Destinataire ajouté : %(name)s.", name=addressee.name))
 
 
 @bp.post("/destinataires/par-defaut")
@@ -160,7 +158,7 @@ def add_defaults(campaign_slug: str):
         else _("La liste contient déjà les destinataires par défaut."),
         "success",
     )
-    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+    return redirect(_list_url(campaign))
 
 
 @bp.route("/destinataires/<int:addressee_id>", methods=["GET", "POST"])
@@ -179,16 +177,11 @@ def edit_addressee(campaign_slug: str, addressee_id: int):
     try:
         addressees.update_addressee(addressee, _values(form), actor=current_user)
     except MotionError as error:
-        db.session.rollback()
-        message = attach_error(form, error)
-        if message:
-            flash(message, "error")
+        refuse(error, form)
         return render_template(
             "dossiers/addressee.html", campaign=campaign, addressee=addressee, form=form
         ), error.status_code
-    db.session.commit()
-    flash(_("Destinataire enregistré."), "success")
-    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+    return committed(_list_url(campaign), _("Destinataire enregistré."))
 
 
 @bp.post("/destinataires/<int:addressee_id>/deplacer")
@@ -200,10 +193,9 @@ def move_addressee(campaign_slug: str, addressee_id: int):
     delta = {"monter": -1, "descendre": 1}.get(request.form.get("sens", ""))
     if delta is None:
         flash(_("Déplacement inconnu."), "error")
-        return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+        return redirect(_list_url(campaign))
     addressees.move_addressee(addressee, delta, actor=current_user)
-    db.session.commit()
-    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+    return committed(_list_url(campaign))
 
 
 @bp.post("/destinataires/<int:addressee_id>/supprimer")
@@ -219,9 +211,7 @@ def delete_addressee(campaign_slug: str, addressee_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return _list_page(campaign, _addressee_form(campaign), error.status_code)
-    db.session.commit()
-    flash(_("Destinataire supprimé : %(name)s.", name=name), "success")
-    return redirect(url_for(".addressee_list", campaign_slug=campaign.slug))
+    return committed(_list_url(campaign), _("Destinataire supprimé : %(name)s.", name=name))
 
 
 # ------------------------------------------------------------------ a proposition's addressees
@@ -335,12 +325,6 @@ def _too_large():
     return redirect(url_for(".index", campaign_slug=url_campaign().slug))
 
 
-def _attachment(result):
-    """A rendered dossier or archive (content, mimetype, filename) as a download."""
-    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
-                     download_name=result.filename)
-
-
 @bp.get("/dossiers/<int:addressee_id>/fichier")
 @facilitator_required
 def download(campaign_slug: str, addressee_id: int):
@@ -351,7 +335,7 @@ def download(campaign_slug: str, addressee_id: int):
     if dossiers.needs_job(campaign, addressee, fmt):
         return _too_large()
     result = dossiers.dossier_file(campaign, addressee, fmt)
-    return _attachment(result)
+    return send_rendered(result)
 
 
 @bp.get("/dossiers/archive")
@@ -363,7 +347,7 @@ def archive(campaign_slug: str):
     if choice in dossiers.ARCHIVE_CHOICES and dossiers.needs_job(campaign, None, choice):
         return _too_large()
     result = dossiers.archive(campaign, choice)
-    return _attachment(result)
+    return send_rendered(result)
 
 
 @bp.post("/dossiers/preparer")
@@ -389,7 +373,7 @@ def prepare(campaign_slug: str):
             if addressee
             else dossiers.archive(campaign, choice)
         )
-        return _attachment(result)
+        return send_rendered(result)
     job = dossiers.request_job(campaign, addressee, choice, actor=current_user)
     db.session.commit()
     exports.launch(job.id)
@@ -458,10 +442,7 @@ def letter(campaign_slug: str):
                 actor=current_user,
             )
         except MotionError as error:
-            db.session.rollback()
-            message = attach_error(form, error)
-            if message:
-                flash(message, "error")
+            refuse(error, form)
             return render_template(
                 "dossiers/letter.html",
                 campaign=campaign,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     flash,
@@ -21,7 +19,7 @@ from motion.errors import InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import Role
 from motion.services import audit, exports
-from motion.views import facilitator_required, role_required, url_campaign
+from motion.views import facilitator_required, role_required, send_rendered, url_campaign
 from motion.views.forms import EmptyForm
 
 bp = Blueprint("exports", __name__)
@@ -73,8 +71,7 @@ def create(campaign_slug: str):
     audit.record("export.generate", campaign, actor=current_user, campaign_id=campaign.id,
                  kind=kind, format=fmt, size=len(result.content))
     db.session.commit()
-    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
-                     download_name=result.filename)
+    return send_rendered(result)
 
 
 @bp.get("/campagnes/<campaign_slug>/exports/<int:job_id>")

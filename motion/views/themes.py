@@ -21,7 +21,7 @@ from motion.models import Cluster
 from motion.services import clustering
 from motion.services.themes import journal, operations, queries
 from motion.services.themes.journal import stale_message
-from motion.views import facilitator_required, url_campaign
+from motion.views import committed, facilitator_required, url_campaign
 from motion.views.forms import attach_error
 
 bp = Blueprint("themes", __name__)
@@ -215,9 +215,7 @@ def _cluster_or_none(campaign, name: str):
 
 
 def _done(campaign, operation) -> object:
-    db.session.commit()
-    flash(operation.description, "success")
-    return redirect(_back(campaign))
+    return committed(_back(campaign), operation.description)
 
 
 def _refused(campaign, cluster_id: int, refused: MotionError, **forms):
@@ -380,10 +378,8 @@ def split(campaign_slug: str, cluster_id: int):
         campaign, cluster, parts=[p for p, _n in nonempty], names=[n for _p, n in nonempty],
         version=_int("version"), actor=current_user, reason=request.form.get("reason"),
     )
-    db.session.commit()
-    flash(operation.description, "success")
-    return redirect(url_for(".board", campaign_slug=campaign.slug,
-                            _anchor=f"theme-{cluster.id}"))
+    return committed(url_for(".board", campaign_slug=campaign.slug,
+                             _anchor=f"theme-{cluster.id}"), operation.description)
 
 
 # ------------------------------------------------------------------ contributions
@@ -521,9 +517,7 @@ def undo(campaign_slug: str, operation_id: int):
     campaign = url_campaign()
     operation = journal.get_operation(campaign, operation_id)
     journal.undo(campaign, operation, actor=current_user)
-    db.session.commit()
-    flash(_("Annulé : %(what)s", what=operation.description), "success")
-    return redirect(_back(campaign))
+    return committed(_back(campaign), _("Annulé : %(what)s", what=operation.description))
 
 
 # ------------------------------------------------------------------ runs and coverage
