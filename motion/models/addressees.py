@@ -18,6 +18,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import CampaignScoped, Timestamped
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class AddresseeKind(enum.StrEnum):
     OTHER = "other"  # une autre instance (agence, autorité…)
 
 
-class Addressee(db.Model):
+class Addressee(CampaignScoped, Timestamped, db.Model):
     """A ministry or another body the campaign's propositions are transmitted to."""
 
     __tablename__ = "addressees"
@@ -41,8 +42,6 @@ class Addressee(db.Model):
         Index("ix_addressees_campaign_position", "campaign_id", "position"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(300))
     short_name: Mapped[str] = mapped_column(String(80))
     kind: Mapped[AddresseeKind] = mapped_column(
@@ -53,7 +52,6 @@ class Addressee(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     postal_address: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     campaign: Mapped[Campaign] = relationship()
     engagement_links: Mapped[list[AddresseeEngagement]] = relationship(
@@ -77,7 +75,7 @@ class AddresseeEngagement(db.Model):
     engagement: Mapped[Engagement] = relationship()
 
 
-class PropositionAddressee(db.Model):
+class PropositionAddressee(Timestamped, db.Model):
     """An addressee concerned by a proposition: suggested, then decided by a facilitator.
 
     ``suggested`` rows come from the proposition's engagement (``reason`` "engagement") or
@@ -102,7 +100,6 @@ class PropositionAddressee(db.Model):
     confirmed: Mapped[bool] = mapped_column(default=False)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposition: Mapped[Proposition] = relationship()
     addressee: Mapped[Addressee] = relationship()

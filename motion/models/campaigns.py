@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import CampaignScoped, Timestamped
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -85,15 +86,13 @@ class Campaign(db.Model):
         return f"<Campaign {self.slug}>"
 
 
-class Phase(db.Model):
+class Phase(CampaignScoped, db.Model):
     __tablename__ = "phases"
     __table_args__ = (
         UniqueConstraint("campaign_id", "kind"),
         CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     kind: Mapped[PhaseKind] = mapped_column(
         str_enum(PhaseKind, "phase_kind")
     )
@@ -106,12 +105,10 @@ class Phase(db.Model):
         return self.starts_at <= when and (self.ends_at is None or when < self.ends_at)
 
 
-class Workshop(db.Model):
+class Workshop(CampaignScoped, Timestamped, db.Model):
     __tablename__ = "workshops"
     __table_args__ = (UniqueConstraint("campaign_id", "slug"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -121,7 +118,6 @@ class Workshop(db.Model):
     # An open workshop can be joined by any member of the campaign (when the campaign's
     # workshop_joining is "open").
     is_open: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="workshops")
     engagement: Mapped[Engagement | None] = relationship()

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import CampaignScoped, Timestamped
 from motion.models._progress import JobStatus, ProgressRecord
 from motion.models._types import UTCDateTime, utcnow
 
@@ -42,7 +43,7 @@ class ClusteringRun(ProgressRecord, db.Model):
     )
 
 
-class Cluster(db.Model):
+class Cluster(Timestamped, db.Model):
     """A theme: a group of contributions, mapped onto the framework."""
 
     __tablename__ = "clusters"
@@ -103,7 +104,6 @@ class Cluster(db.Model):
     )
     # Optimistic locking: every facilitator's operation checks and increments it.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     engagement: Mapped[Engagement | None] = relationship(foreign_keys=[engagement_id])
     axis: Mapped[Axis | None] = relationship(foreign_keys=[axis_id])
@@ -114,7 +114,7 @@ class Cluster(db.Model):
     assignments: Mapped[list[ClusterAssignment]] = relationship(back_populates="cluster")
 
 
-class ClusterAssignment(db.Model):
+class ClusterAssignment(CampaignScoped, db.Model):
     """Where one contribution stands: its cluster (None: "à classer").
 
     Its place in the framework is its cluster's (see
@@ -129,8 +129,6 @@ class ClusterAssignment(db.Model):
         Index("ix_cluster_assignments_campaign_cluster", "campaign_id", "cluster_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     contribution_id: Mapped[int] = mapped_column(
         ForeignKey("contributions.id", ondelete="CASCADE")
     )
@@ -160,7 +158,7 @@ class ClusterAssignment(db.Model):
     text_axis: Mapped[Axis | None] = relationship(foreign_keys=[text_axis_id])
 
 
-class ClusterSecondaryMember(db.Model):
+class ClusterSecondaryMember(Timestamped, db.Model):
     """A contribution that also belongs to a second cluster (ideas often carry two themes)."""
 
     __tablename__ = "cluster_secondary_members"
@@ -179,13 +177,12 @@ class ClusterSecondaryMember(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cluster: Mapped[Cluster] = relationship()
     contribution: Mapped[Contribution] = relationship()
 
 
-class ClusterOperation(db.Model):
+class ClusterOperation(CampaignScoped, db.Model):
     """A facilitator's operation on the themes, with the state needed to undo it.
 
     ``before`` and ``after`` hold the touched clusters' fields and the touched
@@ -195,8 +192,6 @@ class ClusterOperation(db.Model):
     __tablename__ = "cluster_operations"
     __table_args__ = (Index("ix_cluster_operations_campaign_created", "campaign_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     # The cluster the operation is about (the survivor of a merge, the split cluster...).
     cluster_id: Mapped[int | None] = mapped_column(

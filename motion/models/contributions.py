@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import CampaignScoped, Timestamped
 from motion.models._types import UTCDateTime, str_enum, utcnow
 from motion.models.collectivites import CollectiviteKind, SizeBand
 
@@ -47,7 +48,7 @@ class ContributionSource(enum.StrEnum):
 
 
 
-class Contribution(db.Model):
+class Contribution(CampaignScoped, db.Model):
     __tablename__ = "contributions"
     __table_args__ = (
         # Imports are idempotent: one external id per campaign.
@@ -58,8 +59,6 @@ class Contribution(db.Model):
         Index("ix_contributions_campaign_changed", "campaign_id", "changed_in_version"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     workshop_id: Mapped[int] = mapped_column(
         ForeignKey("workshops.id", ondelete="RESTRICT"), index=True
     )
@@ -237,7 +236,7 @@ class Comment(db.Model):
         return self.status == ContributionStatus.PUBLISHED
 
 
-class Support(db.Model):
+class Support(Timestamped, db.Model):
     __tablename__ = "supports"
     __table_args__ = (UniqueConstraint("user_id", "contribution_id"),)
 
@@ -246,7 +245,6 @@ class Support(db.Model):
     contribution_id: Mapped[int] = mapped_column(
         ForeignKey("contributions.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contribution: Mapped[Contribution] = relationship(back_populates="supports")
     user: Mapped[User] = relationship()

@@ -17,6 +17,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import CampaignScoped, Timestamped
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class PropositionFollowUp(db.Model):
     )
 
 
-class FollowUpNote(db.Model):
+class FollowUpNote(Timestamped, db.Model):
     """A dated note on what became of a proposition (a meeting, a letter, an answer…)."""
 
     __tablename__ = "followup_notes"
@@ -80,13 +81,12 @@ class FollowUpNote(db.Model):
     noted_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     followup: Mapped[PropositionFollowUp] = relationship(back_populates="notes")
     author: Mapped[User | None] = relationship()
 
 
-class FollowUpLink(db.Model):
+class FollowUpLink(Timestamped, db.Model):
     """A link about a proposition's follow-up (an answer, a law, an article)."""
 
     __tablename__ = "followup_links"
@@ -98,7 +98,6 @@ class FollowUpLink(db.Model):
     url: Mapped[str] = mapped_column(String(2000))
     title: Mapped[str] = mapped_column(String(300))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     followup: Mapped[PropositionFollowUp] = relationship(back_populates="links")
 
@@ -125,7 +124,7 @@ class FollowUpStatusChange(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
-class EarlierProposition(db.Model):
+class EarlierProposition(CampaignScoped, db.Model):
     """An adopted proposition of a previous campaign, imported into a newer campaign.
 
     Title and text are copied (the earlier campaign may be deleted later); the follow-up
@@ -140,8 +139,6 @@ class EarlierProposition(db.Model):
         Index("ix_earlier_propositions_campaign_engagement", "campaign_id", "engagement_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     source_campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaigns.id", ondelete="SET NULL")
     )
@@ -164,14 +161,14 @@ class EarlierProposition(db.Model):
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    campaign: Mapped[Campaign] = relationship(foreign_keys=[campaign_id])
+    campaign: Mapped[Campaign] = relationship(foreign_keys="EarlierProposition.campaign_id")
     source_campaign: Mapped[Campaign | None] = relationship(foreign_keys=[source_campaign_id])
     source_proposition: Mapped[Proposition | None] = relationship()
     engagement: Mapped[Engagement | None] = relationship()
     axis: Mapped[Axis | None] = relationship()
 
 
-class ContributionContinuation(db.Model):
+class ContributionContinuation(Timestamped, db.Model):
     """A contribution that continues ("prolonge") an earlier proposition."""
 
     __tablename__ = "contribution_continuations"
@@ -182,13 +179,12 @@ class ContributionContinuation(db.Model):
     earlier_id: Mapped[int] = mapped_column(
         ForeignKey("earlier_propositions.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contribution: Mapped[Contribution] = relationship()
     earlier: Mapped[EarlierProposition] = relationship()
 
 
-class PropositionContinuation(db.Model):
+class PropositionContinuation(Timestamped, db.Model):
     """A proposition of the new motion that continues ("prolonge") an earlier proposition."""
 
     __tablename__ = "proposition_continuations"
@@ -200,7 +196,6 @@ class PropositionContinuation(db.Model):
         ForeignKey("earlier_propositions.id", ondelete="CASCADE"), index=True
     )
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposition: Mapped[Proposition] = relationship()
     earlier: Mapped[EarlierProposition] = relationship()

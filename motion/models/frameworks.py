@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._types import UTCDateTime, utcnow
+from motion.models._mixins import Timestamped
 
 
-class Framework(db.Model):
+class _Item:
+    """What an engagement and an axis both have: a code ("E2", "E2.1"), a title, a
+    description and their place among their siblings (after the parent's id)."""
+
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Framework(Timestamped, db.Model):
     __tablename__ = "frameworks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -19,7 +27,6 @@ class Framework(db.Model):
     # Where it was loaded from (a file name or "default"), for the audit trail.
     source: Mapped[str | None] = mapped_column(String(255))
     is_default: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     engagements: Mapped[list[Engagement]] = relationship(
         back_populates="framework",
@@ -28,16 +35,12 @@ class Framework(db.Model):
     )
 
 
-class Engagement(db.Model):
+class Engagement(_Item, db.Model):
     __tablename__ = "engagements"
     __table_args__ = (UniqueConstraint("framework_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id", ondelete="CASCADE"))
-    code: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(default=0)
 
     framework: Mapped[Framework] = relationship(back_populates="engagements")
     axes: Mapped[list[Axis]] = relationship(
@@ -45,15 +48,11 @@ class Engagement(db.Model):
     )
 
 
-class Axis(db.Model):
+class Axis(_Item, db.Model):
     __tablename__ = "axes"
     __table_args__ = (UniqueConstraint("engagement_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
-    code: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(default=0)
 
     engagement: Mapped[Engagement] = relationship(back_populates="axes")

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import CampaignScoped
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ class ReportStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
-class Report(db.Model):
+class Report(CampaignScoped, db.Model):
     """A user's report of one contribution or one comment, with a reason."""
 
     __tablename__ = "reports"
@@ -36,8 +37,6 @@ class Report(db.Model):
         Index("ix_reports_campaign_status", "campaign_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     contribution_id: Mapped[int | None] = mapped_column(
         ForeignKey("contributions.id", ondelete="CASCADE"), index=True

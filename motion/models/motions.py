@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import Timestamped
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class Proposition(db.Model):
     )
 
 
-class PropositionVersion(db.Model):
+class PropositionVersion(Timestamped, db.Model):
     """Every saved text of a proposition (number 1 is the first); never changed afterwards."""
 
     __tablename__ = "proposition_versions"
@@ -185,7 +186,6 @@ class PropositionVersion(db.Model):
     # "create", "edit", "amendment" (accepted or merged) or "restore".
     kind: Mapped[str] = mapped_column(String(20), default="edit")
     restored_from: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposition: Mapped[Proposition] = relationship(back_populates="versions")
     author: Mapped[User | None] = relationship()
@@ -195,7 +195,7 @@ class PropositionVersion(db.Model):
     )
 
 
-class PreambleVersion(db.Model):
+class PreambleVersion(Timestamped, db.Model):
     """Every saved text of the motion's preamble."""
 
     __tablename__ = "preamble_versions"
@@ -208,13 +208,12 @@ class PreambleVersion(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(500), default="")
     restored_from: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     motion: Mapped[Motion] = relationship(back_populates="preamble_versions")
     author: Mapped[User | None] = relationship()
 
 
-class ProvenanceLink(db.Model):
+class ProvenanceLink(Timestamped, db.Model):
     """A contribution behind a proposition, with the cluster it was in when linked.
 
     The link points at the contribution; the cluster columns are a snapshot (its stable id
@@ -239,14 +238,13 @@ class ProvenanceLink(db.Model):
     cluster_stable_id: Mapped[int | None]
     cluster_name: Mapped[str | None] = mapped_column(String(200))
     linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposition: Mapped[Proposition] = relationship(back_populates="provenance")
     contribution: Mapped[Contribution] = relationship()
     cluster: Mapped[Cluster | None] = relationship()
 
 
-class Amendment(db.Model):
+class Amendment(Timestamped, db.Model):
     """An élu's proposed replacement text for a proposition, and the facilitators' decision.
 
     Accepted or merged amendments point at the version they produced (``result_version``),
@@ -274,7 +272,6 @@ class Amendment(db.Model):
     result_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposition_versions.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposition: Mapped[Proposition] = relationship(back_populates="amendments")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import Timestamped
 from motion.models._types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class NotificationPreference(db.Model):
     user: Mapped[User] = relationship()
 
 
-class SentNotification(db.Model):
+class SentNotification(Timestamped, db.Model):
     """One notification sent to one user; the key makes digests and phase notices once-only."""
 
     __tablename__ = "sent_notifications"
@@ -44,4 +45,3 @@ class SentNotification(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     # The comment id, the ISO week ("2027-W03") or the phase id.
     key: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

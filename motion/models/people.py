@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import Timestamped
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
-class Membership(db.Model):
+class Membership(Timestamped, db.Model):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "workshop_id"),)
 
@@ -104,7 +105,6 @@ class Membership(db.Model):
     workshop_id: Mapped[int] = mapped_column(
         ForeignKey("workshops.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     workshop: Mapped[Workshop] = relationship(back_populates="memberships")

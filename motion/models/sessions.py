@@ -15,6 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import CampaignScoped, Timestamped
 from motion.models._types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -24,24 +25,21 @@ if TYPE_CHECKING:
     from motion.models.people import User
 
 
-class EngagementReferent(db.Model):
+class EngagementReferent(CampaignScoped, Timestamped, db.Model):
     """A facilitator who leads an engagement's session in one campaign."""
 
     __tablename__ = "engagement_referents"
     __table_args__ = (UniqueConstraint("campaign_id", "engagement_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     campaign: Mapped[Campaign] = relationship()
     engagement: Mapped[Engagement] = relationship()
     user: Mapped[User] = relationship()
 
 
-class EngagementSession(db.Model):
+class EngagementSession(CampaignScoped, db.Model):
     """One engagement's morning: bilan, objectifs and its slot in the programme."""
 
     __tablename__ = "engagement_sessions"
@@ -52,8 +50,6 @@ class EngagementSession(db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
     # The order of the sessions in the programme (1 = first).
     position: Mapped[int] = mapped_column(default=1)
@@ -70,7 +66,7 @@ class EngagementSession(db.Model):
     updated_by: Mapped[User | None] = relationship()
 
 
-class PropositionAxis(db.Model):
+class PropositionAxis(Timestamped, db.Model):
     """The axis a proposition answers: it fills that axis's slot in the session."""
 
     __tablename__ = "proposition_axes"
@@ -79,7 +75,6 @@ class PropositionAxis(db.Model):
         ForeignKey("propositions.id", ondelete="CASCADE"), primary_key=True
     )
     axis_id: Mapped[int] = mapped_column(ForeignKey("axes.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposition: Mapped[Proposition] = relationship()
     axis: Mapped[Axis] = relationship()
