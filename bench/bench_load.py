@@ -27,10 +27,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -40,15 +38,21 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_clustering import perturbed_corpus  # noqa: E402
 from bench.bench_scale import Workers, dev_texts, load  # noqa: E402
-from bench.bench_votes import Client, free_port, percentile, reset_pg, wait_ready  # noqa: E402
+from bench.bench_votes import (  # noqa: E402
+    Ballot,
+    Client,
+    free_port,
+    login_phones,
+    percentile,
+    reset_pg,
+    wait_ready,
+)
 from bench.markdown_section import replace_section  # noqa: E402
 
 MOTION = str(Path(sys.executable).with_name("motion"))
 SLUG = "bench-votes"  # bench_votes.Client logs in to this campaign's vote page
 PASSWORD = "bench password not secret"  # noqa: S105 (bench_votes' throwaway accounts)
-CHOICES = ("for", "against", "abstain")
 WINDOW = 9.0
-POLL_EVERY = 0.25
 HEADING = "## Load: app servers and workers on loopback (votes during a re-clustering)"
 
 
@@ -210,11 +214,8 @@ def cpu_snapshot(servers: Servers, workers: Workers) -> dict[str, float]:
 
 def measure(ports: list[int], session_id: int, phones_n: int, snapshot=None) -> dict:
     n = len(ports)
-    phones = [Client(ports[i % n]) for i in range(phones_n)]
     started = time.perf_counter()
-    with ThreadPoolExecutor(16) as pool:
-        tokens = list(pool.map(lambda p: p[1].login(f"phone{p[0]}@bench.local"),
-                               enumerate(phones)))
+    phones, tokens = login_phones(ports, phones_n)
     login_s = time.perf_counter() - started
     # Each phone now votes on the next server: its session must hold there too.
     for i, phone in enumerate(phones):
@@ -226,81 +227,24 @@ def measure(ports: list[int], session_id: int, phones_n: int, snapshot=None) -> 
     facilitator = Client(ports[-1])
     facilitator.login("anim@bench.local")
     board_token = facilitator.csrf(f"/campagnes/{SLUG}/themes")
-    state_path = f"/api/campagnes/{SLUG}/motion/etat"
+    ballot = Ballot(phones, tokens, projector, session_id, changers=phones_n // 10)
 
-    expected = {i: CHOICES[i % 3] for i in range(phones_n)}
-    changers = [i for i in range(phones_n) if expected[i] != "abstain"][:phones_n // 10]
-    vote_times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop = threading.Event()
-    recluster: dict = {}
-
-    def poll() -> None:
-        for _ in range(int(120 / POLL_EVERY)):  # bounded
-            if stop.is_set():
-                return
-            began = time.perf_counter()
-            try:
-                status, _ = projector.request("GET", state_path,
-                                              headers={"Accept": "application/json"})
-                if status != 200:
-                    errors.append(f"poll {status}")
-            except Exception as error:  # reported in the results
-                errors.append(f"poll {error!r}")
-            time.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - began)))
-
-    def vote(i: int, choice: str, at: float, t0: float) -> None:
-        time.sleep(max(0.0, t0 + at - time.perf_counter()))
-        began = time.perf_counter()
-        try:
-            status, data = phones[i].request(
-                "POST", f"/api/votes/{session_id}", json.dumps({"choice": choice}).encode(),
-                {"Content-Type": "application/json", "X-CSRFToken": tokens[i],
-                 "Accept": "application/json"})
-            if status != 200:
-                errors.append(f"vote {status} {data[:120]!r}")
-        except Exception as error:  # reported in the results
-            errors.append(f"vote {error!r}")
-        with lock:
-            vote_times.append(time.perf_counter() - began)
-
-    poller = threading.Thread(target=poll)
     cpu_before = snapshot() if snapshot else {}
-    poller.start()
-    t0 = time.perf_counter()
+    t0 = ballot.start()
     status, _ = facilitator.request(
         "POST", f"/campagnes/{SLUG}/themes/calculer",
         urlencode({"csrf_token": board_token, "granularite": "fins"}).encode(),
         {"Content-Type": "application/x-www-form-urlencoded"})
-    recluster["status"] = status
-    plan = [(i, expected[i], WINDOW * i / phones_n) for i in range(phones_n)]
-    plan += [(i, "abstain", WINDOW + 0.9 * k / len(changers)) for k, i in enumerate(changers)]
-    with ThreadPoolExecutor(96) as pool:
-        for future in [pool.submit(vote, i, c, at, t0) for i, c, at in plan[:phones_n]]:
-            future.result()
-        for future in [pool.submit(vote, i, c, at, t0) for i, c, at in plan[phones_n:]]:
-            future.result()
-    elapsed = time.perf_counter() - t0
+    elapsed = ballot.vote(t0, WINDOW, 0.9, threads=96)
     cpu_after = snapshot() if snapshot else {}
-    time.sleep(1.0)
-    stop.set()
-    poller.join(timeout=10)
-
-    final = {**expected, **{i: "abstain" for i in changers}}
-    want = {"pour": sum(c == "for" for c in final.values()),
-            "contre": sum(c == "against" for c in final.values()),
-            "abstention": sum(c == "abstain" for c in final.values())}
-    _, data = projector.request("GET", state_path, headers={"Accept": "application/json"})
-    got = json.loads(data)["session"]
+    found = ballot.finish()
+    vote_times, poll_times = found.pop("vote_times"), found.pop("poll_times")
     return {
-        "phones": phones_n, "servers": n, "login_s": login_s, "seconds": elapsed,
-        "votes": len(vote_times), "errors": len(errors), "error_sample": errors[:3],
-        "exact": all(got[k] == v for k, v in want.items()) and got["total"] == phones_n,
-        "tally": {k: got[k] for k in ("pour", "contre", "abstention", "total")},
-        "expected": want, "recluster_status": recluster.get("status"),
+        "phones": phones_n, "servers": n, "login_s": login_s, "seconds": elapsed, **found,
+        "recluster_status": status,
         "p50": percentile(vote_times, 0.5) * 1000, "p95": percentile(vote_times, 0.95) * 1000,
         "max": max(vote_times) * 1000,
+        "polls": len(poll_times), "poll_p95": percentile(poll_times, 0.95) * 1000,
         "cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_after},
     }
 
@@ -403,13 +347,14 @@ def main() -> int:
         f"{os.cpu_count()} cores shared with other agents (load average 1/5/15 min before → "
         "after).", "",
         "| phones | votes sent | in | errors | tally exact | vote p50 | vote p95 | vote max "
-        "| re-clustering | load |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| polls | poll p95 | re-clustering | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         f"| {result['phones']:,} | {result['votes']:,} | {result['seconds']:.1f} s | "
         f"{result['errors']} | {'yes' if result['exact'] else 'NO'} "
         f"({result['tally']['pour']}/{result['tally']['contre']}/"
         f"{result['tally']['abstention']}) | {result['p50']:.0f} ms | {result['p95']:.0f} ms | "
-        f"{result['max']:.0f} ms | {run['status']}{took} | {result['load']} |",
+        f"{result['max']:.0f} ms | {result['polls']} | {result['poll_p95']:.0f} ms | "
+        f"{run['status']}{took} | {result['load']} |",
         "", f"Logging the {result['phones']:,} phones in beforehand (argon2, not timed in the "
         f"window) took {result['login_s']:.0f} s."
         + (f" Errors seen: {result['error_sample']}." if result["errors"] else ""), "",

@@ -203,87 +203,121 @@ def wait_ready(port: int, server: subprocess.Popen, log) -> None:
     raise SystemExit(f"server did not start:\n{log.read()[-3000:]}")
 
 
-def measure(port: int, session_id: int, db_kind: str) -> dict:
-    phones = [Client(port) for _ in range(PHONES)]
-    with ThreadPoolExecutor(16) as pool:
-        tokens = list(pool.map(lambda p: p[1].login(f"phone{p[0]}@bench.local"),
-                               enumerate(phones)))
-    projector = Client(port)
-    projector.login("anim@bench.local")
-    state_path = f"/api/campagnes/{SLUG}/motion/etat"
+class Ballot:
+    """One voting window: every phone votes once (choices for, against, abstain in turn),
+    then ``changers`` of them change to abstention, while a projector polls the live
+    state; times, errors and the tally read at the end against what was sent."""
 
-    expected = {i: CHOICES[i % 3] for i in range(PHONES)}
-    # Every change is away from the first choice and towards "abstain", so that a lost
-    # change shows in the tally (changes that cancel out, as many each way, would hide it).
-    changers = [i for i in range(PHONES) if expected[i] != "abstain"][:CHANGERS]
-    changes = {i: "abstain" for i in changers}
-    vote_times: list[float] = []
-    poll_times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop = threading.Event()
+    def __init__(self, phones: list[Client], tokens: list[str], projector: Client,
+                 session_id: int, changers: int) -> None:
+        self.phones, self.tokens, self.projector = phones, tokens, projector
+        self.session_id = session_id
+        self.state_path = f"/api/campagnes/{SLUG}/motion/etat"
+        self.expected = {i: CHOICES[i % 3] for i in range(len(phones))}
+        # Every change is away from the first choice and towards "abstain", so that a lost
+        # change shows in the tally (changes that cancel out, as many each way, would hide
+        # it).
+        self.changes = {i: "abstain" for i in
+                        [i for i, c in self.expected.items() if c != "abstain"][:changers]}
+        self.vote_times: list[float] = []
+        self.poll_times: list[float] = []
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.poller = threading.Thread(target=self._poll)
 
-    def poll() -> None:
-        for _ in range(int(60 / POLL_EVERY)):  # bounded
-            if stop.is_set():
+    def _poll(self) -> None:
+        for _ in range(int(120 / POLL_EVERY)):  # bounded
+            if self.stop.is_set():
                 return
             started = time.perf_counter()
             try:
-                status, _ = projector.request("GET", state_path,
-                                              headers={"Accept": "application/json"})
+                status, _ = self.projector.request("GET", self.state_path,
+                                                   headers={"Accept": "application/json"})
                 if status != 200:
-                    errors.append(f"poll {status}")
+                    self.errors.append(f"poll {status}")
             except Exception as error:  # reported in the results
-                errors.append(f"poll {error!r}")
-            with lock:
-                poll_times.append(time.perf_counter() - started)
+                self.errors.append(f"poll {error!r}")
+            with self.lock:
+                self.poll_times.append(time.perf_counter() - started)
             time.sleep(max(0.0, POLL_EVERY - (time.perf_counter() - started)))
 
-    def vote(i: int, choice: str, at: float, t0: float) -> None:
+    def _vote(self, i: int, choice: str, at: float, t0: float) -> None:
         time.sleep(max(0.0, t0 + at - time.perf_counter()))
         body = json.dumps({"choice": choice}).encode()
         started = time.perf_counter()
         try:
-            status, data = phones[i].request(
-                "POST", f"/api/votes/{session_id}", body,
-                {"Content-Type": "application/json", "X-CSRFToken": tokens[i],
+            status, data = self.phones[i].request(
+                "POST", f"/api/votes/{self.session_id}", body,
+                {"Content-Type": "application/json", "X-CSRFToken": self.tokens[i],
                  "Accept": "application/json"})
             if status != 200:
-                errors.append(f"vote {status} {data[:120]!r}")
+                self.errors.append(f"vote {status} {data[:120]!r}")
         except Exception as error:  # reported in the results
-            errors.append(f"vote {error!r}")
-        with lock:
-            vote_times.append(time.perf_counter() - started)
+            self.errors.append(f"vote {error!r}")
+        with self.lock:
+            self.vote_times.append(time.perf_counter() - started)
 
-    poller = threading.Thread(target=poll)
-    poller.start()
-    t0 = time.perf_counter()
-    jobs = [(i, expected[i], WINDOW * i / PHONES) for i in range(PHONES)]
-    # The changers vote again after everyone else, still within the window.
-    jobs += [(i, changes[i], WINDOW + 1.0 * k / CHANGERS) for k, i in enumerate(changers)]
-    with ThreadPoolExecutor(64) as pool:
-        first = [pool.submit(vote, i, c, at, t0) for i, c, at in jobs[:PHONES]]
-        for f in first:
-            f.result()
-        for f in [pool.submit(vote, i, c, at, t0) for i, c, at in jobs[PHONES:]]:
-            f.result()
-    elapsed = time.perf_counter() - t0
-    time.sleep(1.0)
-    stop.set()
-    poller.join(timeout=10)
+    def start(self) -> float:
+        """Start polling; the window's start time."""
+        self.poller.start()
+        return time.perf_counter()
 
-    final = {**expected, **changes}
-    want = {"pour": sum(c == "for" for c in final.values()),
-            "contre": sum(c == "against" for c in final.values()),
-            "abstention": sum(c == "abstain" for c in final.values())}
-    _, data = projector.request("GET", state_path, headers={"Accept": "application/json"})
-    got = json.loads(data)["session"]
-    exact = all(got[k] == v for k, v in want.items()) and got["total"] == PHONES
+    def vote(self, t0: float, window: float, changes_within: float, threads: int) -> float:
+        """The first votes spread over ``window`` s from ``t0``, then the changes over the
+        next ``changes_within`` s; the seconds from ``t0`` until the last answer."""
+        n = len(self.phones)
+        first = [(i, self.expected[i], window * i / n) for i in range(n)]
+        again = [(i, c, window + changes_within * k / len(self.changes))
+                 for k, (i, c) in enumerate(self.changes.items())]
+        with ThreadPoolExecutor(threads) as pool:
+            for plan in (first, again):
+                for future in [pool.submit(self._vote, i, c, at, t0) for i, c, at in plan]:
+                    future.result()
+        return time.perf_counter() - t0
+
+    def finish(self) -> dict:
+        """Stop polling and compare the tally with what the phones sent."""
+        time.sleep(1.0)
+        self.stop.set()
+        self.poller.join(timeout=10)
+        final = {**self.expected, **self.changes}
+        want = {"pour": sum(c == "for" for c in final.values()),
+                "contre": sum(c == "against" for c in final.values()),
+                "abstention": sum(c == "abstain" for c in final.values())}
+        _, data = self.projector.request("GET", self.state_path,
+                                         headers={"Accept": "application/json"})
+        got = json.loads(data)["session"]
+        return {
+            "votes": len(self.vote_times), "errors": len(self.errors),
+            "error_sample": self.errors[:3],
+            "exact": all(got[k] == v for k, v in want.items()) and got["total"] == len(final),
+            "tally": {k: got[k] for k in ("pour", "contre", "abstention", "total")},
+            "expected": want, "vote_times": self.vote_times, "poll_times": self.poll_times,
+        }
+
+
+def login_phones(ports: list[int], n: int) -> tuple[list[Client], list[str]]:
+    """``n`` phones logged in (16 at a time), phone i on ``ports[i % len(ports)]``; their
+    vote page's CSRF tokens."""
+    phones = [Client(ports[i % len(ports)]) for i in range(n)]
+    with ThreadPoolExecutor(16) as pool:
+        tokens = list(pool.map(lambda p: p[1].login(f"phone{p[0]}@bench.local"),
+                               enumerate(phones)))
+    return phones, tokens
+
+
+def measure(port: int, session_id: int, db_kind: str) -> dict:
+    phones, tokens = login_phones([port], PHONES)
+    projector = Client(port)
+    projector.login("anim@bench.local")
+    ballot = Ballot(phones, tokens, projector, session_id, CHANGERS)
+    t0 = ballot.start()
+    elapsed = ballot.vote(t0, WINDOW, 1.0, threads=64)
+    found = ballot.finish()
+    vote_times, poll_times = found.pop("vote_times"), found.pop("poll_times")
     return {
-        "db": db_kind, "votes": len(vote_times), "seconds": round(elapsed, 2),
-        "errors": len(errors), "error_sample": errors[:3], "exact": exact,
-        "tally": {k: got[k] for k in ("pour", "contre", "abstention", "total")},
-        "expected": want,
+        "db": db_kind, "seconds": round(elapsed, 2), **found,
         "vote_p50_ms": round(percentile(vote_times, 0.5) * 1000, 1),
         "vote_p95_ms": round(percentile(vote_times, 0.95) * 1000, 1),
         "vote_max_ms": round(max(vote_times) * 1000, 1),
