@@ -169,10 +169,9 @@ def withdraw(campaign_slug: str, contribution_id: int):
     """Withdraw one's own contribution (it can be undone for a while)."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     contributions.withdraw_contribution(current_user, contribution)
-    db.session.commit()
-    flash(_("Votre contribution est retirée : elle n’est plus visible des autres."), "success")
-    return redirect(url_for(".confirm_withdraw", campaign_slug=campaign.slug,
-                            contribution_id=contribution.id))
+    return committed(url_for(".confirm_withdraw", campaign_slug=campaign.slug,
+                             contribution_id=contribution.id),
+                     _("Votre contribution est retirée : elle n’est plus visible des autres."))
 
 
 @bp.post("/<int:contribution_id>/retablir")
@@ -181,11 +180,10 @@ def restore(campaign_slug: str, contribution_id: int):
     """Undo one's own withdrawal, shortly after it."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     contributions.restore_withdrawn(current_user, contribution)
-    db.session.commit()
-    flash(_("Retrait annulé : votre contribution est de nouveau publiée."), "success")
-    return redirect(url_for("workshops.show", campaign_slug=campaign.slug,
-                            workshop_slug=contribution.workshop.slug,
-                            _anchor=f"c{contribution.id}"))
+    return committed(url_for("workshops.show", campaign_slug=campaign.slug,
+                             workshop_slug=contribution.workshop.slug,
+                             _anchor=f"c{contribution.id}"),
+                     _("Retrait annulé : votre contribution est de nouveau publiée."))
 
 
 @bp.post("/<int:contribution_id>/soutenir")
