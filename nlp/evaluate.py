@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,7 +97,9 @@ def evaluate(
     Returns:
         dict with exactly: n, n_labels, n_clusters, method, ari, nmi, noise_share,
         theme_accuracy (through themes, as the app maps), theme_accuracy_per_text (each
-        text on its own), incremental_kept, seconds {embed, cluster, total}, model.
+        text on its own), theme_majority (what always answering the most frequent expected
+        engagement scores, "hors cadre" counting as one: the baseline to beat),
+        incremental_kept, seconds {embed, cluster, total}, model.
         ARI/NMI count "à classer" texts as one group of their own.
     """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -122,7 +125,7 @@ def evaluate(
     keys = [str(i) for i in range(len(texts))]
     result = pipeline.run(texts, embeddings=embeddings, keys=keys)
     pred = result.labels
-    theme_accuracy = per_text = None
+    theme_accuracy = per_text = majority = None
     if framework is not None:
         mapper = FrameworkMapper(embedder).fit(framework)
         # A text's engagement is its theme's when the theme is coherent
@@ -132,6 +135,7 @@ def evaluate(
         )
         theme_accuracy = _accuracy(mapped.engagement, themes)
         per_text = _accuracy(mapper.map(embeddings).engagement, themes)
+        majority = Counter(themes).most_common(1)[0][1] / len(themes)
     incremental_kept = None
     if stability:
         m = int(round(0.9 * len(texts)))
@@ -153,6 +157,7 @@ def evaluate(
         "noise_share": result.noise_share,
         "theme_accuracy": theme_accuracy,
         "theme_accuracy_per_text": per_text,
+        "theme_majority": majority,
         "incremental_kept": incremental_kept,
         "seconds": {
             "embed": round(t_embed, 3),
