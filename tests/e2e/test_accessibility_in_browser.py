@@ -479,6 +479,13 @@ def _facilitator_forms_show_their_errors_beside_their_fields(site, chromium):
     other.close()
 
     tab.goto(f"{site}/campagnes/{SLUG}/dossiers")
+    # At 1280 px the column headers keep their words whole ("Propositions" on one line).
+    lines = tab.eval_on_selector_all("table.dossiers thead th", """ths => ths.map(th => {
+        const range = document.createRange();
+        range.selectNodeContents(th);
+        return [th.textContent, range.getClientRects().length];
+    })""")
+    assert all(n == 1 for _text, n in lines), lines
     dispatch = tab.locator("main form[action$='/envoi'] input[name=sent_on]").first
     later = (date.today() + timedelta(days=366)).isoformat()
     dispatch.fill(later)
