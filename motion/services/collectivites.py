@@ -21,8 +21,11 @@ Codes are unique per type, not across types: département 75 (Paris) and région
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
+from importlib import resources
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -331,33 +334,23 @@ def kind_count(kind: CollectiviteKind | str | None, n: int) -> str:
 
 # The demo's collectivités: the invented places the demo élus speak for (motion/services/
 # demo.py), each of a real type with a plausible population, so that every type and size
-# band appears. Invented places have no official code.
-DEMO_COLLECTIVITES = [
-    ("Commune de Démoville", CollectiviteKind.COMMUNE, 54_300),
-    ("Commune de Saint-Aubin-des-Landes", CollectiviteKind.COMMUNE, 860),
-    ("Communauté de communes du Pays de Vérac", CollectiviteKind.INTERCOMMUNALITE, 18_400),
-    ("Commune de Montbrison-le-Vieux", CollectiviteKind.COMMUNE, 14_200),
-    ("Département de la Haute-Vallée", CollectiviteKind.DEPARTEMENT, 312_000),
-    ("Communauté d’agglomération Val-de-Loue", CollectiviteKind.INTERCOMMUNALITE, 96_500),
-    ("Commune de Port-Sainte-Marie", CollectiviteKind.COMMUNE, 5_300),
-    ("Syndicat mixte numérique de l’Argoat", CollectiviteKind.AUTRE, None),
-    ("Métropole de Rivebelle", CollectiviteKind.INTERCOMMUNALITE, 481_000),
-    ("Commune de Villers-sur-Aisne", CollectiviteKind.COMMUNE, 1_240),
-    ("Région Océane", CollectiviteKind.REGION, 3_210_000),
-    ("Commune de Lanvallon", CollectiviteKind.COMMUNE, 62_400),
-    ("Communauté de communes des Causses et Vallées", CollectiviteKind.INTERCOMMUNALITE, 9_800),
-    ("Commune de Sainte-Colombe-en-Bray", CollectiviteKind.COMMUNE, 430),
-    ("Syndicat intercommunal d’énergie du Léon-Trégor", CollectiviteKind.AUTRE, None),
-    ("Commune nouvelle de Val-d’Arvant", CollectiviteKind.COMMUNE, 3_900),
-    ("Centre communal d’action sociale de Beaulieu", CollectiviteKind.AUTRE, None),
-]
+# band appears. Invented places have no official code. Same columns as an import file.
+DEMO_FILE = "demo_collectivites.csv"
+
+
+def demo_collectivites() -> list[tuple[str, CollectiviteKind, int | None]]:
+    """The demo's collectivités (name, type, population) from motion/data/DEMO_FILE."""
+    text = (resources.files("motion") / "data" / DEMO_FILE).read_text(encoding="utf-8")
+    return [(row["nom"], CollectiviteKind(row["type"]),
+             int(row["population"]) if row["population"] else None)
+            for row in csv.DictReader(io.StringIO(text))]
 
 
 def setup_demo() -> tuple[int, int]:
     """Create the demo's collectivités once, then link the demo élus and their
     contributions to them by name. Returns (users, contributions) linked. Flushes only."""
     existing = {fold(name) for name in db.session.scalars(select(Collectivite.name))}
-    for name, kind, population in DEMO_COLLECTIVITES:
+    for name, kind, population in demo_collectivites():
         if fold(name) not in existing:
             db.session.add(Collectivite(name=name, kind=kind, population=population))
     db.session.flush()

@@ -1,15 +1,19 @@
 """The demo's previous campaign: the 2025 congress, closed, with a small adopted motion
 whose propositions are followed up, imported into the demo's current campaign.
 
-The propositions, notes and statuses are invented for the demonstration (plain French,
-one or two per engagement of the default framework); the links point at the home pages of
-public sites, not at real answers.
+The propositions, notes and statuses (motion/data/demo_previous_congress.yaml) are invented
+for the demonstration (plain French, one or two per engagement of the default framework); the
+links point at the home pages of public sites, not at real answers.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from importlib import resources
 
+import yaml
 from sqlalchemy import select
 
 from motion.extensions import db
@@ -31,112 +35,39 @@ PREAMBLE = (
     "intercommunalités, départements et régions ont adopté les propositions suivantes et les "
     "transmettent aux ministères concernés. (Motion de démonstration.)"
 )
-# (axis code, title, text, (for, against, abstain), status, [(date, note)], [(title, url)])
-PROPOSITIONS = [
-    (
-        "E1.3",
-        "Un conseiller numérique dans chaque intercommunalité",
-        "Financer dans la durée au moins un conseiller numérique par intercommunalité, pour "
-        "accompagner les habitants dans leurs démarches en ligne, au plus près de chez eux.",
-        (212, 9, 14),
-        FollowUpStatus.ADOPTED_IN_TEXT,
-        [
-            (date(2025, 12, 10), "Dossier transmis au ministère chargé des collectivités."),
-            (
-                date(2026, 4, 2),
-                "Le financement sur trois ans est repris dans la convention "
-                "nationale de la médiation numérique.",
-            ),
-        ],
-        [("Vie publique — suivi des politiques publiques", "https://www.vie-publique.fr/")],
-    ),
-    (
-        "E1.2",
-        "Un accueil de proximité pour chaque démarche en ligne",
-        "Garantir qu’aucune démarche administrative ne soit accessible seulement en ligne : "
-        "chaque service public numérique garde un accueil physique ou téléphonique de proximité.",
-        (198, 21, 16),
-        FollowUpStatus.ANSWERED,
-        [
-            (
-                date(2025, 12, 10),
-                "Dossier transmis au ministère chargé de la transformation publique.",
-            ),
-            (
-                date(2026, 2, 18),
-                "Réponse écrite du cabinet : un groupe de travail avec les "
-                "associations d’élus est annoncé.",
-            ),
-        ],
-        [],
-    ),
-    (
-        "E2.3",
-        "Allonger la durée d’usage des ordinateurs des collectivités",
-        "Inscrire dans la commande publique une durée d’usage d’au moins six ans pour les "
-        "ordinateurs des mairies et des écoles, et donner la priorité au matériel reconditionné.",
-        (187, 30, 18),
-        FollowUpStatus.TRANSMITTED,
-        [
-            (
-                date(2025, 12, 12),
-                "Dossier transmis au ministère chargé de la transition "
-                "écologique ; pas de réponse à ce jour.",
-            )
-        ],
-        [],
-    ),
-    (
-        "E3.2",
-        "Des outils mutualisés pour les petites communes",
-        "Soutenir les syndicats et opérateurs publics de mutualisation pour que les communes de "
-        "moins de 2 000 habitants aient accès aux mêmes outils numériques que les villes.",
-        (220, 4, 11),
-        FollowUpStatus.ANSWERED,
-        [
-            (date(2025, 12, 12), "Dossier transmis au ministère chargé des collectivités."),
-            (
-                date(2026, 3, 5),
-                "Rencontre avec la direction générale des collectivités locales : "
-                "un appel à projets est à l’étude.",
-            ),
-        ],
-        [],
-    ),
-    (
-        "E3.3",
-        "Associer les élus locaux à la conception des services de l’État",
-        "Réunir chaque année les associations d’élus avant le lancement d’un nouveau service "
-        "numérique de l’État qui touche les mairies, pour en mesurer le coût pour les communes.",
-        (176, 35, 24),
-        FollowUpStatus.NO_FOLLOW_UP,
-        [
-            (date(2025, 12, 12), "Dossier transmis au ministère chargé du numérique."),
-            (
-                date(2026, 6, 30),
-                "Aucune réponse après deux relances : proposition classée sans "
-                "suite, à représenter au congrès 2026.",
-            ),
-        ],
-        [],
-    ),
-    (
-        "E4.2",
-        "Un plan de cybersécurité pour chaque collectivité",
-        "Proposer à toute collectivité un diagnostic de cybersécurité gratuit et un plan de "
-        "réponse aux incidents, avec un interlocuteur dans chaque région.",
-        (229, 2, 4),
-        FollowUpStatus.TRANSMITTED,
-        [
-            (
-                date(2025, 12, 15),
-                "Dossier transmis au ministère chargé du numérique et à l’agence "
-                "nationale de la sécurité des systèmes d’information.",
-            )
-        ],
-        [("Cybermalveillance.gouv.fr", "https://www.cybermalveillance.gouv.fr/")],
-    ),
-]
+PROPOSITIONS_FILE = "demo_previous_congress.yaml"
+
+
+@dataclass(frozen=True)
+class DemoProposition:
+    """One adopted proposition of the 2025 demo congress and what became of it."""
+
+    axis_code: str
+    title: str
+    text: str
+    votes: tuple[int, int, int]  # for, against, abstain
+    status: FollowUpStatus
+    notes: tuple[tuple[date, str], ...]  # (day, note), oldest first
+    links: tuple[tuple[str, str], ...] = ()  # (title, url)
+
+
+@functools.cache
+def demo_propositions() -> tuple[DemoProposition, ...]:
+    """The propositions of motion/data/demo_previous_congress.yaml."""
+    path = resources.files("motion") / "data" / PROPOSITIONS_FILE
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["propositions"]
+    return tuple(
+        DemoProposition(
+            axis_code=row["axis"],
+            title=row["title"],
+            text=row["text"],
+            votes=(row["votes"]["for"], row["votes"]["against"], row["votes"]["abstain"]),
+            status=FollowUpStatus(row["status"]),
+            notes=tuple((note["day"], note["note"]) for note in row["notes"]),
+            links=tuple((link["title"], link["url"]) for link in row.get("links", ())),
+        )
+        for row in rows
+    )
 
 
 def ensure_previous_campaign(current: Campaign, members: list[User]) -> Campaign:
@@ -171,32 +102,33 @@ def create_previous_campaign(members: list[User]) -> Campaign:
     )
     engagements = {e.code: e for e in previous.framework.engagements}
     made = []
-    for axis_code, title, text, (n_for, n_against, n_abstain), *_rest in PROPOSITIONS:
-        engagement = engagements[axis_code.split(".")[0]]
+    demo = demo_propositions()
+    for item in demo:
+        engagement = engagements[item.axis_code.split(".")[0]]
         proposition = motions.create_proposition(
-            motion, motions.section_for(motion, engagement.id), title=title, text=text
+            motion, motions.section_for(motion, engagement.id), title=item.title, text=item.text
         )
         proposition.outcome = "adopted"
-        proposition.result_for, proposition.result_against = n_for, n_against
-        proposition.result_abstain = n_abstain
+        proposition.result_for, proposition.result_against = item.votes[:2]
+        proposition.result_abstain = item.votes[2]
         proposition.result_at = PREVIOUS_PHASES[PhaseKind.CLOSED]
         db.session.flush()
-        axis = next(a for a in engagement.axes if a.code == axis_code)
+        axis = next(a for a in engagement.axes if a.code == item.axis_code)
         db.session.add(PropositionAxis(proposition_id=proposition.id, axis_id=axis.id))
         made.append(proposition)
     motions.adopt(motion, actor=actor)
     motion.adopted_at = PREVIOUS_PHASES[PhaseKind.CLOSED]
-    for proposition, (*_head, status, notes, links) in zip(made, PROPOSITIONS, strict=True):
-        if status != FollowUpStatus.TRANSMITTED:
+    for proposition, item in zip(made, demo, strict=True):
+        if item.status != FollowUpStatus.TRANSMITTED:
             followup.set_status(proposition, FollowUpStatus.TRANSMITTED, actor=actor)
-        followup.set_status(proposition, status, actor=actor)
-        for day, note in notes:
+        followup.set_status(proposition, item.status, actor=actor)
+        for day, note in item.notes:
             followup.add_note(proposition, note, noted_on=day, actor=actor)
-        for link_title, url in links:
+        for link_title, url in item.links:
             followup.add_link(proposition, url, link_title, actor=actor)
         # The history reads as it happened: transmitted on the first note's day, the last
         # status on the last note's day.
-        days = [datetime(d.year, d.month, d.day, 9, tzinfo=UTC) for d, _note in notes]
+        days = [datetime(d.year, d.month, d.day, 9, tzinfo=UTC) for d, _note in item.notes]
         row = followup.followups_by_proposition([proposition.id])[proposition.id]
         row.changes[0].changed_at = days[0]
         row.changes[-1].changed_at = row.updated_at = days[-1]

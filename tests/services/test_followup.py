@@ -231,7 +231,7 @@ def test_demo_previous_campaign_is_closed_followed_up_and_imported_once(
     assert followup.is_closed(previous)
     board = followup.followup_board(previous)
     rows = [row for section in board for row in section.rows]
-    assert len(rows) == len(followup_demo.PROPOSITIONS)
+    assert len(rows) == len(followup_demo.demo_propositions())
     # At least one proposition per engagement, each with a status past "non transmise"
     # and a dated note.
     assert {r.proposition.section.engagement.code for r in rows} == {"E1", "E2", "E3", "E4"}
@@ -273,14 +273,17 @@ def test_open_data_and_annex_carry_the_followup_and_the_continuation(db, make_ca
     )
     jsonschema.validate(document, schema)
     first = document["motion"]["propositions"][0]
-    expected = followup_demo.PROPOSITIONS[0]
-    assert first["followup"]["status"] == expected[4].value == "in_text"
+    expected = followup_demo.demo_propositions()[0]
+    assert first["followup"]["status"] == expected.status.value == "in_text"
     assert first["followup"]["label"] == "reprise dans un texte"
-    assert first["followup"]["last_note_on"] == expected[5][-1][0].isoformat()
-    assert first["followup"]["links"] == [{"title": expected[6][0][0], "url": expected[6][0][1]}]
+    assert first["followup"]["last_note_on"] == expected.notes[-1][0].isoformat()
+    (link_title, url), = expected.links
+    assert first["followup"]["links"] == [{"title": link_title, "url": url}]
     with zipfile.ZipFile(io.BytesIO(opendata.render_csv_zip(data))) as archive:
         rows = list(csv.DictReader(io.StringIO(archive.read("propositions.csv").decode())))
-    assert [r["followup_status"] for r in rows] == [p[4].value for p in followup_demo.PROPOSITIONS]
+    assert [r["followup_status"] for r in rows] == [
+        p.status.value for p in followup_demo.demo_propositions()
+    ]
 
     # A running campaign has no follow-up yet; its proposition says what it continues.
     motion = motions.create_motion(current)

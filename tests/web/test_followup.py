@@ -81,7 +81,7 @@ def test_followup_pages_import_and_continuations(client, db, login, make_campaig
     assert f'<option value="{previous.id}" selected>' in form
     client.post(f"{earlier_url}/importer", data={"csrf_token": token, "source": previous.id})
     page = client.get(earlier_url).get_data(as_text=True)
-    n = len(followup_demo.PROPOSITIONS)
+    n = len(followup_demo.demo_propositions())
     assert f"{n} propositions de « {previous.title} » importées." in page
     assert "réponse reçue" in page
     client.post(f"{earlier_url}/importer", data={"csrf_token": token, "source": previous.id})
