@@ -59,6 +59,21 @@ def _contribution(campaign: Campaign, contribution_id: int) -> Contribution:
     return contribution
 
 
+def _placed(campaign: Campaign, contribution_id: int, cluster: Cluster | None,
+            expected_cluster_id: int | None) -> tuple[Contribution, int | None]:
+    """The contribution and the id of its cluster (None: "à classer"), once ``cluster`` (if
+    given) is an active theme of the campaign and the page's ``expected_cluster_id`` is
+    still where the contribution is."""
+    contribution = _contribution(campaign, contribution_id)
+    if cluster is not None and (cluster.campaign_id != campaign.id or not cluster.active):
+        raise NotFound(_("Thème introuvable."))
+    assignment = assignment_of(contribution.id)
+    current = assignment.cluster_id if assignment is not None else None
+    if current != expected_cluster_id:
+        raise Conflict(stale_message())
+    return contribution, current
+
+
 def _check_version(cluster: Cluster, expected: int | None) -> None:
     if expected is None:
         raise InvalidInput(_("Version du thème manquante : rechargez la page."))
@@ -337,13 +352,7 @@ def move_contribution(campaign: Campaign, contribution_id: int, *, target: Clust
                       expected_cluster_id: int | None, actor: User | None = None,
                       reason: str | None = None) -> ClusterOperation:
     """Move one contribution to another cluster (None: "à classer") and lock it there."""
-    contribution = _contribution(campaign, contribution_id)
-    if target is not None and (target.campaign_id != campaign.id or not target.active):
-        raise NotFound(_("Thème introuvable."))
-    assignment = assignment_of(contribution.id)
-    current = assignment.cluster_id if assignment is not None else None
-    if current != expected_cluster_id:
-        raise Conflict(stale_message())
+    contribution, current = _placed(campaign, contribution_id, target, expected_cluster_id)
     if current == (target.id if target is not None else None):
         raise InvalidInput(_("Cette contribution est déjà à cet endroit."))
     change = Change(campaign, "move_contribution", actor, reason)
@@ -472,13 +481,7 @@ def set_secondary(campaign: Campaign, contribution_id: int, *, cluster: Cluster 
                   expected_cluster_id: int | None, actor: User | None = None,
                   reason: str | None = None) -> ClusterOperation:
     """Mark a contribution as also belonging to a second cluster (None: remove it)."""
-    contribution = _contribution(campaign, contribution_id)
-    if cluster is not None and (cluster.campaign_id != campaign.id or not cluster.active):
-        raise NotFound(_("Thème introuvable."))
-    assignment = assignment_of(contribution.id)
-    primary = assignment.cluster_id if assignment is not None else None
-    if primary != expected_cluster_id:
-        raise Conflict(stale_message())
+    contribution, primary = _placed(campaign, contribution_id, cluster, expected_cluster_id)
     if cluster is not None and cluster.id == primary:
         raise InvalidInput(_("Le second thème doit être différent du thème principal."))
     change = Change(campaign, "secondary", actor, reason)
