@@ -634,28 +634,29 @@ class PreviousProposition:
 
 def _previous(
     followup: PropositionFollowUp | None,
+    proposition: Proposition | EarlierProposition,
     *,
-    title: str,
-    text: str,
     campaign_title: str,
-    earlier_id: int | None,
+    axis: Axis | None = None,
     axis_code: str | None = None,
-    axis_title: str | None = None,
 ) -> PreviousProposition:
+    """``proposition`` (of the previous motion, or imported from it) with its follow-up;
+    ``axis_code`` when it has no ``axis`` in this campaign's framework."""
     status = followup.status if followup else FollowUpStatus.NOT_TRANSMITTED
     note = followup.notes[-1] if followup and followup.notes else None
+    imported = isinstance(proposition, EarlierProposition)
     return PreviousProposition(
-        title=title,
-        text=text,
+        title=proposition.title,
+        text=proposition.text,
         status=status,
         status_label=status_label(status),
         last_note=note.text if note else None,
         last_note_on=note.noted_on if note else None,
         campaign_title=campaign_title,
-        earlier_id=earlier_id,
+        earlier_id=proposition.id if imported else None,
         links=tuple((link.title, link.url) for link in followup.links) if followup else (),
-        axis_code=axis_code,
-        axis_title=axis_title,
+        axis_code=axis.code if axis else axis_code,
+        axis_title=axis.title if axis else None,
     )
 
 
@@ -672,15 +673,9 @@ def previous_propositions(campaign: Campaign, engagement: Engagement) -> list[Pr
             [e.source_proposition_id for e in imported if e.source_proposition_id is not None]
         )
         return [
-            _previous(
-                followups.get(e.source_proposition_id),
-                title=e.title,
-                text=e.text,
-                campaign_title=e.source_campaign_title,
-                earlier_id=e.id,
-                axis_code=e.axis.code if e.axis else e.source_axis_code,
-                axis_title=e.axis.title if e.axis else None,
-            )
+            _previous(followups.get(e.source_proposition_id), e,
+                      campaign_title=e.source_campaign_title, axis=e.axis,
+                      axis_code=e.source_axis_code)
             for e in imported
         ]
     if (
@@ -705,15 +700,7 @@ def previous_propositions(campaign: Campaign, engagement: Engagement) -> list[Pr
     followups = _followups([p.id for p in propositions])
     axes = _axes_of([p.id for p in propositions])
     return [
-        _previous(
-            followups.get(p.id),
-            title=p.title,
-            text=p.text,
-            campaign_title=source.title,
-            earlier_id=None,
-            axis_code=axes[p.id].code if p.id in axes else None,
-            axis_title=axes[p.id].title if p.id in axes else None,
-        )
+        _previous(followups.get(p.id), p, campaign_title=source.title, axis=axes.get(p.id))
         for p in propositions
     ]
 
@@ -731,13 +718,7 @@ def summaries(campaign: Campaign, proposition_ids: list[int]) -> dict[int, Previ
     ).all()
     followups = _followups(list(proposition_ids))
     return {
-        p.id: _previous(
-            followups.get(p.id),
-            title=p.title,
-            text=p.text,
-            campaign_title=campaign.title,
-            earlier_id=None,
-        )
+        p.id: _previous(followups.get(p.id), p, campaign_title=campaign.title)
         for p in propositions
         if p.outcome != "rejected"
     }
