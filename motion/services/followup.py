@@ -774,17 +774,7 @@ def continued_by_proposition(proposition: Proposition) -> EarlierProposition | N
 def set_contribution_continues(contribution: Contribution, earlier_id: int | None) -> None:
     """Record (or clear) the earlier proposition a contribution continues."""
     earlier = get_earlier(contribution.campaign, earlier_id)
-    row = db.session.get(ContributionContinuation, contribution.id)
-    if earlier is None:
-        if row is not None:
-            db.session.delete(row)
-    elif row is None:
-        db.session.add(
-            ContributionContinuation(contribution_id=contribution.id, earlier_id=earlier.id)
-        )
-    else:
-        row.earlier_id = earlier.id
-    db.session.flush()
+    _set_continuation(ContributionContinuation, "contribution_id", contribution.id, earlier)
 
 
 def set_proposition_continues(
@@ -792,22 +782,28 @@ def set_proposition_continues(
 ) -> EarlierProposition | None:
     """Record (or clear) the earlier proposition a proposition continues."""
     earlier = get_earlier(proposition.motion.campaign, earlier_id)
-    row = db.session.get(PropositionContinuation, proposition.id)
+    _set_continuation(PropositionContinuation, "proposition_id", proposition.id, earlier,
+                      set_by_id=actor.id if actor else None)
+    return earlier
+
+
+def _set_continuation(model: type[ContributionContinuation | PropositionContinuation],
+                      key: str, key_id: int, earlier: EarlierProposition | None,
+                      **values: int | None) -> None:
+    """Point the continuation row ``key``=``key_id`` at ``earlier`` (with ``values``),
+    creating it if needed; delete it when ``earlier`` is None."""
+    row = db.session.get(model, key_id)
     if earlier is None:
         if row is not None:
             db.session.delete(row)
-    elif row is None:
-        db.session.add(
-            PropositionContinuation(
-                proposition_id=proposition.id,
-                earlier_id=earlier.id,
-                set_by_id=actor.id if actor else None,
-            )
-        )
     else:
-        row.earlier_id, row.set_by_id = earlier.id, actor.id if actor else None
+        if row is None:
+            row = model(**{key: key_id})
+            db.session.add(row)
+        row.earlier_id = earlier.id
+        for name, value in values.items():
+            setattr(row, name, value)
     db.session.flush()
-    return earlier
 
 
 def continuation_labels(proposition_ids: list[int]) -> dict[int, str]:
