@@ -50,7 +50,8 @@ class MoveManyForm(_PlainForm):
         ("deplacer", _l("Déplacer (verrouillées à leur destination)")),
         ("second", _l("Ajouter en second thème (elles restent ici)")),
     ])
-    reason = StringField(_l("Justification (facultative)"),
+    # Its own id: the theme's page also shows the rename form's "reason".
+    reason = StringField(_l("Justification (facultative)"), id="move-reason",
                          validators=[Optional(), Length(max=2000)])
 
 
