@@ -322,9 +322,14 @@ def archive(campaign: Campaign, choice: str = "all", *, progress=None) -> Export
 
 # ------------------------------------------------------------------ background jobs
 
-# Rendering a dossier costs about one unit per proposition in ODT or DOCX and four in PDF
-# (WeasyPrint's layout); above DOSSIER_SYNC_MAX_COST units the file is prepared by an
-# export job (8 addressees × 8 propositions in PDF took 10–12 s within the request).
+# Rendering a dossier is estimated at one unit per proposition in ODT or DOCX and four in
+# PDF (WeasyPrint's layout); above DOSSIER_SYNC_MAX_COST units the file is prepared by an
+# export job. Measured by bench/bench_dossiers.py (docs/benchmarks.md, load 6.5): at or
+# below 40 units, at most 1.6 s (the ZIP of 8 one-proposition PDF dossiers, cost 32), about
+# 3 s for a worker's first PDF (WeasyPrint's start); above, 2.0-4.3 s (8 addressees × 8
+# propositions: 3.6 s in PDF, 4.0 s in the three formats). The time is mostly per dossier
+# (0.1-0.3 s in ODT or DOCX, 0.3-0.5 s in PDF), not per proposition, so many small dossiers
+# cost more than the estimate says.
 FORMAT_COST = {"odt": 1, "docx": 1, "pdf": 4}
 SYNC_MAX_COST = 40
 JOB_KINDS = ("dossier", "dossiers")
