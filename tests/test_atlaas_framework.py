@@ -88,7 +88,7 @@ def test_atlaas_mapping_on_democratie_beats_the_constant_answer():
     texts, labels, families = _apply_label_map(str(DEMOCRATIE_MAP), texts, labels, False)
     out = evaluate(texts, labels, framework=load_framework(ATLAAS), themes=families,
                    embeddings=USEEmbedder().encode(texts))
-    # measured: 0.520 through themes, 0.424 text by text; always A1: 0.467
+    # measured: 0.520 through themes, 0.427 text by text; always A1: 0.467
     assert out["theme_majority"] == pytest.approx(1050 / 2250)
     assert out["theme_accuracy"] >= 0.49
     assert out["theme_accuracy_per_text"] >= 0.40
