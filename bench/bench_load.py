@@ -23,8 +23,6 @@ import argparse
 import http.client
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ from bench.bench_votes import (  # noqa: E402
     wait_ready,
 )
 from bench.markdown_section import replace_section  # noqa: E402
+from bench.processes import ProcessGroup, cpu_seconds, descendants, named  # noqa: E402
 
 MOTION = str(Path(sys.executable).with_name("motion"))
 SLUG = "bench-votes"  # bench_votes.Client logs in to this campaign's vote page
@@ -115,101 +114,74 @@ def seed(app, phones: int) -> int:
     return session_id
 
 
-class Servers:
+class Servers(ProcessGroup):
     """``motion serve`` processes on free ports, each in its own session."""
 
+    grace = 20
+
     def __init__(self, n: int, env: dict[str, str], logs: Path) -> None:
-        self.ports, self.processes, self.logs = [], [], []
+        super().__init__()
+        self.ports, self.logs = [], []
         for i in range(n):
             port = free_port()
             log_file = (logs / f"server-{i}.log").open("w+")
-            self.processes.append(subprocess.Popen(
-                [MOTION, "serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--workers", "2"], env=env, cwd=REPO, stdout=log_file,
-                stderr=subprocess.STDOUT, start_new_session=True))
+            self.spawn([MOTION, "serve", "--host", "127.0.0.1", "--port", str(port),
+                        "--workers", "2"], env, REPO, log_file)
             self.ports.append(port)
             self.logs.append(log_file)
         for port, process, log_file in zip(self.ports, self.processes, self.logs, strict=True):
             wait_ready(port, process, log_file)
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        super().stop()
         for log_file in self.logs:
             log_file.close()
 
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+def bench_backends(url: str) -> list[int]:
+    """The PostgreSQL backends connected to the bench's database (not other agents')."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
-
-def _stat(pid: int) -> list[str]:
-    """Fields 3 and on of /proc/PID/stat (empty when the process is gone)."""
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"))
     try:
-        return (Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split())
-    except OSError:
-        return []
+        with engine.connect() as conn:
+            return list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                                     {"d": target.database}))
+    finally:
+        engine.dispose()
 
 
-def _cpu(pid: int, children: bool = False) -> float:
-    """CPU seconds (user + system) of a process, with its reaped children's if asked."""
-    fields = _stat(pid)
-    if not fields:
-        return 0.0
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    if children:
-        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return ticks / CLK_TCK
-
-
-def _descendants(pid: int) -> list[int]:
-    found = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                found += [int(child), *_descendants(int(child))]
-    except OSError:
-        pass
-    return found
-
-
-def _named(name: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == name:
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
-def cpu_snapshot(servers: Servers, workers: Workers) -> dict[str, float]:
+def cpu_snapshot(servers: Servers, workers: Workers, pg_url: str) -> dict:
     """CPU seconds used so far by each part of the set-up: where the 2 cores go. Exited
-    processes count through their parent (gunicorn workers, RQ work horses, PostgreSQL
-    backends are reaped by the master, the worker and the postmaster)."""
+    processes count through their parent (gunicorn workers, RQ work horses); PostgreSQL
+    counts per backend of the bench's database (:func:`cpu_used` takes the difference)."""
     import resource
 
     def tree(roots: list[int]) -> float:
-        return sum(_cpu(root, children=True) + sum(_cpu(p) for p in _descendants(root))
-                   for root in roots)
+        return sum(cpu_seconds(root, children=True)
+                   + sum(cpu_seconds(p) for p in descendants(root)) for root in roots)
 
-    postgres = _named("postgres")
-    postmaster = min(postgres) if postgres else None
     own = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "app servers": tree([p.pid for p in servers.processes]),
         "queue workers": tree([p.pid for p in workers.processes]),
-        "PostgreSQL": sum(_cpu(p, children=p == postmaster) for p in postgres),
-        "Redis": sum(_cpu(p) for p in _named("redis-server")),
+        "PostgreSQL": {pid: cpu_seconds(pid) for pid in bench_backends(pg_url)},
+        "Redis": sum(cpu_seconds(p) for p in named("redis-server")),
         "bench clients": own.ru_utime + own.ru_stime,
     }
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds between two snapshots (a backend gone by the end is not counted)."""
+    used = {}
+    for key, value in after.items():
+        if isinstance(value, dict):
+            used[key] = sum(v - before[key].get(pid, 0.0) for pid, v in value.items())
+        else:
+            used[key] = value - before[key]
+    return used
 
 
 def measure(ports: list[int], session_id: int, phones_n: int, snapshot=None) -> dict:
@@ -245,7 +217,7 @@ def measure(ports: list[int], session_id: int, phones_n: int, snapshot=None) -> 
         "p50": percentile(vote_times, 0.5) * 1000, "p95": percentile(vote_times, 0.95) * 1000,
         "max": max(vote_times) * 1000,
         "polls": len(poll_times), "poll_p95": percentile(poll_times, 0.95) * 1000,
-        "cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_after},
+        "cpu": cpu_used(cpu_before, cpu_after) if snapshot else {},
     }
 
 
@@ -255,6 +227,7 @@ def cpu_sentence(cpu: dict[str, float], seconds: float) -> str:
 
     available = seconds * (os.cpu_count() or 1)
     parts = ", ".join(f"{name} {used:.1f} s" for name, used in cpu.items())
+    parts = parts.replace("PostgreSQL", "PostgreSQL (the bench database's backends)")
     return (f"CPU time used during the {seconds:.1f} s window ({available:.0f} s of CPU on "
             f"{os.cpu_count()} cores): {parts}; {sum(cpu.values()) / available:.0%} of the "
             "cores for this set-up alone (other agents' work comes on top). The queue workers "
@@ -322,7 +295,7 @@ def main() -> int:
         try:
             servers = Servers(args.servers, env, Path(tmp))
             result = measure(servers.ports, session_id, args.phones,
-                             lambda: cpu_snapshot(servers, workers))
+                             lambda: cpu_snapshot(servers, workers, args.pg_url))
             result["run"] = wait_for_run(app)
         finally:
             if servers is not None:

@@ -33,9 +33,7 @@ import csv
 import os
 import platform
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +47,7 @@ sys.path.insert(0, str(REPO))
 from bench.bench_clustering import SETS, perturbed_corpus  # noqa: E402
 from bench.bench_votes import reset_pg  # noqa: E402
 from bench.markdown_section import replace_section  # noqa: E402
+from bench.processes import ProcessGroup, descendants, rss_kb  # noqa: E402
 
 MOTION = Path(sys.executable).with_name("motion")
 SLUG = "echelle"
@@ -73,56 +72,20 @@ def load() -> str:
     return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-class Workers:
+class Workers(ProcessGroup):
     """``motion worker`` processes on the bench's own queues, each in its own session."""
 
     def __init__(self, n: int, env: dict[str, str], logs: Path) -> None:
-        self.processes = []
+        super().__init__()
         for i in range(n):
-            log_file = (logs / f"worker-{i}.log").open("ab")
-            self.processes.append(subprocess.Popen(
-                [str(MOTION), "worker", "--name", f"{env['MOTION_JOB_QUEUE']}-{i}"],
-                env=env, cwd=REPO, stdin=subprocess.DEVNULL, stdout=log_file,
-                stderr=subprocess.STDOUT, start_new_session=True))
-            log_file.close()
+            with (logs / f"worker-{i}.log").open("ab") as log_file:
+                self.spawn([str(MOTION), "worker", "--name", f"{env['MOTION_JOB_QUEUE']}-{i}"],
+                           env, REPO, log_file)
 
     def rss_mb(self) -> list[float]:
         """Resident memory of each worker with the work horse it forked, in MB."""
-        return [sum(_rss_kb(pid) for pid in _tree(process.pid)) / 1024
-                for process in self.processes]
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (from /proc; gone ones are skipped)."""
-    found = [pid]
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                found += _tree(int(child))
-    except OSError:
-        pass
-    return found
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        return [sum(rss_kb(pid) for pid in (p.pid, *descendants(p.pid))) / 1024
+                for p in self.processes]
 
 
 def login(client) -> None:
