@@ -220,13 +220,17 @@ def import_csv(
     for number, (name, contribution) in enumerate(accepted, start=1):
         if name not in workshops:
             workshops[name] = get_or_create_workshop(campaign, name, actor=actor)
-        contribution.workshop = workshops[name]
+        # By id, not through the relationship: its backref would put every row in the
+        # workshop's collection, which each add then walks (quadratic: 100,000 rows took
+        # minutes).
+        contribution.workshop_id = workshops[name].id
         db.session.add(contribution)
-        if commit_batch is not None and number % COMMIT_EVERY == 0:
-            # The caller commits every batch (the CLI): on SQLite, no import holds the
-            # write lock for long, so that votes and posts keep going meanwhile.
-            db.session.flush()
-            commit_batch()
+        if number % COMMIT_EVERY == 0:
+            db.session.flush()  # units of work of one batch: flushing stays linear
+            if commit_batch is not None:
+                # The caller commits every batch (the CLI): on SQLite, no import holds the
+                # write lock for long, so that votes and posts keep going meanwhile.
+                commit_batch()
     db.session.flush()
     audit.record(
         "contribution.import", campaign, actor=actor, campaign_id=campaign.id,
