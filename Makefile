@@ -76,6 +76,8 @@ bench: install-test
 	$(BIN)/python bench/bench_clustering.py
 	$(BIN)/python bench/bench_votes.py --db both
 	$(BIN)/python bench/bench_exports.py --markdown
+	$(BIN)/python bench/bench_dossiers.py
+	$(BIN)/python bench/bench_mapping.py
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_similar.py

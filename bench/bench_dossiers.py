@@ -33,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.bench_exports import seed_campaign  # noqa: E402
 from bench.markdown_section import replace_section  # noqa: E402
 
 DEV = REPO / "tests" / "data" / "granddebat_questions_dev.csv"
@@ -43,32 +44,14 @@ SOURCES = 20
 
 
 def seed(app, rows: list[dict]) -> int:
-    from datetime import timedelta
 
     from sqlalchemy import select
 
     from motion.extensions import db
-    from motion.models import Contribution, PhaseKind
-    from motion.models._types import utcnow
-    from motion.services import addressees, campaigns, frameworks, imports, motions
+    from motion.models import Contribution
+    from motion.services import addressees, motions
 
-    now = utcnow()
-    campaign = campaigns.create_campaign(
-        "bench-dossiers", "Congrès national des élus au numérique — banc d'essai",
-        framework=frameworks.ensure_default_framework(),
-        phase_starts={PhaseKind.COLLECT: now - timedelta(days=30),
-                      PhaseKind.SYNTHESIS: now - timedelta(days=1),
-                      PhaseKind.PLENARY: now + timedelta(days=10)},
-    )
-    campaign.place = "Cahors"
-    path = Path(app.instance_path) / "bench_rows.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "text", "workshop", "collectivite"])
-        for i, row in enumerate(rows):
-            writer.writerow([row["id"], row["text"], row["theme"], f"Commune n°{i % 400}"])
-    imports.import_csv(path, campaign)
-    db.session.commit()
+    campaign = seed_campaign(app, rows, "bench-dossiers")
     contributions = db.session.scalars(
         select(Contribution).where(Contribution.campaign_id == campaign.id)
         .order_by(Contribution.id)).all()

@@ -40,19 +40,19 @@ TARGET_SECONDS = 10.0
 SELECTED = 25
 
 
-def seed(app, rows: list[dict]) -> tuple[int, float]:
+def seed_campaign(app, rows: list[dict], slug: str):
+    """A campaign in its synthesis phase (place: Cahors) holding ``rows`` (dev-set rows:
+    id, text, theme as the workshop), imported through the app's importer; committed."""
     from datetime import timedelta
 
-    from sqlalchemy import select
-
     from motion.extensions import db
-    from motion.models import Cluster, PhaseKind
+    from motion.models import PhaseKind
     from motion.models._types import utcnow
-    from motion.services import campaigns, demo_motion, frameworks, imports, motions, provenance
+    from motion.services import campaigns, frameworks, imports
 
     now = utcnow()
     campaign = campaigns.create_campaign(
-        "bench-exports", "Congrès national des élus au numérique — banc d'essai",
+        slug, "Congrès national des élus au numérique — banc d'essai",
         framework=frameworks.ensure_default_framework(),
         phase_starts={PhaseKind.COLLECT: now - timedelta(days=30),
                       PhaseKind.SYNTHESIS: now - timedelta(days=1),
@@ -67,6 +67,18 @@ def seed(app, rows: list[dict]) -> tuple[int, float]:
             writer.writerow([row["id"], row["text"], row["theme"], f"Commune n°{i % 400}"])
     imports.import_csv(path, campaign)
     db.session.commit()
+    return campaign
+
+
+def seed(app, rows: list[dict]) -> tuple[int, float]:
+    from sqlalchemy import select
+
+    from motion.extensions import db
+    from motion.models import Cluster
+    from motion.services import demo_motion, motions
+    from motion.services.themes import queries
+
+    campaign = seed_campaign(app, rows, "bench-exports")
     started = time.perf_counter()
     motion = demo_motion.create_demo_motion(campaign, n_propositions=0)  # cluster only
     db.session.commit()
@@ -80,7 +92,7 @@ def seed(app, rows: list[dict]) -> tuple[int, float]:
         draft = motions.prefill([cluster], [])
         motions.create_proposition(
             motion, motions.section_for(motion, draft.engagement_id), title=draft.title,
-            text=draft.text, contributions=provenance.cluster_members(cluster)[:SELECTED])
+            text=draft.text, contributions=queries.members(cluster, limit=SELECTED))
     db.session.commit()
     return campaign.id, seconds
 
