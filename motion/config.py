@@ -41,7 +41,8 @@ DEFAULTS: dict[str, Any] = {
     # Failed logins, per account and per client address (only failures count).
     "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
     "RATELIMIT_LOGIN_IP": "50 per 15 minutes",
-    # A login ends after this many minutes without a request (the page warns before).
+    # A login ends after this many minutes without a request (the page warns before); a
+    # fraction is allowed (0.25: 15 seconds, for tests).
     "SESSION_IDLE_MINUTES": 30,
     "PASSWORD_RESET_LIFETIME_MINUTES": 60,
     # Invitation files with more rows are imported by a background job.
@@ -119,8 +120,12 @@ def load_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
             value: Any = environ[env_name]
             if key == "DEMO_MODE":
                 value = value.strip().lower() in {"1", "true", "yes", "on"}
-            elif key in ("MAIL_SMTP_PORT", "SESSION_IDLE_MINUTES", "JOB_RETRIES",
-                         "EMBED_CHUNK", "JOB_NICENESS"):
+            elif key in ("MAIL_SMTP_PORT", "JOB_RETRIES", "EMBED_CHUNK", "JOB_NICENESS"):
                 value = int(value)
+            elif key == "SESSION_IDLE_MINUTES":
+                value = float(value)
+                if not 0 < value < float("inf"):
+                    raise ValueError(f"{env_name} must be a positive number of minutes, "
+                                     f"not {environ[env_name]!r}")
             found[key] = value
     return found

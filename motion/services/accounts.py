@@ -165,12 +165,33 @@ def start_session(user: User, *, user_agent: str | None = None) -> str:
     return token
 
 
-# last_seen_at is written at most this often (one small write per user and minute).
+# last_seen_at is written at most this often (one small write per user and minute), or
+# every quarter of the idle limit when that is shorter (see touch_every).
 TOUCH_EVERY = timedelta(seconds=60)
+# The page warns this long before the end, or half the idle limit when that is shorter.
+WARN_BEFORE = timedelta(minutes=2)
 
 
 def idle_limit() -> timedelta:
-    return timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    """How long a session may sit without a request: ``SESSION_IDLE_MINUTES``, which may be
+    a fraction (a few seconds in tests)."""
+    return timedelta(minutes=float(current_app.config["SESSION_IDLE_MINUTES"]))
+
+
+def touch_every() -> timedelta:
+    """How stale ``last_seen_at`` may get before a request writes it again.
+
+    Well under the idle limit, or a user busy every few seconds would still be signed out;
+    a session may end that much before the page's own count, which stays inside the
+    warning (two minutes, or half the limit), so "Rester connecté" still works."""
+    return min(TOUCH_EVERY, idle_limit() / 4)
+
+
+def idle_timers() -> tuple[int, int]:
+    """Return the idle limit and how long before it the page warns, in whole seconds."""
+    limit = idle_limit()
+    return (max(1, round(limit.total_seconds())),
+            max(1, round(min(WARN_BEFORE, limit / 2).total_seconds())))
 
 
 def load_session(token: str, *, now: datetime | None = None) -> User | None:
@@ -188,7 +209,7 @@ def load_session(token: str, *, now: datetime | None = None) -> User | None:
     last_seen = row.last_seen_at or row.created_at
     if now - last_seen > idle_limit():
         return None
-    if now - last_seen >= TOUCH_EVERY:
+    if now - last_seen >= touch_every():
         _touch(row.id, now)
     row.user.auth_token = token
     row.user.session_id = row.id

@@ -30,6 +30,7 @@ from motion.services import accounts, login_throttle
 from motion.views.forms import EmptyForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/compte")
+bp.add_app_template_global(accounts.idle_timers)  # the idle warning of every signed-in page
 
 
 class ChangePasswordForm(FlaskForm):

@@ -1,4 +1,5 @@
-// Idle timeout: warn two minutes before the session ends for inactivity, offer to stay
+// Idle timeout: warn before the session ends for inactivity (data-warn-seconds: two
+// minutes, or half the limit when shorter; accounts.idle_timers), offer to stay
 // signed in (POST, CSRF token of the form), and say so once it has ended.
 (function () {
   "use strict";

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
+from motion.config import load_environment
 from motion.errors import Conflict, InvalidInput
+from motion.models import UserSession
 from motion.services import accounts
 
 
@@ -43,6 +48,40 @@ def test_ended_session_no_longer_loads(db, make_user):
     assert accounts.load_session(token) == user
     accounts.end_session(token)
     assert accounts.load_session(token) is None
+
+
+@pytest.mark.parametrize(("minutes", "timers", "touch"), [
+    (30, (1800, 120), 60), (1, (60, 30), 15), (10 / 60, (10, 5), 2.5), (0.25, (15, 8), 3.75)])
+def test_the_idle_limit_may_be_a_fraction_of_a_minute(app, minutes, timers, touch):
+    app.config["SESSION_IDLE_MINUTES"] = minutes
+    assert accounts.idle_timers() == timers  # the limit and the page's warning, in seconds
+    assert accounts.touch_every() == timedelta(seconds=touch)
+
+
+def test_a_short_idle_limit_records_activity_often_enough(app, db, make_user):
+    """Under a limit shorter than TOUCH_EVERY, a request every 5 s keeps the session."""
+    app.config["SESSION_IDLE_MINUTES"] = 0.25  # 15 s
+    user = make_user()
+    token = accounts.start_session(user)
+    db.session.commit()
+    start = db.session.scalar(select(UserSession.created_at))
+    for seconds in range(5, 65, 5):
+        db.session.rollback()  # a new request
+        assert accounts.load_session(token, now=start + timedelta(seconds=seconds)) == user
+    db.session.rollback()
+    seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert seen >= start + timedelta(seconds=55)
+    assert accounts.load_session(token, now=seen + timedelta(seconds=14)) == user
+    db.session.rollback()
+    assert accounts.load_session(token, now=seen + timedelta(seconds=30)) is None
+
+
+def test_the_idle_limit_from_the_environment_is_checked():
+    assert load_environment({"MOTION_SESSION_IDLE_MINUTES": "0.5"}) == {
+        "SESSION_IDLE_MINUTES": 0.5}
+    for bad in ("0", "-1", "inf", "nan"):
+        with pytest.raises(ValueError, match="MOTION_SESSION_IDLE_MINUTES"):
+            load_environment({"MOTION_SESSION_IDLE_MINUTES": bad})
 
 
 def test_new_password_ends_open_sessions(db, make_user):

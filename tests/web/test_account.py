@@ -72,10 +72,22 @@ def test_pages_carry_an_accessible_idle_warning_without_inline_script(client, lo
     warning = re.search(r'<div id="idle-warning"[^>]*>', html).group(0)
     assert 'role="alertdialog"' in warning
     assert 'data-idle-seconds="1800"' in warning
+    assert 'data-warn-seconds="120"' in warning
+    assert "Session fermée après 30 minutes sans activité" in warning
     assert "hidden" in warning
     assert "Rester connecté" in html
     assert "/static/js/idle.js" in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # CSP: no inline script
+
+
+def test_a_delay_of_seconds_is_warned_and_announced_in_seconds(app, client, login, make_user):
+    app.config["SESSION_IDLE_MINUTES"] = 0.25
+    login(make_user())
+    html = client.get("/compte/").get_data(as_text=True)
+    warning = re.search(r'<div id="idle-warning"[^>]*>', html).group(0)
+    assert 'data-idle-seconds="15"' in warning
+    assert 'data-warn-seconds="8"' in warning  # half the delay, under two minutes
+    assert "Session fermée après 15 secondes sans activité" in warning
 
 
 def test_staying_signed_in_extends_the_session(app, db, client, login, make_user):
