@@ -210,7 +210,8 @@ def import_csv(
         lines, accepted = [line for line, _item in kept], [item for _line, item in kept]
     report.inserted = len(accepted)
     # Imported all the same, but reported (embedding them also fills the cache that the
-    # similar-ideas index and clustering read).
+    # similar-ideas index and clustering read; into an empty campaign, nothing to compare
+    # with: the clustering run embeds them, in chunks shared by the queue workers).
     found = similar.near_duplicates(campaign, [c.text for _name, c in accepted])
     report.warnings += [(line, _("contribution déjà proposée (n° %(id)d)", id=f.contribution.id))
                         for line, f in zip(lines, found, strict=True) if f is not None]

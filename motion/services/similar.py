@@ -212,17 +212,20 @@ def near_duplicates(campaign: Campaign, texts: Sequence[str], *,
     """For each text, the published contribution of the campaign that rewords it, or None.
 
     A reword scores at least ``nlp.duplicates.DEFAULT_THRESHOLD`` (0.85). The texts are
-    embedded through the cache: they are (about to be) stored contributions, which the
-    index and clustering then find there. ``exclude[i]`` is a contribution id that text
-    ``i`` may not match (itself, once posted).
+    embedded through the cache (they are, or are about to be, stored contributions, which
+    the index and clustering then find there), but only when the campaign has published
+    contributions to compare them with: a first import of 100,000 rows is not embedded
+    here, in one process, but by the clustering run's chunk jobs, which the queue workers
+    share. ``exclude[i]`` is a contribution id that text ``i`` may not match (itself, once
+    posted).
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     texts = [clean_text(t or "") for t in texts]
     exclude = list(exclude) if exclude is not None else [None] * len(texts)
     if not texts or not _usable(app):
         return [None] * len(texts)
-    vectors = _vectors(app, texts)  # cached even while the campaign has nothing published
-    hits = _search(app, campaign, lambda: vectors, k=2, threshold=DEFAULT_THRESHOLD)
+    hits = _search(app, campaign, lambda: _vectors(app, texts), k=2,
+                   threshold=DEFAULT_THRESHOLD)
     if not hits:
         return [None] * len(texts)
     published = _published(list({i for row in hits for i, _s in row}))
