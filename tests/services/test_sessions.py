@@ -262,3 +262,54 @@ def test_propositions_from_one_axis_themes_find_their_slot(db, congress):
     assert sessions.axis_of(c.e2_proposition) == c.e2.axes[0].id
     assert sessions.axis_of(two_axes) is None
     assert sessions.place_by_themes(c.motion) == 0  # what is placed stays placed
+
+
+def test_two_first_visits_at_once_make_the_sessions_once(app, db, make_campaign):
+    """The first two visits of the programme at the same moment: the second request's
+    insert waits on the first one's rows, fails on the unique (campaign, engagement) and
+    reads the sessions the first one made; both see the same four sessions."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from motion.models import Campaign, EngagementSession
+    from motion.services import sessions
+
+    campaign_id = make_campaign("premiere-visite").id
+    db.session.commit()
+    first_flushed, first_may_commit = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def visit(name: str) -> None:
+        with app.app_context():
+            try:
+                if name == "second":
+                    first_flushed.wait(30)
+                    # The first request commits while this one waits on its rows.
+                    threading.Timer(0.5, first_may_commit.set).start()
+                campaign = db.session.get(Campaign, campaign_id)
+                seen[name] = [(s.id, s.engagement_id) for s in sessions.ensure_sessions(campaign)]
+                db.session.flush()
+                if name == "first":
+                    first_flushed.set()
+                    first_may_commit.wait(30)
+                db.session.commit()
+            except BaseException as error:  # reported below
+                seen[f"{name} error"] = error
+                db.session.rollback()
+            finally:
+                first_flushed.set()
+                db.session.remove()
+
+    threads = [threading.Thread(target=visit, args=(n,)) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert "first error" not in seen
+    assert "second error" not in seen
+    assert seen["first"] == seen["second"]
+    assert len(seen["first"]) == 4
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(EngagementSession.id))
+                             .where(EngagementSession.campaign_id == campaign_id)) == 4
