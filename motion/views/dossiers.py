@@ -21,6 +21,7 @@ from motion.models import AddresseeKind, Role
 from motion.services import addressees, dossiers, exports, motions
 from motion.views import committed, facilitator_required, role_required, send_rendered, url_campaign
 from motion.views.forms import EmptyForm, refuse, row_ids
+from motion.views.motions import proposition_page
 
 bp = Blueprint("dossiers", __name__, url_prefix="/campagnes/<campaign_slug>")
 
@@ -32,6 +33,7 @@ def _template_helpers() -> dict:
     return {
         "proposition_addressee_choices": addressees.choices,
         "proposition_confirmed_addressees": addressees.confirmed_for,
+        "proposition_addressees_form": lambda: PropositionAddresseesForm(formdata=None),
     }
 
 
@@ -41,6 +43,13 @@ class _Checkboxes(SelectMultipleField):
 
     def pre_validate(self, form) -> None:  # the service checks the values
         pass
+
+
+class PropositionAddresseesForm(FlaskForm):
+    """A proposition's addressees (the checkboxes of its page, ``destinataires``)."""
+
+    addressees = _Checkboxes(_l("Ministères et instances auxquels la proposition est transmise"),
+                             name="destinataires", id="destinataires-choix")
 
 
 class AddresseeForm(FlaskForm):
@@ -232,17 +241,15 @@ def proposition_addressees(campaign_slug: str, proposition_id: int):
         db.session.commit()
         flash(_("Destinataires suggérés : vérifiez-les puis enregistrez."), "success")
         return redirect(back)
-    ids = [
-        validation.parse_id(v, "destinataires")
-        for v in request.form.getlist("destinataires")
-        if v.strip()
-    ]
+    form = PropositionAddresseesForm()
     try:
+        ids = [validation.parse_id(v, "destinataires") for v in form.addressees.data or []
+               if v.strip()]
         chosen = addressees.confirm(proposition, ids, actor=current_user)
-    except MotionError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
+    except MotionError as error:  # the page again, the error tied to the checkboxes
+        refuse(error, form, default="addressees")
+        return proposition_page(campaign, proposition.motion, proposition, error.status_code,
+                                addressee_form=form)
     db.session.commit()
     flash(
         ngettext("%(num)d destinataire confirmé.", "%(num)d destinataires confirmés.", len(chosen)),

@@ -111,14 +111,19 @@ def new_proposition(campaign_slug: str):
 def proposition(campaign_slug: str, proposition_id: int):
     """A proposition with its provenance, versions, amendments and vote results."""
     campaign, motion = _load(campaign_slug)
-    item = motions.get_proposition(motion, proposition_id)
+    return proposition_page(campaign, motion, motions.get_proposition(motion, proposition_id))
+
+
+def proposition_page(campaign, motion, item, status: int = 200, **refused):
+    """The proposition page; after a refused form (``draft`` amendment, ``addressee_form``),
+    again with what was sent and the error, with ``status``."""
     return render_template(
         "motions/proposition.html", campaign=campaign, motion=motion, proposition=item,
         sources=provenance.sources(item), counters=provenance.proposition_counters(item),
         amendments_open=amendments.amendments_open(item), form=EmptyForm(),
         facilitator=_is_facilitator(), credited=amendments.credited_authors,
-        latest_vote=votes.latest_session(item),
-    )
+        latest_vote=votes.latest_session(item), **refused,
+    ), status
 
 
 @bp.route("/propositions/<int:proposition_id>/modifier", methods=["GET", "POST"])
@@ -197,12 +202,7 @@ def propose_amendment(campaign_slug: str, proposition_id: int):
     except MotionError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return render_template(
-            "motions/proposition.html", campaign=campaign, motion=motion, proposition=item,
-            sources=provenance.sources(item), counters=provenance.proposition_counters(item),
-            amendments_open=amendments.amendments_open(item), form=EmptyForm(),
-            facilitator=_is_facilitator(), credited=amendments.credited_authors,
-            latest_vote=votes.latest_session(item), draft=request.form), error.status_code
+        return proposition_page(campaign, motion, item, error.status_code, draft=request.form)
     db.session.commit()
     flash(_("Votre amendement est déposé. Vous serez prévenu de la décision si vous l’avez "
             "demandé dans vos préférences de notification."), "success")

@@ -207,6 +207,49 @@ def test_hostile_input_gets_a_french_answer_never_a_500(client, login, congress)
     ]  # nothing half-saved
 
 
+def _group_error(html: str, group_id: str, label: str) -> str:
+    """The error message tied to the fieldset ``group_id``, which must name ``label``."""
+    group = re.search(rf'<fieldset[^>]*\bid="{group_id}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in group
+    assert 'tabindex="-1"' in group  # forms.js puts the focus on it
+    described = re.search(r'aria-describedby="([^"]+)"', group).group(1).split()
+    messages = [re.search(rf'id="{i}"[^>]*>([^<]*)<', html).group(1) for i in described]
+    named = [m for m in messages if m.startswith(f"{label} : ")]
+    assert named, messages
+    assert re.search(r"<title>Erreur : ", html)
+    return named[0]
+
+
+def test_a_refused_addressee_choice_shows_the_page_again_with_the_error_on_the_boxes(
+        client, db, login, congress):
+    a, fibre = congress["a"], congress["fibre"]
+    login(congress["facilitator"])
+    page = f"/campagnes/{SLUG}/motion/propositions/{fibre.id}"
+    token = csrf_token(client, page)
+    assert 'aria-invalid' not in re.search(
+        r'<fieldset[^>]*id="destinataires-choix"[^>]*>', client.get(page).get_data(as_text=True)
+    ).group(0)
+    legend = "Ministères et instances auxquels la proposition est transmise"
+    unknown = client.post(f"{page}/destinataires", data={
+        "csrf_token": token, "action": "enregistrer",
+        "destinataires": [a["Numérique"].id, 999_999]})
+    assert unknown.status_code == 400
+    html = unescape(unknown.get_data(as_text=True))
+    assert "Destinataire inconnu" in _group_error(html, "destinataires-choix", legend)
+    assert 'class="flash flash-error' not in html  # beside the boxes, not a page message
+    assert re.search(rf'value="{a["Numérique"].id}"[^>]*checked', html)  # as sent
+    assert not re.search(rf'value="{a["ANCT"].id}"[^>]*checked', html)
+    assert fibre.title in html  # the proposition page itself
+    db.session.rollback()
+    assert addressees.confirmed_for(fibre) == []  # nothing saved
+
+    garbage = client.post(f"{page}/destinataires", data={
+        "csrf_token": token, "action": "enregistrer", "destinataires": ["abc"]})
+    assert garbage.status_code == 400
+    assert "identifiant est attendu" in _group_error(
+        unescape(garbage.get_data(as_text=True)), "destinataires-choix", legend)
+
+
 def test_large_dossiers_are_prepared_in_a_job_with_progress(app, client, db, login, congress):
     from docx import Document
 
