@@ -379,7 +379,8 @@ def _assert_focus_on_error(tab, field_label: str) -> None:
 def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chromium):
     """RGAA 11.10, 11.11, 11.13 on the login, new-contribution, edit, admin-text,
     new-campaign, campaign settings, CSV import and collectivités import forms, and on the
-    facilitators' theme move and merge, dossier dispatch and programme forms."""
+    facilitators' theme move and merge, dossier dispatch, proposition addressees and
+    programme forms."""
     tab = open_tab(chromium, site, "anonymous")
     tab.goto(f"{site}/compte/connexion")
     assert tab.get_attribute("input[name=email]", "autocomplete") == "username"
@@ -447,8 +448,8 @@ def test_a_failed_submit_focuses_the_first_error_which_names_its_field(site, chr
 
 def _facilitator_forms_show_their_errors_beside_their_fields(site, chromium):
     """A theme moved or merged while another facilitator changed it (409), a dispatch dated
-    in the future and a session numbered past the last: each page comes back with the
-    focus on the field in error, its choice or value kept."""
+    in the future, a proposition's unknown addressee and a session numbered past the last:
+    each page comes back with the focus on the field in error, its choice or value kept."""
     from datetime import date
 
     tab = open_tab(chromium, site, "facilitator")
@@ -493,6 +494,21 @@ def _facilitator_forms_show_their_errors_beside_their_fields(site, chromium):
     _submit_without_browser_checks(tab, f"main form:has(#{field_id})")
     _assert_focus_on_error(tab, "Date d’envoi")
     assert tab.input_value(f"#{field_id}") == later
+
+    # A proposition's addressees with one unknown to the campaign (a stale page): the page
+    # again, the focus on the group of boxes, whose error names it; the ticks as sent.
+    tab.goto(f"{site}/campagnes/{SLUG}/motion")
+    tab.goto(tab.eval_on_selector_all(
+        "main a", "as => as.map(a => a.href).find(h => /\\/propositions\\/\\d+$/.test(h))"))
+    box = tab.locator("main input[name=destinataires]").first
+    box.evaluate("b => { b.value = '999999'; b.checked = true; }")
+    ticked = tab.eval_on_selector_all(
+        "main input[name=destinataires]:checked", "bs => bs.map(b => b.id)")
+    _submit_without_browser_checks(tab, "#destinataires form")
+    _assert_focus_on_error(tab, "Ministères et instances auxquels la proposition est transmise")
+    assert tab.evaluate("document.activeElement.tagName") == "FIELDSET"
+    assert tab.eval_on_selector_all(
+        "main input[name=destinataires]:checked", "bs => bs.map(b => b.id)") == ticked[1:]
 
     tab.goto(f"{site}/campagnes/{SLUG}/programme")
     order = tab.locator("main input[name^=ordre_]").first
