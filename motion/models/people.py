@@ -88,8 +88,8 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The last request seen (at most a minute off): the session ends after
-    # SESSION_IDLE_MINUTES without one.
+    # The last request seen (at most a minute, or a quarter of the idle limit, off): the
+    # session ends after SESSION_IDLE_MINUTES without one.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
