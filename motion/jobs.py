@@ -110,13 +110,9 @@ def active(model: type, *conditions: Any) -> Any | None:
 
 def get(model: type, campaign: Any, record_id: int, missing: str) -> Any:
     """A campaign's progress record of ``model`` (``missing``: the 404 message)."""
-    from motion.errors import NotFound
-    from motion.extensions import db
+    from motion.services.lookup import get_owned
 
-    record = db.session.get(model, record_id)
-    if record is None or record.campaign_id != campaign.id:
-        raise NotFound(missing)
-    return record
+    return get_owned(model, record_id, missing, campaign_id=campaign.id)
 
 
 def recent(model: type, campaign: Any, limit: int = 10) -> list[Any]:
