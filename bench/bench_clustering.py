@@ -33,6 +33,7 @@ from bench.markdown_section import replace_section  # noqa: E402
 from nlp.embedding import make_embedder  # noqa: E402
 from nlp.framework import FrameworkMapper, load_framework  # noqa: E402
 from nlp.pipeline import ClusteringPipeline  # noqa: E402
+from nlp.reduce import default_n_neighbors  # noqa: E402
 
 DATA = REPO / "tests" / "data"
 SETS = {
@@ -368,25 +369,35 @@ def growth(args, embedder, data) -> list[str]:
         t = time.perf_counter()
         xs = embedder.encode(corpus)
         te = time.perf_counter() - t
-        before = load()
-        t = time.perf_counter()
-        res = ClusteringPipeline().run(corpus, embeddings=xs)
-        tc = time.perf_counter() - t
-        a, m = scores(y, res.labels)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-        bt = "— | — | — | —"
+        default_k = default_n_neighbors(size)
+        fixed = [int(k) for k in args.growth_neighbours.split(",") if k]
+        runs = [("default", None)] + [(str(k), k) for k in fixed if k != default_k]
+        timed = []
+        for name, k in runs:
+            before = load()
+            t = time.perf_counter()
+            res = ClusteringPipeline(n_neighbors=k).run(corpus, embeddings=xs)
+            tc = time.perf_counter() - t
+            timed.append((name, res, tc, before, load()))
+        bt, r = "— | — | — | —", None
         if not args.quick and size <= args.bertopic_growth_max:
             try:
                 r = bertopic(corpus, xs, y)
-                bt = f"{r['s']:.1f} | {tc / r['s']:.2f} | {r['ari']:.2f} | {r['nmi']:.2f}"
             except ImportError:
                 pass
-        rows.append(
-            f"| {size:,} | {te:.1f} | {tc:.1f} | {res.params.get('method')} | "
-            f"{res.n_clusters} | {res.noise_share:.1%} | {a:.2f} | {m:.2f} | "
-            f"{bt} | {before} → {load()} | {rss:.1f} |"
-        )
-        log("growth", rows[-1])
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        for name, res, tc, before, after in timed:
+            a, m = scores(y, res.labels)
+            if r is not None:
+                bt = f"{r['s']:.1f} | {tc / r['s']:.2f} | {r['ari']:.2f} | {r['nmi']:.2f}"
+            k = res.params.get("n_neighbors")
+            label = f"{k}" + (" (default)" if name == "default" else "")
+            rows.append(
+                f"| {size:,} | {te:.1f} | {tc:.1f} | {res.params.get('method')} | {label} | "
+                f"{res.n_clusters} | {res.noise_share:.1%} | {a:.2f} | {m:.2f} | "
+                f"{bt} | {before} → {after} | {rss:.1f} |"
+            )
+            log("growth", rows[-1])
     return rows
 
 
@@ -402,15 +413,19 @@ def growth_section(rows: list[str]) -> list[str]:
         "gives ARI/NMI at every size. Embedding time is with the embedding cache as it was (a "
         "first run embeds everything). Clustering stage = neighbours + grouping + labels "
         "(keywords, representatives); neighbours are exact up to 5,000 texts and HNSW above. "
+        "Neighbours per text: 15 up to 10,000 texts, 15 x sqrt(n / 10,000) above "
+        "(`nlp.reduce.default_n_neighbors`); rows with another count (`--growth-neighbours`) "
+        "run the same pipeline with that count fixed, on the same vectors, for comparison. "
         "BERTopic runs on the same vectors right after ours in the same process; ratio = ours /"
-        " BERTopic. The load average (1/5/15 min) is read before and after our run: the machine"
+        " BERTopic (each row's time against the one BERTopic run). The load average (1/5/15 "
+        "min) is read before and after our run: the machine"
         " (2 cores) is shared by about 7 agents' sessions, so times vary with it. Peak RSS is "
         "the bench process's (embedding model, vectors and BERTopic included): an upper bound "
         "for the clustering stage.",
         "",
-        "| texts | embed s | cluster s | method | themes | à classer | ARI | NMI |"
+        "| texts | embed s | cluster s | method | neighbours | themes | à classer | ARI | NMI |"
         " BERTopic s | ratio | BERTopic ARI | NMI | load avg | peak RSS GB |",
-        "|" + " --- |" * 14,
+        "|" + " --- |" * 15,
         *rows,
         "",
     ]
@@ -429,11 +444,16 @@ def main() -> None:
         default="200,400,800,1600,full",
         help="sizes with a BERTopic column (comma-separated, 'full' = whole set)",
     )
-    ap.add_argument("--growth", default="3000,10000,30000")
+    ap.add_argument("--growth", default="3000,10000,30000,100000")
+    ap.add_argument(
+        "--growth-neighbours",
+        default="15",
+        help="neighbour counts run beside the default at each growth size (comma-separated)",
+    )
     ap.add_argument(
         "--bertopic-growth-max",
         type=int,
-        default=30000,
+        default=100000,
         help="largest growth size with a BERTopic run beside ours",
     )
     ap.add_argument(

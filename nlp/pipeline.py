@@ -52,7 +52,8 @@ class ClusteringPipeline:
 
     Parameters derived from the corpus size n (documented in the step functions):
 
-    * neighbours k = min(15, n - 1) (:func:`nlp.reduce.default_n_neighbors`);
+    * neighbours k = min(15, n - 1) up to 10,000 texts, 15 * sqrt(n / 10,000) above
+      (:func:`nlp.reduce.default_n_neighbors`);
     * spectral dimensions = ``n_components`` (16; the density step uses the first 8);
     * ``min_cluster_size`` = max(5, round(sqrt(n) / 2))
       (:func:`nlp.clustering.default_min_cluster_size`).
@@ -111,6 +112,8 @@ class ClusteringPipeline:
         n_components: spectral dimensions when ``reducer`` is None.
         n_themes: target number of themes (granularity); None = chosen from the data.
             Clamped to ``[2, n // 2]``.
+        n_neighbors: neighbours per text in the graph when ``reducer`` is None; None =
+            :func:`nlp.reduce.default_n_neighbors` (grows with n above 10,000).
         knn: neighbour search when ``reducer`` is None: ``"auto"`` (exact up to
             :data:`nlp.reduce.ANN_THRESHOLD` texts, approximate above), ``"exact"`` or
             ``"approximate"``.
@@ -128,6 +131,7 @@ class ClusteringPipeline:
         min_cluster_size: int | None = None,
         n_components: int = 16,
         n_themes: int | None = None,
+        n_neighbors: int | None = None,
         knn: str = "auto",
         move_margin: float = 0.15,
         n_keywords: int = 8,
@@ -140,6 +144,7 @@ class ClusteringPipeline:
         self.min_cluster_size = min_cluster_size
         self.n_components = n_components
         self.n_themes = n_themes
+        self.n_neighbors = n_neighbors
         self.knn = knn
         self.move_margin = move_margin
         self.n_keywords = n_keywords
@@ -189,6 +194,12 @@ class ClusteringPipeline:
             or self.n_themes < 2
         ):
             raise ValueError(f"n_themes must be None or an int >= 2, got {self.n_themes!r}")
+        if self.n_neighbors is not None and (
+            isinstance(self.n_neighbors, bool)
+            or not isinstance(self.n_neighbors, int)
+            or self.n_neighbors < 2
+        ):
+            raise ValueError(f"n_neighbors must be None or an int >= 2, got {self.n_neighbors!r}")
         if self.grouping not in ("graph", "spectral"):
             raise ValueError(f"grouping must be 'graph' or 'spectral', got {self.grouping!r}")
         if not 3 <= self.n_representatives <= 5:
@@ -357,7 +368,8 @@ class ClusteringPipeline:
         else:
             # the HNSW index (above ANN_THRESHOLD) is always seeded with 0: its levels
             # change the approximate neighbours, and seeds must give the same themes
-            idx, sims = knn_graph(x, default_n_neighbors(n), method=self.knn, random_state=0)
+            k = min(self.n_neighbors, n - 1) if self.n_neighbors else default_n_neighbors(n)
+            idx, sims = knn_graph(x, k, method=self.knn, random_state=0)
         a = fuzzy_affinity(idx, sims)
         t1 = time.perf_counter()
         low, high = theme_range(n)

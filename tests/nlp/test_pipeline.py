@@ -13,7 +13,7 @@ from nlp.clustering import (
 )
 from nlp.labelling import ctfidf_keywords, fold, representatives
 from nlp.pipeline import ClusteringPipeline
-from nlp.reduce import SpectralReducer, knn_graph
+from nlp.reduce import SpectralReducer, default_n_neighbors, knn_graph
 
 
 def _blobs(n=600, centers=5, seed=0):
@@ -100,6 +100,25 @@ def test_bad_keys_and_embeddings_raise():
         ClusteringPipeline().run(texts, embeddings=x, keys=["k"] * 20)
     with pytest.raises(ValueError, match="min_cluster_size"):
         ClusteringPipeline(min_cluster_size=1).run(texts, embeddings=x)
+    for bad in (1, 2.5, True, "15"):
+        with pytest.raises(ValueError, match="n_neighbors"):
+            ClusteringPipeline(n_neighbors=bad).run(texts, embeddings=x)
+
+
+def test_neighbours_grow_with_the_corpus_above_10000_texts():
+    """15 neighbours (UMAP's default) up to 10,000 texts; above, sqrt growth, so that a
+    text reaches past its own rewordings in a large corpus."""
+    assert [default_n_neighbors(n) for n in (2, 10, 16, 3_000, 10_000)] == [1, 9, 15, 15, 15]
+    assert [default_n_neighbors(n) for n in (10_001, 30_000, 100_000, 1_000_000)] == \
+        [15, 26, 47, 150]
+
+
+def test_a_fixed_neighbour_count_is_used_and_reported():
+    x, _ = _blobs(60)
+    texts = [f"t{i}" for i in range(60)]
+    assert ClusteringPipeline().run(texts, embeddings=x).params["n_neighbors"] == 15
+    assert ClusteringPipeline(n_neighbors=8).run(texts, embeddings=x).params["n_neighbors"] == 8
+    assert ClusteringPipeline(n_neighbors=500).run(texts, embeddings=x).params["n_neighbors"] == 59
 
 
 def test_few_texts_give_one_cluster(use, small_rows):
