@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_RESOLUTION",
-    "RESOLUTION_SCALE_FROM",
     "DensityClusterer",
     "GraphClusterer",
     "PartitionClusterer",
@@ -302,24 +301,20 @@ class PartitionClusterer:
 #: Leiden resolution of the default grouping (the sweep in ``bench_clustering --sweep``).
 DEFAULT_RESOLUTION = 1.5
 
-#: Above this many texts the resolution falls with n (:func:`graph_resolution`).
-RESOLUTION_SCALE_FROM = 10000
-
-
 def graph_resolution(n: int) -> float:
-    """Starting Leiden resolution for n texts.
+    """Starting Leiden resolution for n texts: :data:`DEFAULT_RESOLUTION` at every size.
+    The pipeline still moves it until the count is in :func:`theme_range`.
 
-    :data:`DEFAULT_RESOLUTION` up to :data:`RESOLUTION_SCALE_FROM` texts, then
-    ``DEFAULT_RESOLUTION * (10,000 / n) ** (2 / 3)`` (0.72 at 30,000): at a fixed
-    resolution the number of communities of the kNN graph grows with n (labelled mix of
-    both dev sets, 26 questions, distinct texts: 22 themes at 3,000, 28 at 10,000, 74 at
-    30,000, ARI 0.37 / 0.38 / 0.23). At 30,000, γ 1.0 / 0.7 / 0.5 gave 55 / 38 / 28
-    themes, ARI 0.31 / 0.34 / 0.33; at 10,000 and 3,000 γ 1.5 scored best of the same
-    four. The pipeline still moves it until the count is in :func:`theme_range`.
+    With a fixed 15 neighbours the communities multiplied with n (copies of one idea
+    formed cliques) and the resolution fell as ``(10,000 / n) ** (2 / 3)`` above 10,000
+    texts. Since the neighbours grow with n (:func:`nlp.reduce.default_n_neighbors`) that
+    fall only cost Leiden runs: on the labelled mix of both dev sets, at 30,000 texts (26
+    neighbours) γ 1.5 gave the ARI / NMI (0.34 / 0.48) of the fallen γ that the theme-count
+    loop raised back over three runs, in one run (11.3 s against 22.1 s); at 100,000 (47
+    neighbours), 89 themes, ARI 0.22, NMI 0.46 in 54 s against 68 themes, 0.30, 0.48 in
+    142 s. The growth table of docs/benchmarks.md is rerun on this code.
     """
-    if n <= RESOLUTION_SCALE_FROM:
-        return DEFAULT_RESOLUTION
-    return DEFAULT_RESOLUTION * (RESOLUTION_SCALE_FROM / n) ** (2 / 3)
+    return DEFAULT_RESOLUTION
 
 
 def fuzzy_affinity(knn_indices: np.ndarray, knn_similarities: np.ndarray):

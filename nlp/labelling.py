@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -26,6 +27,12 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# A corpus repeats its words: 30,000 texts hold about 430,000 words but a few tens of
+# thousands of distinct ones, and folding each occurrence took 1.3 s of the 13 s of the
+# whole clustering stage (cProfile, one run).
+_fold_word = functools.lru_cache(maxsize=200_000)(fold)
+
+
 def tokenize(text: str) -> list[tuple[str, str]]:
     """Return (folded, surface) word pairs of a text, without elisions and stop words.
 
@@ -35,7 +42,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     out = []
     for m in _TOKEN.finditer(text):
         surface = m.group(0).lower()
-        key = fold(surface)
+        key = _fold_word(surface)
         if key not in FRENCH_STOP_WORDS_FOLDED:
             out.append((key, surface))
     return out

@@ -60,7 +60,7 @@ class ClusteringPipeline:
 
     Grouping (``n_themes=None``, ``grouping="graph"``, the default): Leiden communities
     of the kNN graph with UMAP-style fuzzy weights at resolution
-    :func:`nlp.clustering.graph_resolution` (1.5, lower above 10,000 texts;
+    :func:`nlp.clustering.graph_resolution` (1.5;
     :class:`nlp.clustering.GraphClusterer`), iterated until stable up to
     :data:`STABLE_LEIDEN_MAX` texts;
     if that gives fewer themes than the low end of :func:`nlp.clustering.theme_range`
