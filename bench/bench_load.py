@@ -221,17 +221,15 @@ def measure(ports: list[int], session_id: int, phones_n: int, snapshot=None) -> 
     }
 
 
-def cpu_sentence(cpu: dict[str, float], seconds: float) -> str:
+def cpu_sentence(cpu: dict[str, float], seconds: float, niceness: int) -> str:
     """Where the cores went during the voting window (this run's processes only)."""
-    from motion.config import DEFAULTS  # the workers keep the default niceness here
-
     available = seconds * (os.cpu_count() or 1)
     parts = ", ".join(f"{name} {used:.1f} s" for name, used in cpu.items())
     parts = parts.replace("PostgreSQL", "PostgreSQL (the bench database's backends)")
     return (f"CPU time used during the {seconds:.1f} s window ({available:.0f} s of CPU on "
             f"{os.cpu_count()} cores): {parts}; {sum(cpu.values()) / available:.0%} of the "
             "cores for this set-up alone (other agents' work comes on top). The queue workers "
-            f"run at niceness {DEFAULTS['JOB_NICENESS']} (`JOB_NICENESS`), below the app servers.")
+            f"run at niceness {niceness} (`MOTION_JOB_NICENESS`; 0 is the app servers' own).")
 
 
 def wait_for_run(app, timeout: float = 900) -> dict:
@@ -331,7 +329,7 @@ def main() -> int:
         "", f"Logging the {result['phones']:,} phones in beforehand (argon2, not timed in the "
         f"window) took {result['login_s']:.0f} s."
         + (f" Errors seen: {result['error_sample']}." if result["errors"] else ""), "",
-        cpu_sentence(result["cpu"], result["seconds"]), ""])
+        cpu_sentence(result["cpu"], result["seconds"], app.config["JOB_NICENESS"]), ""])
     replace_section(args.out, HEADING, section)
     return 0 if result["exact"] and not result["errors"] else 1
 
