@@ -314,6 +314,22 @@ def csrf_token(client, path: str = "/compte/connexion") -> str:
     return match.group(1)
 
 
+def field_error(html: str, element_id: str, label: str,
+                tags: str = "input|textarea|select") -> str:
+    """The error message tied to the form element ``element_id`` (a control, or a
+    ``fieldset`` for a group), which must name ``label``; the page title says "Erreur"."""
+    element = re.search(rf'<(?:{tags})[^>]*\bid="{element_id}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in element
+    if element.startswith("<fieldset"):
+        assert 'tabindex="-1"' in element  # forms.js puts the focus on it
+    described = re.search(r'aria-describedby="([^"]+)"', element).group(1).split()
+    messages = [re.search(rf'id="{i}"[^>]*>([^<]*)<', html).group(1) for i in described]
+    named = [m for m in messages if m.startswith(f"{label} : ")]
+    assert named, messages
+    assert re.search(r"<title>Erreur : ", html)
+    return named[0]
+
+
 @pytest.fixture
 def login(client):
     def do_login(user_or_email, password: str = PASSWORD):

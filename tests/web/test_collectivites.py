@@ -9,9 +9,8 @@ from pathlib import Path
 
 from motion.models import Collectivite
 from motion.services import campaigns, collectivite_imports, contributions, motions
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, field_error
 from tests.seeding import place_themes
-from tests.web.test_form_errors import _field_error
 
 SAMPLE = Path(__file__).resolve().parents[2] / "motion/data/collectivites_exemple.csv"
 
@@ -62,7 +61,7 @@ def test_a_file_without_the_needed_columns_is_refused_in_french(db, client, logi
     response = _upload(client, b"commune;habitants\nCahors;20141\n", "liste.csv")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    message = _field_error(page, "collectivites-file", "Fichier CSV ou XLSX")
+    message = field_error(page, "collectivites-file", "Fichier CSV ou XLSX")
     assert "Colonnes manquantes : code INSEE, type" in message
 
 

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from motion.models import Contribution, FollowUpNote
 from motion.services import campaigns, followup, followup_demo, motions
-from tests.conftest import csrf_token
-from tests.web.test_form_errors import _field_error
+from tests.conftest import csrf_token, field_error
 
 
 def test_followup_pages_import_and_continuations(client, db, login, make_campaign, make_user):
@@ -54,7 +53,7 @@ def test_followup_pages_import_and_continuations(client, db, login, make_campaig
     refused = client.post(url, data={**answered, "url": "ftp://exemple", "link_title": "Réponse"})
     assert refused.status_code == 400
     body = refused.get_data(as_text=True)
-    assert "Adresse du lien invalide" in _field_error(
+    assert "Adresse du lien invalide" in field_error(
         body, f"url{row.proposition.id}", "Lien (facultatif) : adresse"
     )
     assert "Réponse du ministère reçue." in body

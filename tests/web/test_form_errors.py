@@ -9,19 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from motion.models import Comment, Contribution, ImportJob
-from tests.conftest import csrf_token
-
-
-def _field_error(html: str, field_id: str, label: str) -> str:
-    """The error message tied to the control ``field_id``, which must name ``label``."""
-    control = re.search(rf'<(?:input|textarea|select)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
-    assert 'aria-invalid="true"' in control
-    described = re.search(r'aria-describedby="([^"]+)"', control).group(1).split()
-    messages = [re.search(rf'id="{i}"[^>]*>([^<]*)<', html).group(1) for i in described]
-    named = [m for m in messages if m.startswith(f"{label} : ")]
-    assert named, messages
-    assert re.search(r"<title>Erreur : ", html)
-    return named[0]
+from tests.conftest import csrf_token, field_error
 
 
 def test_a_too_short_contribution_is_an_error_of_its_field(client, db, login, make_user,
@@ -34,7 +22,7 @@ def test_a_too_short_contribution_is_an_error_of_its_field(client, db, login, ma
                            data={"text": "Court.", "csrf_token": csrf_token(client, url)})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "trop court" in _field_error(html, "text", "Votre idée")
+    assert "trop court" in field_error(html, "text", "Votre idée")
     assert 'class="flash flash-error' not in html  # beside the field, not a page message
     assert "Court." in html  # what was typed is kept
     assert db.session.scalar(select(func.count(Contribution.id))) == 0
@@ -50,7 +38,7 @@ def test_an_empty_answer_is_an_error_of_its_field(client, db, login, make_user,
     response = client.post(f"{url}/commentaires",
                            data={"text": "   ", "csrf_token": csrf_token(client, url)})
     assert response.status_code == 400
-    _field_error(response.get_data(as_text=True), "text", "Votre réponse")
+    field_error(response.get_data(as_text=True), "text", "Votre réponse")
     assert db.session.scalar(select(func.count(Comment.id))) == 0
 
     # A failed reply: its error beside the reply's own field, in its opened form; the main
@@ -62,7 +50,7 @@ def test_an_empty_answer_is_an_error_of_its_field(client, db, login, make_user,
         "text": " ", "parent_id": str(first), "csrf_token": token})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    _field_error(html, f"reply-{first}", "Votre réponse")
+    field_error(html, f"reply-{first}", "Votre réponse")
     reply_form = html[html.index(f'id="k{first}"'):]
     assert re.search(r'<details class="reply" open>', reply_form)
     main = re.search(r'<textarea[^>]*\bid="text"[^>]*>', html).group(0)
@@ -78,8 +66,8 @@ def test_the_login_form_names_its_fields_and_their_purpose(client):
     response = client.post("/compte/connexion", data={
         "email": "", "password": "", "csrf_token": csrf_token(client)})
     html = response.get_data(as_text=True)
-    _field_error(html, "email", "Adresse e-mail")
-    _field_error(html, "password", "Mot de passe")
+    field_error(html, "email", "Adresse e-mail")
+    field_error(html, "password", "Mot de passe")
 
 
 def test_the_new_campaign_form_shows_its_errors_beside_their_fields(client, login, make_user):
@@ -90,12 +78,12 @@ def test_the_new_campaign_form_shows_its_errors_beside_their_fields(client, logi
         "start_collect": "2027-03-01T09:00", "csrf_token": token})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "pas valide" in _field_error(html, "slug", "Identifiant dans les adresses")
+    assert "pas valide" in field_error(html, "slug", "Identifiant dans les adresses")
     assert 'value="Congrès 2027"' in html  # what was typed is kept
     assert 'value="2027-03-01T09:00"' in html
     response = client.post("/admin/campagnes/nouvelle", data={
         "title": "Congrès 2027", "slug": "", "timezone": "Mars/Olympus", "csrf_token": token})
-    _field_error(response.get_data(as_text=True), "timezone", "Fuseau horaire")
+    field_error(response.get_data(as_text=True), "timezone", "Fuseau horaire")
 
 
 def test_the_workshop_form_shows_its_error_beside_its_field(client, login, make_user,
@@ -108,7 +96,7 @@ def test_the_workshop_form_shows_its_error_beside_its_field(client, login, make_
                                        "csrf_token": csrf_token(client, url)})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "obligatoire" in _field_error(html, "name", "Nom")
+    assert "obligatoire" in field_error(html, "name", "Nom")
     assert "Vélo et train</textarea>" in html  # what was typed is kept
 
 
@@ -122,7 +110,7 @@ def test_the_campaign_settings_and_import_forms_show_their_errors_beside_their_f
                                       "timezone": "Europe/Paris", "csrf_token": token})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "invalide" in _field_error(html, "slug", "Identifiant dans les adresses")
+    assert "invalide" in field_error(html, "slug", "Identifiant dans les adresses")
     assert 'value="Congrès renommé"' in html
     assert 'value="Pas valide !"' in html
     assert f'action="/admin/campagnes/{campaign.slug}"' in html  # the address did not change
@@ -134,7 +122,7 @@ def test_the_campaign_settings_and_import_forms_show_their_errors_beside_their_f
         "workshop_name": "Atelier importé", "csrf_token": token})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "absente" in _field_error(html, "csv_file", "Fichier CSV")
+    assert "absente" in field_error(html, "csv_file", "Fichier CSV")
     assert 'value="Atelier importé"' in html
     assert db.session.scalar(select(func.count(ImportJob.id))) == 0
 
@@ -147,7 +135,7 @@ def test_a_refused_role_change_is_an_error_of_that_row(client, db, login, make_u
         "role": "elu", "active": "1", "csrf_token": csrf_token(client, "/admin/utilisateurs")})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "administrateur" in _field_error(html, f"role-{admin.id}", "Rôle de Admin Istrateur")
+    assert "administrateur" in field_error(html, f"role-{admin.id}", "Rôle de Admin Istrateur")
     assert html.count('aria-invalid="true"') == 1  # the other rows are untouched
     assert re.search(rf'id="role-{admin.id}".*?<option selected value="elu"', html, re.S)
     db.session.expire_all()

@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, field_error
 from tests.services.test_sessions import seed_congress
-from tests.web.test_form_errors import _field_error
 
 MISSING = '<span class="badge badge-missing">aucune proposition</span>'
 
@@ -95,7 +94,7 @@ def test_referent_of_e1_leads_e1_and_cannot_edit_e2(client, db, login, congress)
         data={"csrf_token": token, "bilan": "x" * 20_001, "objectifs": "Mes objectifs gardés"},
     )
     assert bad.status_code == 400
-    assert "trop long" in _field_error(bad.get_data(as_text=True), "bilan-texte", "Bilan")
+    assert "trop long" in field_error(bad.get_data(as_text=True), "bilan-texte", "Bilan")
     assert "Mes objectifs gardés" in bad.get_data(as_text=True)  # nothing typed is lost
 
 
@@ -200,7 +199,7 @@ def test_programme_referents_and_my_engagements_filter(client, db, login, congre
     refused = client.post(f"{base}/programme", data={"csrf_token": token, f"ordre_{e1}": "9"})
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
-    assert "1 à 4" in _field_error(html, f"ordre_{e1}", "Ordre de la séance E1")
+    assert "1 à 4" in field_error(html, f"ordre_{e1}", "Ordre de la séance E1")
     assert re.search(rf'<input[^>]*name="ordre_{e1}"[^>]*value="9"', html)
 
     client.post("/compte/deconnexion", data={"csrf_token": token})

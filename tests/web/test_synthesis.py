@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from motion.models import AuditEvent, Cluster, ClusterAssignment, ClusteringRun
 from motion.services import clustering, imports
-from tests.conftest import csrf_token
-from tests.web.test_form_errors import _field_error
+from tests.conftest import csrf_token, field_error
 
 
 def _run(db, campaign):
@@ -153,7 +152,7 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
         "csrf_token": token, "clusters": [f"{cluster.id}:{stale}", f"{other.id}:1"]})
     assert response.status_code == 409
     html = unescape(response.get_data(as_text=True))
-    assert "modifié par quelqu’un d’autre" in _field_error(
+    assert "modifié par quelqu’un d’autre" in field_error(
         html, "merge", "Fusionner avec (ce thème garde son nom)")
     assert re.search(rf'<option selected value="{other.id}:{other.version}">', html)
     assert f'name="clusters" value="{cluster.id}:{cluster.version}"' in html
@@ -161,7 +160,7 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
         "csrf_token": token, "target": "out", "version": stale})
     assert response.status_code == 409
     html = unescape(response.get_data(as_text=True))
-    assert "modifié par quelqu’un d’autre" in _field_error(html, "target", "Déplacer vers")
+    assert "modifié par quelqu’un d’autre" in field_error(html, "target", "Déplacer vers")
     assert '<option selected value="out">' in html
     # A theme merged away meanwhile: the same, not a 404.
     db.session.expire_all()
@@ -173,7 +172,7 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
         "csrf_token": token, "clusters": [f"{cluster.id}:{cluster.version}",
                                           f"{other.id}:{other.version}"]})
     assert response.status_code == 409
-    _field_error(response.get_data(as_text=True), "merge",
+    field_error(response.get_data(as_text=True), "merge",
                  "Fusionner avec (ce thème garde son nom)")
 
 
@@ -183,7 +182,7 @@ def test_bad_inputs_are_400_in_french(client, db, board):
     response = client.post(f"/campagnes/synthese/themes/{cluster.id}/deplacer", data={
         "csrf_token": token, "target": "a:abc", "version": cluster.version})
     assert response.status_code == 400
-    assert "référentiel" in _field_error(unescape(response.get_data(as_text=True)), "target",
+    assert "référentiel" in field_error(unescape(response.get_data(as_text=True)), "target",
                                          "Déplacer vers")
     response = client.post(f"/campagnes/synthese/themes/{cluster.id}/renommer", data={
         "csrf_token": token, "name": "x", "version": "deux"})
