@@ -21,22 +21,19 @@ own section of the output file.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_exports import seed_campaign  # noqa: E402
+from bench.bench_exports import fresh_app, seed_campaign  # noqa: E402
 from bench.markdown_section import replace_section  # noqa: E402
 
-DEV = REPO / "tests" / "data" / "granddebat_questions_dev.csv"
 SIZES = (1, 2, 4, 8, 16, 32)
 HEADING = "## Transmission dossiers: time against cost (`DOSSIER_SYNC_MAX_COST`)"
 N_PROPOSITIONS = 64
@@ -96,30 +93,15 @@ def main() -> int:
     parser.add_argument("--instance", help="instance folder (default: a temporary one)")
     args = parser.parse_args()
 
-    with DEV.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    tmp = tempfile.TemporaryDirectory(prefix="bench-dossiers-")
-    instance = Path(args.instance or tmp.name)
-    instance.mkdir(parents=True, exist_ok=True)
-    os.environ["MOTION_INSTANCE"] = str(instance)
-    os.environ.setdefault("MOTION_ENV", "development")
+    app, rows, _url, tmp = fresh_app("bench-dossiers-", args.instance)
 
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from motion import create_app
     from motion.extensions import db
     from motion.models import Campaign
     from motion.services import addressees, dossiers, motions
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.sqlite'}"})
     singles: list[dict] = []
     archives: list[dict] = []
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(revision="heads")
         campaign = db.session.get(Campaign, seed(app, rows))
         ids = [p.id for p in motions.propositions_in_order(motions.get_motion(campaign))]
         targets = addressees.addressees(campaign)
@@ -207,6 +189,7 @@ def main() -> int:
     section = "\n".join(lines)
     replace_section(Path(args.out), HEADING, section)
     print(section)
+    tmp.cleanup()
     return 0
 
 

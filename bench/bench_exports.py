@@ -40,6 +40,33 @@ TARGET_SECONDS = 10.0
 SELECTED = 25
 
 
+def fresh_app(prefix: str, instance_dir: str | None, url: str | None = None):
+    """The dev rows, an instance folder (a temporary one unless given) and an app on an
+    empty database built by the migrations (SQLite in the instance folder unless ``url``):
+    ``(app, rows, url, tmp)``."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from motion import create_app
+    from motion.extensions import db
+
+    with DEV.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    instance = Path(instance_dir or tmp.name)
+    instance.mkdir(parents=True, exist_ok=True)
+    os.environ["MOTION_INSTANCE"] = str(instance)
+    os.environ.setdefault("MOTION_ENV", "development")
+    url = url or f"sqlite:///{instance / 'bench.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(revision="heads")
+    return app, rows, url, tmp
+
+
 def seed_campaign(app, rows: list[dict], slug: str):
     """A campaign in its synthesis phase (place: Cahors) holding ``rows`` (dev-set rows:
     id, text, theme as the workshop), imported through the app's importer; committed."""
@@ -149,29 +176,13 @@ def main() -> int:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
 
-    with DEV.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    tmp = tempfile.TemporaryDirectory(prefix="bench-exports-")
-    instance = Path(args.instance or tmp.name)
-    instance.mkdir(parents=True, exist_ok=True)
-    os.environ["MOTION_INSTANCE"] = str(instance)
-    os.environ.setdefault("MOTION_ENV", "development")
-    url = args.database_url or f"sqlite:///{instance / 'bench.sqlite'}"
+    app, rows, url, tmp = fresh_app("bench-exports-", args.instance, args.database_url)
 
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from motion import create_app
     from motion.extensions import db
     from motion.models import Campaign
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     results: dict[str, list[dict]] = {}
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(revision="heads")
         print(f"seeding {len(rows)} contributions, clustering, 12-proposition motion…",
               flush=True)
         campaign_id, seconds = seed(app, rows)
