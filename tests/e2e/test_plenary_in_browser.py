@@ -172,8 +172,12 @@ def test_plenary_from_two_themes_to_a_frozen_vote(server, browser, dev_rows):
     expect(projector.locator(".p-qr")).to_have_count(0)  # no "Votez sur…" once closed
     assert projector.evaluate(FIT_PROBLEMS) == []
 
-    # A late vote is refused and changes nothing.
+    # A late vote is refused and changes nothing. The phone follows the room by itself
+    # (vote.js polls every 3 s and reloads when the vote's status changes): wait for that
+    # reload before visiting again, or the two navigations race (net::ERR_ABORTED).
     late = phones[1]
+    expect(late.locator("#contenu")).to_contain_text("Le vote est clos : 2 pour, 1 contre",
+                                                     timeout=8000)
     late.goto(f"{server}/v/{SLUG}")
     expect(late.locator("#contenu")).to_contain_text("Le vote est clos : 2 pour, 1 contre")
     anim.goto(motion_url)
