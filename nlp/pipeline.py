@@ -27,7 +27,13 @@ from nlp.clustering import (
 )
 from nlp.embedding import l2_normalise
 from nlp.labelling import ctfidf_keywords, representatives
-from nlp.reduce import ANN_THRESHOLD, SpectralReducer, default_n_neighbors, knn_graph
+from nlp.reduce import (
+    ANN_THRESHOLD,
+    NEIGHBOURS_SCALE_FROM,
+    SpectralReducer,
+    default_n_neighbors,
+    knn_graph,
+)
 from nlp.types import (
     UNASSIGNED,
     ClusterInfo,
@@ -382,7 +388,7 @@ class ClusteringPipeline:
         # iterations up to 10,000, where a run costs more and the gain was not measured,
         # 1 above (labelled mix at 30,000: ARI/NMI 0.33/0.48 against 0.34/0.48 with 2,
         # grouping 3.5 s instead of 5.6 s)
-        iterations = -1 if n <= STABLE_LEIDEN_MAX else 2 if n <= 10_000 else 1
+        iterations = -1 if n <= STABLE_LEIDEN_MAX else 2 if n <= NEIGHBOURS_SCALE_FROM else 1
         resolution = graph_resolution(n)
         grouper = functools.partial(
             GraphClusterer, n_restarts=restarts, n_iterations=iterations, min_size=min_theme

@@ -50,11 +50,11 @@ def default_n_neighbors(n: int) -> int:
     A large corpus holds many rewordings of the same idea: with 15 neighbours each text
     reached only its own near-copies, the graph fell apart into small cliques, and on the
     labelled mix of both dev sets (bench/bench_clustering.py growth, distinct texts,
-    about 18 rewordings of each answer at 100,000) Leiden left 44 % of 100,000 texts
-    "à classer" (ARI 0.01, NMI 0.27). With 47 neighbours: 0 %, ARI 0.30, NMI 0.48, in
-    149 s instead of 36 s; at 30,000, 26 neighbours gave ARI 0.34 / NMI 0.48 against
-    0.30 / 0.46 with 15 (3,000 texts: 0.35 / 0.51). The growth table of
-    docs/benchmarks.md shows both counts side by side (``--growth-neighbours 15``).
+    about 18 rewordings of each answer at 100,000) Leiden left 37 % of 100,000 texts
+    "à classer" (ARI 0.01, NMI 0.29). With 47 neighbours: none, ARI 0.22, NMI 0.47, in
+    38 s instead of 21 s; at 30,000, 26 neighbours give ARI 0.35 / NMI 0.48 against
+    0.23 / 0.46 with 15 (3,000 texts: 0.35 / 0.51). Figures from the growth table of
+    docs/benchmarks.md, which runs both counts side by side (``--growth-neighbours 15``).
     """
     k = 15 if n <= NEIGHBOURS_SCALE_FROM else round(15 * math.sqrt(n / NEIGHBOURS_SCALE_FROM))
     return max(1, min(k, n - 1))
