@@ -134,3 +134,44 @@ def test_unknown_campaign_is_a_clear_cli_error(runner, tmp_path):
     result = runner.invoke(args=["import", str(DEV_CSV), "--campaign", "nope"])
     assert result.exit_code == 1
     assert "Aucune campagne « nope »" in result.output
+
+
+def test_an_import_into_an_empty_campaign_leaves_the_embedding_to_the_clustering_run(
+    app, db, make_campaign, tmp_path
+):
+    """With nothing published to compare with, the import embeds nothing in its own
+    process (100,000 rows would be embedded there, one process, before the clustering
+    run's chunk jobs could share them); once the campaign has contributions, imported
+    texts are embedded to find rewordings, and stay in the cache."""
+    import sqlite3
+    from pathlib import Path
+
+    from nlp.embedding import text_key
+
+    def cached(texts: list[str]) -> int:
+        store = Path(app.instance_path) / "embeddings" / "embeddings.sqlite3"
+        if not store.exists():
+            return 0
+        keys = [text_key(t) for t in texts]
+        with sqlite3.connect(store) as con:
+            return con.execute(
+                f"SELECT count(*) FROM vectors WHERE text_hash IN ({','.join('?' * len(keys))})",
+                keys).fetchone()[0]
+
+    import uuid
+
+    campaign = make_campaign()
+    # Texts of this run only: the embedding cache may outlive one test (instance folder).
+    tag = uuid.uuid4().hex[:8]
+    first = [f"Un tiers-lieu numérique dans chaque canton ({tag})",
+             f"Former les agents au RGPD ({tag})"]
+    path = tmp_path / "first.csv"
+    path.write_text("text\n" + "\n".join(first) + "\n", encoding="utf-8")
+    assert imports.import_csv(path, campaign).inserted == 2
+    db.session.commit()
+    assert cached(first) == 0
+    later = [f"Ouvrir les données des marchés publics ({tag})",
+             f"Des bornes d'accès au droit en mairie ({tag})"]
+    path.write_text("text\n" + "\n".join(later) + "\n", encoding="utf-8")
+    assert imports.import_csv(path, campaign).inserted == 2
+    assert cached(later) == 2
