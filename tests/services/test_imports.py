@@ -175,3 +175,36 @@ def test_an_import_into_an_empty_campaign_leaves_the_embedding_to_the_clustering
     path.write_text("text\n" + "\n".join(later) + "\n", encoding="utf-8")
     assert imports.import_csv(path, campaign).inserted == 2
     assert cached(later) == 2
+
+
+def test_a_large_import_is_flushed_batch_by_batch(app, db, make_campaign, tmp_path,
+                                                  monkeypatch):
+    """A file imported through a job (no commit per batch) used to be flushed once, at the
+    end: that one unit of work grew with the file and the import grew quadratically
+    (measured in-process on SQLite: 5,000 rows 2.4 s, 20,000 rows 26 s; flushed by batch,
+    1.3 s and 5.1 s; 100,000 rows had taken more than 20 minutes). Checked by structure,
+    not by time: no flush ever holds more than one batch of new rows."""
+    from sqlalchemy import event
+
+    monkeypatch.setattr(imports, "COMMIT_EVERY", 50)
+    campaign = make_campaign()
+    path = tmp_path / "many.csv"
+    path.write_text("id,workshop,text\n" + "".join(
+        f"m{i},Atelier {i % 2},Idée numéro {i} pour la commune\n" for i in range(230)),
+        encoding="utf-8")
+    flushed: list[int] = []
+
+    def count_new(session, _context, _instances):
+        flushed.append(sum(isinstance(o, Contribution) for o in session.new))
+
+    session = db.session()
+    event.listen(session, "before_flush", count_new)
+    try:
+        report = imports.import_csv(path, campaign)
+    finally:
+        event.remove(session, "before_flush", count_new)
+    assert report.inserted == 230
+    assert max(flushed) <= 50, flushed
+    assert sum(flushed) == 230
+    db.session.commit()
+    assert _count(db, campaign) == 230
