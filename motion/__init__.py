@@ -96,6 +96,7 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         # Secure, host-only, path /: the browser then refuses the cookie from a subdomain
         # or over plain HTTP.
         app.config["SESSION_COOKIE_NAME"] = "__Host-" + app.config["SESSION_COOKIE_NAME"]
+    _check_hash_profile(app.config["PASSWORD_HASH_PROFILE"], local)
     secret = app.config.get("SECRET_KEY")
     if not secret or secret in default_config.WEAK_SECRETS or len(str(secret)) < 16:
         if not local:
@@ -106,6 +107,22 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
                 "or run with MOTION_ENV=development for local use."
             )
         app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+
+
+def _check_hash_profile(profile: str | None, local: bool) -> None:
+    import argon2.profiles
+
+    if profile is None:
+        return
+    known = sorted(n for n in dir(argon2.profiles) if n.isupper())
+    if profile not in known:
+        raise ConfigurationError(
+            f"PASSWORD_HASH_PROFILE {profile!r} is not an argon2 profile: use one of "
+            f"{', '.join(known)}, or leave it unset for the library's recommended parameters.")
+    if profile == "CHEAPEST" and not local:
+        raise ConfigurationError(
+            "PASSWORD_HASH_PROFILE CHEAPEST is for tests: it would leave passwords "
+            "easy to crack. Leave it unset in production.")
 
 
 def _development_secret(instance: Path) -> str:

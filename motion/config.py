@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
     "LANGUAGES": ["fr", "en"],
     "PASSWORD_MIN_LENGTH": 12,
+    # argon2id parameters: None for argon2-cffi's recommended ones, or the name of a profile
+    # of argon2.profiles ("RFC_9106_LOW_MEMORY", ...). "CHEAPEST" is for tests and is
+    # refused in production; a login rehashes a password made with other parameters.
+    "PASSWORD_HASH_PROFILE": None,
     "CONTRIBUTION_MIN_LENGTH": 20,
     "CONTRIBUTION_MAX_LENGTH": 2000,
     "COMMENT_MAX_LENGTH": 1000,
@@ -106,6 +110,7 @@ ENV_KEYS = {
     "MOTION_JOB_RETRIES": "JOB_RETRIES",
     "MOTION_EMBED_CHUNK": "EMBED_CHUNK",
     "MOTION_JOB_NICENESS": "JOB_NICENESS",
+    "MOTION_PASSWORD_HASH_PROFILE": "PASSWORD_HASH_PROFILE",
 }
 
 # Values that must never be used as a production secret.

@@ -135,6 +135,10 @@ def _test_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVER_NAME": None,
+        # argon2id with its cheapest parameters: the library's recommended ones cost 0.1 s a
+        # hash and a check, which the suite does thousands of times (see test_accounts for
+        # the production parameters).
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
     }
 
 

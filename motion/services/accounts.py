@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -9,7 +10,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import force_locale
@@ -31,7 +32,20 @@ class LinkExpired(MotionError):
     status_code = 410
 
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+@functools.cache
+def _hasher_for(profile: str | None) -> PasswordHasher:
+    if profile is None:
+        return PasswordHasher()  # argon2id with the library's current recommended parameters
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the parameters of ``PASSWORD_HASH_PROFILE`` (see motion.config)."""
+    return _hasher_for(current_app.config["PASSWORD_HASH_PROFILE"])
+
+
 # A syntactic check only; delivery proves the address.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -61,18 +75,18 @@ def validate_password(password: str, user: User | None = None) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
     if not user.password_hash:
         return False
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return True
 
 
@@ -126,7 +140,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active user with these credentials, or None."""
     user = get_user_by_email(email)
     if user is None:
-        _hasher.hash(password)  # spend the same time as a real check
+        _hasher().hash(password)  # spend the same time as a real check
         return None
     if not user.is_active_account or not check_password(user, password):
         return None

@@ -83,7 +83,7 @@ def open_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
     monkeypatch.setenv("MOTION_INSTANCE", str(instance))
     app = create_app({"TESTING": True, "SECRET_KEY": "e2e-secret-key-not-for-production",
-                      "SQLALCHEMY_DATABASE_URI": url})
+                      "SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_PROFILE": "CHEAPEST"})
     with app.app_context():
         upgrade(revision="heads")
         yield Seed(instance, url, app)
@@ -145,7 +145,7 @@ def start_server(tmp_path: Path, processes: list[subprocess.Popen], instance: Pa
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOTION_")}
     env.update(MOTION_INSTANCE=str(instance), MOTION_ENV="development",
-               MOTION_DATABASE_URL=database_url)
+               MOTION_DATABASE_URL=database_url, MOTION_PASSWORD_HASH_PROFILE="CHEAPEST")
     log_path = tmp_path / f"server-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -19,6 +19,42 @@ def test_passwords_are_hashed_with_argon2id(db, make_user):
     assert accounts.authenticate(user.email, "wrong password here") is None
 
 
+def test_production_hashes_with_the_recommended_parameters_and_upgrades_test_hashes(
+    app, db, make_user
+):
+    """The suite hashes with argon2's CHEAPEST profile (conftest); unset, the profile is
+    argon2-cffi's recommended parameters, and a login upgrades a hash made otherwise."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    user = make_user(password="a very long password")
+    assert f"m={CHEAPEST.memory_cost},t={CHEAPEST.time_cost}" in user.password_hash
+    recommended = PasswordHasher()
+    app.config["PASSWORD_HASH_PROFILE"] = None
+    assert accounts.authenticate(user.email, "a very long password") == user
+    assert not recommended.check_needs_rehash(user.password_hash)
+    assert f"m={recommended.memory_cost},t={recommended.time_cost}" in user.password_hash
+    assert accounts.authenticate(user.email, "a very long password") == user
+
+
+@pytest.mark.parametrize(("profile", "env", "message"), [
+    ("CHEAPEST", "production", "for tests"),
+    ("FAST", "development", "not an argon2 profile"),
+])
+def test_a_weak_or_unknown_hash_profile_is_refused(monkeypatch, tmp_path, profile, env,
+                                                   message):
+    from motion import ConfigurationError, create_app
+
+    monkeypatch.setenv("MOTION_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("MOTION_PASSWORD_HASH_PROFILE", profile)
+    with pytest.raises(ConfigurationError, match=message):
+        create_app({"ENV": env, "SECRET_KEY": "a-real-secret-key-of-32-characters"})
+    monkeypatch.setenv("MOTION_PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
+    assert create_app({"ENV": "production", "SECRET_KEY": "a-real-secret-key-of-32-chars",
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+                      ).config["PASSWORD_HASH_PROFILE"] == "RFC_9106_LOW_MEMORY"
+
+
 def test_password_needs_twelve_characters(db):
     with pytest.raises(InvalidInput, match="12 caractères"):
         accounts.create_user("court@example.fr", password="elevenchars")
