@@ -137,19 +137,37 @@ def arg_page(name: str = "page") -> int:
     return page
 
 
-def arg_date(name: str) -> date | None:
-    """An optional ``AAAA-MM-JJ`` date between 1900 and 9998."""
-    value = request.args.get(name, "").strip()
-    if not value:
+def parse_day(
+    value: str | None,
+    invalid: str,
+    *,
+    out_of_range: str | None = None,
+    field: str | None = None,
+    required: bool = False,
+) -> date | None:
+    """``value`` as an ``AAAA-MM-JJ`` date between 1900 and 9998, None when blank (unless
+    ``required``); else InvalidInput(``invalid``, or ``out_of_range`` for a real date outside
+    those years), its ``%(value)s`` filled with what was typed.
+
+    The messages come translated but not yet formatted: ``_("… « %(value)s » …")``.
+    """
+    value = (value or "").strip()
+    if not value and not required:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
         day = None
-    if day is None or not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput(_("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ, entre "
-                             "1900 et 9998).", value=value[:40]))
-    return day
+    if day is not None and FIRST_DAY <= day <= LAST_DAY:
+        return day
+    message = out_of_range if day is not None and out_of_range is not None else invalid
+    raise InvalidInput(message % {"value": value[:40]}, field=field)
+
+
+def arg_date(name: str) -> date | None:
+    """An optional ``AAAA-MM-JJ`` date between 1900 and 9998."""
+    return parse_day(request.args.get(name, ""), _(
+        "Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ, entre 1900 et 9998)."))
 
 
 # ---------------------------------------------------------------- the request hook

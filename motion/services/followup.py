@@ -257,20 +257,10 @@ def set_status(
 def parse_day(value: str | date | None) -> date:
     if isinstance(value, date):
         return value
-    value = (value or "").strip()
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        day = None
-    if day is None or not validation.FIRST_DAY <= day <= validation.LAST_DAY:
-        raise InvalidInput(
-            _(
-                "Date de la note invalide : « %(value)s » (format attendu : AAAA-MM-JJ).",
-                value=value[:40],
-            ),
-            field="noted_on",
-        )
-    return day
+    return validation.parse_day(
+        value, _("Date de la note invalide : « %(value)s » (format attendu : AAAA-MM-JJ)."),
+        field="noted_on", required=True,
+    )
 
 
 def add_note(

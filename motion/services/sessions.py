@@ -10,7 +10,7 @@ axis. Who may change a session is decided by :mod:`motion.services.referents`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -157,22 +157,6 @@ class Slot:
     position: str = ""
 
 
-def _parse_day(value: str, field: str | None = None) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            _("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ).", value=value[:40]),
-            field=field,
-        ) from None
-    if not validation.FIRST_DAY <= day <= validation.LAST_DAY:
-        raise InvalidInput(_("Date invalide : « %(value)s ».", value=value[:40]), field=field)
-    return day
-
-
 def _parse_time(value: str, label: str, field: str | None = None) -> time:
     try:
         return time.fromisoformat((value or "").strip())
@@ -191,7 +175,10 @@ def _times(
     campaign: Campaign, slot: Slot, label: str, session_id: int | None = None
 ) -> tuple[datetime | None, datetime | None]:
     """The slot's start and end; an error names its programme form field (``jour_<id>``…)."""
-    day = _parse_day(slot.day, f"jour_{session_id}")
+    day = validation.parse_day(
+        slot.day, _("Date invalide : « %(value)s » (format attendu : AAAA-MM-JJ)."),
+        out_of_range=_("Date invalide : « %(value)s »."), field=f"jour_{session_id}",
+    )
     if day is None:
         return None, None
     zone = ZoneInfo(campaign.timezone)

@@ -3,8 +3,6 @@ transmission dossiers: the cover letter, the downloads and the record of dispatc
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -397,8 +395,12 @@ def mark_sent(campaign_slug: str, addressee_id: int):
     form = DispatchForm(formdata=request.form)
     try:
         dossiers.record_dispatch(
-            addressee, _date(form.sent_on.data or ""), note=request.form.get("note", ""),
-            actor=current_user,
+            addressee,
+            validation.parse_day(
+                form.sent_on.data, _("Date d’envoi illisible : utilisez le format AAAA-MM-JJ."),
+                out_of_range=_("Date d’envoi hors des limites."), field="sent_on",
+            ),
+            note=request.form.get("note", ""), actor=current_user,
         )
     except MotionError as error:
         db.session.rollback()
@@ -407,21 +409,6 @@ def mark_sent(campaign_slug: str, addressee_id: int):
     db.session.commit()
     flash(_("Envoi du dossier « %(name)s » enregistré.", name=addressee.short_name), "success")
     return redirect(url_for(".index", campaign_slug=campaign.slug))
-
-
-def _date(value: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            _("Date d’envoi illisible : utilisez le format AAAA-MM-JJ."), field="sent_on"
-        ) from None
-    if not validation.FIRST_DAY <= parsed <= validation.LAST_DAY:
-        raise InvalidInput(_("Date d’envoi hors des limites."), field="sent_on")
-    return parsed
 
 
 @bp.route("/dossiers/lettre", methods=["GET", "POST"])
