@@ -257,11 +257,7 @@ def withdraw_comment(campaign_slug: str, contribution_id: int, comment_id: int):
 @limiter.shared_limit(reporting_limit, scope="reporting")
 def report(campaign_slug: str, contribution_id: int):
     """Report a contribution to the facilitators."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
-    form = ReasonForm()
-    moderation.report(current_user, contribution, form.reason.data)
-    return committed(_show_url(campaign, contribution),
-                     _("Merci : votre signalement est transmis aux animateurs."))
+    return _report(campaign_slug, contribution_id)
 
 
 @bp.post("/<int:contribution_id>/commentaires/<int:comment_id>/signaler")
@@ -269,10 +265,17 @@ def report(campaign_slug: str, contribution_id: int):
 @limiter.shared_limit(reporting_limit, scope="reporting")
 def report_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     """Report a comment to the facilitators."""
+    return _report(campaign_slug, contribution_id, comment_id)
+
+
+def _report(campaign_slug: str, contribution_id: int, comment_id: int | None = None):
+    """Report the contribution, or its comment ``comment_id``, and go back to its page."""
     campaign, contribution = _load(campaign_slug, contribution_id)
     form = ReasonForm()
-    moderation.report(current_user, comments.get_comment(contribution, comment_id),
-                      form.reason.data)
+    target = contribution
+    if comment_id is not None:
+        target = comments.get_comment(contribution, comment_id)
+    moderation.report(current_user, target, form.reason.data)
     return committed(_show_url(campaign, contribution),
                      _("Merci : votre signalement est transmis aux animateurs."))
 
