@@ -5,14 +5,19 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from motion.errors import Forbidden, InvalidInput
 from motion.extensions import db
 from motion.models import Comment, CommentStatus, Contribution, User
 from motion.services import audit, lookup, notifications
-from motion.services.contributions import clean_text, is_moderator, validate_client_key
+from motion.services.contributions import (
+    add_keyed,
+    clean_text,
+    find_by_client_key,
+    is_moderator,
+    validate_client_key,
+)
 from motion.validation import visible_length
 
 
@@ -39,12 +44,9 @@ def post_comment(
 ) -> Comment:
     """Reply to a published contribution, or to one of its top-level comments."""
     client_key = validate_client_key(client_key)
-    if client_key:
-        existing = db.session.scalar(
-            select(Comment).where(Comment.author_id == author.id, Comment.client_key == client_key)
-        )
-        if existing is not None:
-            return existing
+    existing = find_by_client_key(Comment, author, client_key)
+    if existing is not None:
+        return existing
     if not contribution.is_published:
         raise Forbidden(_("Cette contribution n’accepte plus de commentaires."))
     parent = None
@@ -60,20 +62,12 @@ def post_comment(
         contribution_id=contribution.id, parent_id=parent.id if parent else None,
         author_id=author.id, text=validate_comment_text(text), client_key=client_key,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(comment)
-    except IntegrityError:
-        existing = db.session.scalar(
-            select(Comment).where(Comment.author_id == author.id, Comment.client_key == client_key)
-        )
-        if existing is None:
-            raise
-        return existing
-    audit.record("comment.create", comment, actor=author, campaign_id=contribution.campaign_id,
-                 contribution_id=contribution.id)
-    notifications.notify_reply(comment)
-    return comment
+    saved = add_keyed(comment, author)
+    if saved is comment:
+        audit.record("comment.create", comment, actor=author,
+                     campaign_id=contribution.campaign_id, contribution_id=contribution.id)
+        notifications.notify_reply(comment)
+    return saved
 
 
 def get_comment(contribution: Contribution, comment_id: int) -> Comment:

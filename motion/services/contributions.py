@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from motion.errors import Forbidden, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
     Campaign,
+    Comment,
     Contribution,
     ContributionSource,
     ContributionStatus,
@@ -34,6 +36,7 @@ from motion.services.campaigns import is_collect_open, is_member, require_campai
 UNDO_WITHDRAWAL = timedelta(minutes=10)
 # An idempotency key generated with the form (see views.forms.new_client_key).
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+Keyed = TypeVar("Keyed", Contribution, Comment)  # what a form sends with a client key
 
 
 def clean_text(text: str | None, *, label: str | None = None, field: str | None = None) -> str:
@@ -97,14 +100,27 @@ def _check_can_post(author: User, workshop: Workshop) -> None:
                           "publier."))
 
 
-def find_by_client_key(author: User, client_key: str | None) -> Contribution | None:
+def find_by_client_key(model: type[Keyed], author: User, client_key: str | None) -> Keyed | None:
+    """The contribution or comment (``model``) ``author`` already sent with this key."""
     if not client_key:
         return None
     return db.session.scalar(
-        select(Contribution).where(
-            Contribution.author_id == author.id, Contribution.client_key == client_key
-        )
+        select(model).where(model.author_id == author.id, model.client_key == client_key)
     )
+
+
+def add_keyed(row: Keyed, author: User) -> Keyed:
+    """Add ``author``'s new ``row``; if the same client key raced us from another request,
+    the row that one added (the caller records and notifies only when it gets ``row``)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        existing = find_by_client_key(type(row), author, row.client_key)
+        if existing is None:
+            raise
+        return existing
+    return row
 
 
 def post_contribution(
@@ -121,7 +137,7 @@ def post_contribution(
     A second call with the same ``client_key`` returns the first contribution unchanged.
     """
     client_key = validate_client_key(client_key)
-    existing = find_by_client_key(author, client_key)
+    existing = find_by_client_key(Contribution, author, client_key)
     if existing is not None:
         return existing
     _check_can_post(author, workshop)
@@ -140,17 +156,10 @@ def post_contribution(
         client_key=client_key,
     )
     collectivites.snapshot(contribution, author)
-    try:
-        with db.session.begin_nested():
-            db.session.add(contribution)
-    except IntegrityError:
-        # The same key raced us from another request: that one won.
-        existing = find_by_client_key(author, client_key)
-        if existing is None:
-            raise
-        return existing
-    audit.record("contribution.create", contribution, actor=author)
-    return contribution
+    saved = add_keyed(contribution, author)
+    if saved is contribution:
+        audit.record("contribution.create", contribution, actor=author)
+    return saved
 
 
 def _refuse_exact_repost(author: User, workshop: Workshop, text: str) -> None:

@@ -229,3 +229,36 @@ def test_withdrawn_contributions_take_no_comments_or_supports(db, make_contribut
         comments.post_comment(participant, contribution, dev_rows[24]["text"])
     with pytest.raises(InvalidInput):
         supports.add_support(participant, contribution)
+
+
+@pytest.mark.parametrize("model", [Contribution, Comment])
+def test_a_key_raced_by_another_request_returns_the_row_that_won(
+    db, make_contribution, make_user, dev_rows, monkeypatch, model
+):
+    # The other request commits between this one's look-up and its insert: the unique
+    # (author, client key) refuses the second row, and the first comes back, not audited again.
+    contribution = make_contribution()
+    author = contribution.author if model is Contribution else make_user()
+
+    def post(text):
+        if model is Contribution:
+            return contributions.post_contribution(author, contribution.workshop, text,
+                                                   client_key=KEY)
+        return comments.post_comment(author, contribution, text, client_key=KEY)
+
+    first = post(dev_rows[30]["text"])
+    db.session.commit()
+    rows, events = _count(db, model), _count(db, AuditEvent)
+    real_lookup, lookups = contributions.find_by_client_key, []
+
+    def late_lookup(*args):
+        lookups.append(args)
+        return None if len(lookups) == 1 else real_lookup(*args)
+
+    monkeypatch.setattr(contributions, "find_by_client_key", late_lookup)
+    monkeypatch.setattr(comments, "find_by_client_key", late_lookup)
+    again = post(dev_rows[31]["text"])
+    db.session.commit()
+    assert again.id == first.id
+    assert len(lookups) == 2
+    assert (_count(db, model), _count(db, AuditEvent)) == (rows, events)
