@@ -22,17 +22,14 @@ from sqlalchemy import func, select
 
 from motion.errors import Conflict, InvalidInput, NotFound
 from motion.extensions import db
-from motion.models import (
-    Campaign,
+from motion.models import Campaign, Contribution, ContributionStatus, User
+from motion.models._types import utcnow
+from motion.models.clustering import (
     Cluster,
     ClusterAssignment,
     ClusterOperation,
     ClusterSecondaryMember,
-    Contribution,
-    ContributionStatus,
-    User,
 )
-from motion.models._types import utcnow
 from motion.models.motions import ProvenanceLink
 from motion.services import audit, lookup
 
