@@ -32,7 +32,7 @@ from motion.models import (
     RunStatus,
     User,
 )
-from motion.services import audit, embedding
+from motion.services import audit, embedding, planner
 from nlp import framework as nlp_framework
 from nlp import pipeline as nlp_pipeline
 from nlp import titles
@@ -394,6 +394,7 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
             select(ClusterAssignment).where(ClusterAssignment.campaign_id == campaign.id)
         )
     }
+    added = 0
     for i, contribution in enumerate(contributions):
         label = int(result.labels[i])
         assignment = assignments.get(contribution.id)
@@ -401,6 +402,7 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
             assignment = ClusterAssignment(campaign_id=campaign.id, contribution=contribution)
             db.session.add(assignment)
             assignments[contribution.id] = assignment
+            added += 1
         elif assignment.locked:
             continue
         assignment.cluster = rows_by_stable.get(label) if label != UNASSIGNED else None
@@ -414,6 +416,7 @@ def _store(campaign, record, contributions, vectors, result, mapper, previous) -
             assignment.text_mapping_score = float(mapping.score)
             assignment.text_out_of_frame = bool(mapping.out_of_frame)
     db.session.flush()
+    planner.refresh_after_bulk_write(added, "cluster_assignments")
     # No copy of the theme's place on the assignment: a contribution in a theme sits
     # where the theme sits (a centroid is a far more reliable signal than one short text,
     # and it follows the facilitators' moves), derived when reading

@@ -28,7 +28,7 @@ from motion.models import (
     ImportStatus,
     User,
 )
-from motion.services import audit, collectivites, similar
+from motion.services import audit, collectivites, planner, similar
 from motion.services.campaigns import get_or_create_workshop
 from motion.services.contributions import clean_text
 from motion.validation import has_forbidden_characters, visible_length
@@ -233,6 +233,7 @@ def import_csv(
                 # write lock for long, so that votes and posts keep going meanwhile.
                 commit_batch()
     db.session.flush()
+    planner.refresh_after_bulk_write(report.inserted, "contributions")
     audit.record(
         "contribution.import", campaign, actor=actor, campaign_id=campaign.id,
         file=Path(path).name, inserted=report.inserted, skipped=report.skipped,
