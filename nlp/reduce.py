@@ -31,6 +31,7 @@ __all__ = [
     "SpectralReducer",
     "default_n_neighbors",
     "knn_graph",
+    "near_duplicate_groups",
     "spectral_coordinates",
 ]
 
@@ -55,6 +56,9 @@ def default_n_neighbors(n: int) -> int:
     38 s instead of 21 s; at 30,000, 26 neighbours give ARI 0.35 / NMI 0.48 against
     0.23 / 0.46 with 15 (3,000 texts: 0.35 / 0.51). Figures from the growth table of
     docs/benchmarks.md, which runs both counts side by side (``--growth-neighbours 15``).
+    Since then the pipeline folds near-copies into one node above 10,000 texts
+    (:data:`nlp.pipeline.FOLD_SIMILARITY`): on that mix the folded graph has about 6,500
+    nodes at 30,000 texts, so these counts apply to corpora with fewer copies.
     """
     k = 15 if n <= NEIGHBOURS_SCALE_FROM else round(15 * math.sqrt(n / NEIGHBOURS_SCALE_FROM))
     return max(1, min(k, n - 1))
@@ -303,3 +307,26 @@ class SpectralReducer:
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         """Fit and return the (n, n_components') embedding."""
         return self.fit(x).embedding_
+
+
+def near_duplicate_groups(
+    x: np.ndarray, threshold: float, n_neighbors: int = 15, method: str = "auto"
+) -> np.ndarray:
+    """Group id (0..m-1, in order of first row) of each L2-normalised row: rows joined by a
+    chain of nearest neighbours at cosine ``threshold`` or more are one group (copies and
+    light rewordings of one text), every other row is a group of its own."""
+    from scipy.sparse.csgraph import connected_components
+
+    n = x.shape[0]
+    if n < 2:
+        return np.zeros(n, dtype=np.int64)
+    idx, sims = knn_graph(x, min(n_neighbors, n - 1), method=method, random_state=0)
+    close = sims >= threshold
+    rows = np.repeat(np.arange(n), idx.shape[1])[close.ravel()]
+    graph = sp.coo_matrix((np.ones(rows.size), (rows, idx[close])), shape=(n, n))
+    _count, labels = connected_components(graph, directed=False)
+    _ids, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # renumber by first row
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[inverse].astype(np.int64)

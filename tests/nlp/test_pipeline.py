@@ -217,3 +217,71 @@ def test_incremental_run_keeps_locked_pinned_and_reports_new(first_run, use):
     assert sum(k.startswith("extra-") for k in (all_keys[i] for i in cat.members)) >= 30
     assert sum(new.changes.new_texts_per_cluster.values()) == int(np.sum(new.labels[500:] >= 0))
     assert all(k in locked or old != now for k, (old, now) in new.changes.moved.items())
+
+
+def _copies(texts: list[str], seed: int = 0) -> list[str]:
+    """One light rewording of each text: a word dropped, two neighbouring words swapped
+    (the perturbation of the scale benchmark, bench/bench_clustering.py)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for text in texts:
+        words = text.split()
+        if len(words) >= 4:
+            del words[int(rng.integers(len(words)))]
+            i = int(rng.integers(len(words) - 1))
+            words[i], words[i + 1] = words[i + 1], words[i]
+        out.append(" ".join(words))
+    return out
+
+
+@pytest.fixture(scope="module")
+def with_copies(dev_rows, use):
+    """600 real answers (questions set) and a light rewording of each of the first 300."""
+    from nlp.embedding import l2_normalise
+
+    rows = dev_rows[:600]
+    texts = [r["text"] for r in rows]
+    copies = _copies(texts[:300])
+    labels = np.array([r["label"] for r in rows] + [r["label"] for r in rows[:300]])
+    return texts + copies, l2_normalise(use.encode(texts + copies)), labels
+
+
+def test_near_duplicate_groups_join_rewordings_not_distinct_answers(with_copies):
+    from nlp.pipeline import FOLD_SIMILARITY
+    from nlp.reduce import near_duplicate_groups
+
+    texts, x, labels = with_copies
+    groups = near_duplicate_groups(x, FOLD_SIMILARITY)
+    assert groups.shape == (900,)
+    assert groups[0] == 0
+    # numbered by first row: a group's id never exceeds its first row's index
+    assert all(groups[i] <= i for i in range(900))
+    joined = np.mean(groups[600:] == groups[:300])
+    assert joined >= 0.88, joined  # a reworded answer joins its source (0.92)
+    # distinct answers seldom fold, and then into answers to the same question
+    sizes = np.bincount(groups[:600])
+    assert np.count_nonzero(sizes) >= 540, np.count_nonzero(sizes)
+    pairs = [(i, j) for i in range(600) for j in range(i) if groups[i] == groups[j]]
+    assert np.mean([labels[i] == labels[j] for i, j in pairs]) >= 0.9
+
+
+def test_above_fold_above_each_rewording_takes_the_theme_of_its_group(with_copies):
+    """The fold is on above 10,000 texts (fold_above); lowered here to 600 so that the
+    900 texts fold: copies share their group's theme, quality holds, and below the
+    threshold nothing changes."""
+    texts, x, labels = with_copies
+    folded = ClusteringPipeline(fold_above=600).run(texts, embeddings=x)
+    assert folded.params["folded"] >= 270
+    from nlp.reduce import near_duplicate_groups
+
+    groups = near_duplicate_groups(x, ClusteringPipeline().fold_similarity)
+    for g in np.unique(groups):
+        assert len(set(folded.labels[groups == g])) == 1
+    plain = ClusteringPipeline(fold_above=None).run(texts, embeddings=x)
+    assert "folded" not in plain.params
+    # ARI 0.58 folded against 0.54 (the copies no longer pull their own small themes)
+    assert adjusted_rand_score(labels, folded.labels) >= adjusted_rand_score(
+        labels, plain.labels) - 0.01
+    default = ClusteringPipeline().run(texts, embeddings=x)  # 900 <= 10,000: no fold
+    assert "folded" not in default.params
+    assert (default.labels == plain.labels).all()
