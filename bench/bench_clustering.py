@@ -371,12 +371,15 @@ def growth(args, embedder, data) -> list[str]:
         te = time.perf_counter() - t
         default_k = default_n_neighbors(size)
         fixed = [int(k) for k in args.growth_neighbours.split(",") if k]
-        runs = [("default", None)] + [(str(k), k) for k in fixed if k != default_k]
+        runs = [("default", {})] + [(str(k), {"n_neighbors": k}) for k in fixed
+                                    if k != default_k]
+        if size > ClusteringPipeline().fold_above:  # the default folds near-copies: a row without
+            runs.append(("no fold", {"fold_above": None}))
         timed = []
-        for name, k in runs:
+        for name, params in runs:
             before = load()
             t = time.perf_counter()
-            res = ClusteringPipeline(n_neighbors=k).run(corpus, embeddings=xs)
+            res = ClusteringPipeline(**params).run(corpus, embeddings=xs)
             tc = time.perf_counter() - t
             timed.append((name, res, tc, before, load()))
         bt, r = "— | — | — | —", None
@@ -391,9 +394,10 @@ def growth(args, embedder, data) -> list[str]:
             if r is not None:
                 bt = f"{r['s']:.1f} | {tc / r['s']:.2f} | {r['ari']:.2f} | {r['nmi']:.2f}"
             k = res.params.get("n_neighbors")
-            label = f"{k}" + (" (default)" if name == "default" else "")
+            label = f"{k}" + (f" ({name})" if name in ("default", "no fold") else "")
             rows.append(
                 f"| {size:,} | {te:.1f} | {tc:.1f} | {res.params.get('method')} | {label} | "
+                f"{res.params.get('folded', 0):,} | "
                 f"{res.n_clusters} | {res.noise_share:.1%} | {a:.2f} | {m:.2f} | "
                 f"{bt} | {before} → {after} | {rss:.1f} |"
             )
@@ -416,6 +420,11 @@ def growth_section(rows: list[str]) -> list[str]:
         "Neighbours per text: 15 up to 10,000 texts, 15 x sqrt(n / 10,000) above "
         "(`nlp.reduce.default_n_neighbors`); rows with another count (`--growth-neighbours`) "
         "run the same pipeline with that count fixed, on the same vectors, for comparison. "
+        "Above 10,000 texts the default folds near-copies (neighbours at cosine 0.85 or more, "
+        "`nlp.pipeline.FOLD_SIMILARITY`) into one node of the graph, whose theme they all "
+        "take: \"folded\" counts the texts that joined another's node (the neighbours column "
+        "is then the count of the folded graph), and the \"no fold\" rows run the same "
+        "pipeline without it. "
         "BERTopic runs on the same vectors right after ours in the same process; ratio = ours /"
         " BERTopic (each row's time against the one BERTopic run). The load average (1/5/15 "
         "min) is read before and after our run: the machine"
@@ -423,9 +432,9 @@ def growth_section(rows: list[str]) -> list[str]:
         "the bench process's (embedding model, vectors and BERTopic included): an upper bound "
         "for the clustering stage.",
         "",
-        "| texts | embed s | cluster s | method | neighbours | themes | à classer | ARI | NMI |"
-        " BERTopic s | ratio | BERTopic ARI | NMI | load avg | peak RSS GB |",
-        "|" + " --- |" * 15,
+        "| texts | embed s | cluster s | method | neighbours | folded | themes | à classer | ARI |"
+        " NMI | BERTopic s | ratio | BERTopic ARI | NMI | load avg | peak RSS GB |",
+        "|" + " --- |" * 16,
         *rows,
         "",
     ]
