@@ -216,18 +216,14 @@ class ClusteringPipeline:
             not isinstance(self.min_cluster_size, int) or self.min_cluster_size < 2
         ):
             raise ValueError(f"min_cluster_size must be an int >= 2, got {self.min_cluster_size!r}")
-        if self.n_themes is not None and (
-            isinstance(self.n_themes, bool)
-            or not isinstance(self.n_themes, int)
-            or self.n_themes < 2
-        ):
-            raise ValueError(f"n_themes must be None or an int >= 2, got {self.n_themes!r}")
-        if self.n_neighbors is not None and (
-            isinstance(self.n_neighbors, bool)
-            or not isinstance(self.n_neighbors, int)
-            or self.n_neighbors < 2
-        ):
-            raise ValueError(f"n_neighbors must be None or an int >= 2, got {self.n_neighbors!r}")
+        for name, minimum in (("n_themes", 2), ("n_neighbors", 2), ("fold_above", 0)):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < minimum
+            ):
+                raise ValueError(f"{name} must be None or an int >= {minimum}, got {value!r}")
+        if not 0 < self.fold_similarity <= 1:
+            raise ValueError(f"fold_similarity must be in (0, 1], got {self.fold_similarity!r}")
         if self.grouping not in ("graph", "spectral"):
             raise ValueError(f"grouping must be 'graph' or 'spectral', got {self.grouping!r}")
         if not 3 <= self.n_representatives <= 5:

@@ -103,6 +103,12 @@ def test_bad_keys_and_embeddings_raise():
     for bad in (1, 2.5, True, "15"):
         with pytest.raises(ValueError, match="n_neighbors"):
             ClusteringPipeline(n_neighbors=bad).run(texts, embeddings=x)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="fold_above"):
+            ClusteringPipeline(fold_above=bad).run(texts, embeddings=x)
+    for bad in (0, 1.2, -0.5):
+        with pytest.raises(ValueError, match="fold_similarity"):
+            ClusteringPipeline(fold_similarity=bad).run(texts, embeddings=x)
 
 
 def test_neighbours_grow_with_the_corpus_above_10000_texts():
