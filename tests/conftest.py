@@ -58,15 +58,31 @@ def pytest_collection_modifyitems(config, items):  # noqa: ARG001
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
-def pytest_xdist_node_collection_finished(node, ids):
-    """Stop the run when ``--dist loadgroup`` lost its groups: xdist tells the scheduler a
-    test's group through a suffix of its node id, which pytest 9.2 no longer takes
-    (pytest-xdist#1386). Nothing failed then: the accessibility site and crawl were built
-    on both workers (75 s each) and the suite neared its 15-minute limit."""
-    if node.config.getvalue("dist") == "loadgroup" and ids and not any("@" in i for i in ids):
-        pytest.exit("--dist loadgroup ignores the xdist_group marks: this pytest and "
-                    "pytest-xdist do not work together (see the pytest pin in "
-                    "pyproject.toml)", returncode=3)
+_LOST_GROUPS = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """Notice when ``--dist loadgroup`` lost its groups: xdist tells the scheduler a test's
+    group through a suffix of its node id (set on each worker after the hook above),
+    which pytest 9.2 no longer takes (pytest-xdist#1386). Nothing failed then: the
+    accessibility site and crawl were built on both workers (75 s each) and the suite
+    neared its 15-minute limit. Now the grouped tests fail, saying why."""
+    if not session.config.getvalue("loadgroup"):  # set on xdist workers only
+        return
+    lost = [item.nodeid for item in session.items
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        session.config.stash[_LOST_GROUPS] = (
+            f"--dist loadgroup ignores the xdist_group marks ({len(lost)} grouped tests): "
+            "this pytest and pytest-xdist do not work together (see the pytest pin in "
+            "pyproject.toml)")
+
+
+def pytest_runtest_setup(item):
+    lost = item.config.stash.get(_LOST_GROUPS, None)
+    if lost and item.get_closest_marker("xdist_group"):
+        pytest.fail(lost, pytrace=False)
 
 
 def _worker_suffix(worker_id: str) -> str:
