@@ -68,7 +68,7 @@ def pytest_collection_finish(session):
     which pytest 9.2 no longer takes (pytest-xdist#1386). Nothing failed then: the
     accessibility site and crawl were built on both workers (75 s each) and the suite
     neared its 15-minute limit. Now the grouped tests fail, saying why."""
-    if not session.config.getvalue("loadgroup"):  # set on xdist workers only
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers only
         return
     lost = [item.nodeid for item in session.items
             if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
