@@ -285,3 +285,26 @@ def test_a_theme_spanning_engagements_places_its_ideas_one_by_one(
     assert theme.mapped_per_text
     assert {p.contribution_id: p.engagement_id for p in queries.placements(campaign)
             if p.cluster_id == theme.id} == own
+
+
+def test_the_unsorted_placements_read_by_the_database_are_those_of_the_full_list(
+    runner, db, campaign_with_contributions
+):
+    """The "à classer" page asks the database for the rows in no active theme only
+    (``placements(unsorted_only=True)``): the same rows, in the same order and places, as
+    the full list filtered in Python, whether a row has no theme or an inactive one."""
+    from motion.services.themes import queries
+
+    _cluster(runner)
+    campaign = campaign_with_contributions
+    dropped = db.session.scalars(select(Cluster).where(Cluster.active.is_(True))
+                                 .order_by(Cluster.size)).first()
+    dropped.active = False  # its members now sit "à classer" through an inactive theme
+    for assignment in db.session.scalars(select(ClusterAssignment).limit(7)):
+        assignment.cluster_id = None
+    db.session.commit()
+    everything = queries.placements(campaign)
+    expected = [p for p in everything if p.cluster_id is None]
+    assert len(expected) >= max(7, dropped.size)
+    assert len(expected) < len(everything)
+    assert queries.placements(campaign, unsorted_only=True) == expected
