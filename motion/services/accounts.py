@@ -32,8 +32,6 @@ class LinkExpired(MotionError):
     status_code = 410
 
 
-
-
 @functools.cache
 def _hasher_for(profile: str | None) -> PasswordHasher:
     if profile is None:
@@ -81,12 +79,13 @@ def hash_password(password: str) -> str:
 def check_password(user: User, password: str) -> bool:
     if not user.password_hash:
         return False
+    hasher = _hasher()
     try:
-        _hasher().verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return True
 
 

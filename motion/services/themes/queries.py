@@ -118,18 +118,20 @@ def _published(contribution_ids: list[int]) -> list[Contribution]:
     ))
 
 
+def _unsorted_ids(campaign: Campaign) -> list[int]:
+    return [p.contribution_id for p in placements(campaign, unsorted_only=True)]
+
+
 def unsorted_contributions(campaign: Campaign, *, limit: int = 200) -> list[Contribution]:
     """The "à classer" contributions: published and in no active theme, oldest first."""
-    return _published([p.contribution_id for p in placements(campaign, unsorted_only=True)
-                       if p.cluster_id is None][:limit])
+    return _published(_unsorted_ids(campaign)[:limit])
 
 
 def unsorted_page(campaign: Campaign, *, page: int = 1, per_page: int = 50
                   ) -> tuple[list[Contribution], int, int]:
     """One page of the "à classer" contributions (oldest first), their total and the
     number of pages; a page past the last is a 404."""
-    ids = [p.contribution_id for p in placements(campaign, unsorted_only=True)
-           if p.cluster_id is None]
+    ids = _unsorted_ids(campaign)
     pages = max(1, -(-len(ids) // per_page))
     if page > pages:
         raise NotFound(_("Cette page de résultats n’existe pas."))
