@@ -18,7 +18,7 @@ from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import PHASE_ORDER, Campaign, Role
 from motion.services import campaign_admin, campaigns, frameworks, imports
-from motion.views import role_required
+from motion.views import role_required, url_campaign
 from motion.views.forms import (
     CampaignForm,
     CampaignSettingsForm,
@@ -82,8 +82,9 @@ def _attach_uploaded_framework(campaign: Campaign, data: bytes, name: str) -> No
         frameworks.attach_framework(campaign, path, actor=current_user)
 
 
-def _campaign_url(slug: str, anchor: str) -> str:
-    return url_for("admin.campaign", slug=slug, _anchor=anchor)
+def _campaign_url(campaign: Campaign, anchor: str | None = None) -> str:
+    """The campaign's settings page, at the section ``anchor``."""
+    return url_for("admin.campaign", campaign_slug=campaign.slug, _anchor=anchor)
 
 
 @bp.get("/")
@@ -124,7 +125,7 @@ def new_campaign():
                                    phases=PHASE_ORDER, phase_label=campaign_admin.phase_label,
                                    starts=typed), error.status_code
         flash(_("Campagne « %(title)s » créée.", title=campaign.title), "success")
-        return redirect(url_for("admin.campaign", slug=campaign.slug))
+        return redirect(_campaign_url(campaign))
     return render_template("admin/campaign_new.html", form=form, phases=PHASE_ORDER,
                            phase_label=campaign_admin.phase_label, starts={})
 
@@ -144,18 +145,18 @@ def _campaign_page(campaign: Campaign, status: int = 200, **forms):
     ), status
 
 
-@bp.get("/campagnes/<slug>")
+@bp.get("/campagnes/<campaign_slug>")
 @role_required(Role.ADMIN)
-def campaign(slug: str):
+def campaign(campaign_slug: str):
     """One campaign's settings: details, phases, framework, workshops and imports."""
-    return _campaign_page(campaigns.get_campaign(slug))
+    return _campaign_page(url_campaign())
 
 
-@bp.post("/campagnes/<slug>")
+@bp.post("/campagnes/<campaign_slug>")
 @role_required(Role.ADMIN)
-def update_campaign(slug: str):
+def update_campaign(campaign_slug: str):
     """Change a campaign's title, address or time zone."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     form = CampaignSettingsForm()
     try:
         campaign_admin.update_campaign(
@@ -167,29 +168,29 @@ def update_campaign(slug: str):
         refuse(error, form)
         return _campaign_page(campaign, error.status_code, settings_form=form)
     flash(_("Campagne enregistrée."), "success")
-    return redirect(url_for("admin.campaign", slug=campaign.slug))
+    return redirect(_campaign_url(campaign))
 
 
-@bp.post("/campagnes/<slug>/phases")
+@bp.post("/campagnes/<campaign_slug>/phases")
 @role_required(Role.ADMIN)
-def phases(slug: str):
+def phases(campaign_slug: str):
     """Set or change the campaign's phase dates."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     _apply(lambda: campaign_admin.change_phases(
         campaign, _phase_starts(request.form, campaign.timezone), actor=current_user),
         _("Phases enregistrées."))
-    return redirect(_campaign_url(slug, "phases"))
+    return redirect(_campaign_url(campaign, "phases"))
 
 
-@bp.post("/campagnes/<slug>/referentiel")
+@bp.post("/campagnes/<campaign_slug>/referentiel")
 @role_required(Role.ADMIN)
-def framework(slug: str):
+def framework(campaign_slug: str):
     """Load an uploaded framework YAML file into the campaign."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     _apply(lambda: _attach_uploaded_framework(campaign, *_uploaded(
         "framework_file", _("Choisissez un fichier YAML de référentiel."))),
         lambda _none: _("Référentiel « %(name)s » chargé.", name=campaign.framework.name))
-    return redirect(_campaign_url(slug, "referentiel"))
+    return redirect(_campaign_url(campaign, "referentiel"))
 
 
 def _workshop_form(campaign: Campaign, workshop=None, *, submitted: bool = False) -> WorkshopForm:
@@ -215,34 +216,34 @@ def _workshop_values() -> dict:
             "is_open": bool(form.get("is_open"))}
 
 
-@bp.post("/campagnes/<slug>/ateliers")
+@bp.post("/campagnes/<campaign_slug>/ateliers")
 @role_required(Role.ADMIN)
-def new_workshop(slug: str):
+def new_workshop(campaign_slug: str):
     """Create a workshop."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     _apply(lambda: campaign_admin.save_workshop(campaign, None, **_workshop_values(),
                                                 actor=current_user),
            lambda workshop: _("Atelier « %(name)s » créé.", name=workshop.name))
-    return redirect(_campaign_url(slug, "ateliers"))
+    return redirect(_campaign_url(campaign, "ateliers"))
 
 
-@bp.post("/campagnes/<slug>/ateliers/par-engagement")
+@bp.post("/campagnes/<campaign_slug>/ateliers/par-engagement")
 @role_required(Role.ADMIN)
-def engagement_workshops(slug: str):
+def engagement_workshops(campaign_slug: str):
     """Create one workshop per engagement of the framework."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     _apply(lambda: campaign_admin.create_engagement_workshops(campaign, actor=current_user),
            lambda created: ngettext("%(num)d atelier créé.", "%(num)d ateliers créés.",
                                     len(created))
            if created else _("Chaque engagement a déjà son atelier."))
-    return redirect(_campaign_url(slug, "ateliers"))
+    return redirect(_campaign_url(campaign, "ateliers"))
 
 
-@bp.route("/campagnes/<slug>/ateliers/<int:workshop_id>", methods=["GET", "POST"])
+@bp.route("/campagnes/<campaign_slug>/ateliers/<int:workshop_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def workshop(slug: str, workshop_id: int):
+def workshop(campaign_slug: str, workshop_id: int):
     """Edit a workshop: name, description, engagement, open or not."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     workshop = campaign_admin.get_workshop_by_id(campaign, workshop_id)
     form = _workshop_form(campaign, workshop, submitted=request.method == "POST")
     if request.method == "POST":
@@ -255,16 +256,16 @@ def workshop(slug: str, workshop_id: int):
             return render_template("admin/workshop.html", campaign=campaign,
                                    workshop=workshop, workshop_form=form), error.status_code
         flash(_("Atelier enregistré."), "success")
-        return redirect(_campaign_url(slug, "ateliers"))
+        return redirect(_campaign_url(campaign, "ateliers"))
     return render_template("admin/workshop.html", campaign=campaign, workshop=workshop,
                            workshop_form=form)
 
 
-@bp.post("/campagnes/<slug>/imports")
+@bp.post("/campagnes/<campaign_slug>/imports")
 @role_required(Role.ADMIN)
-def new_import(slug: str):
+def new_import(campaign_slug: str):
     """Import contributions from an uploaded CSV file (a job for large files)."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     form = ContributionImportForm()
     try:
         data, name = _uploaded("csv_file", _("Choisissez un fichier CSV à importer."))
@@ -281,24 +282,24 @@ def new_import(slug: str):
         jobs.launch("import", job.id)
     else:
         imports.execute_import(job.id)  # commits
-    return redirect(url_for("admin.import_job", slug=slug, job_id=job.id))
+    return redirect(url_for("admin.import_job", campaign_slug=campaign.slug, job_id=job.id))
 
 
-@bp.get("/campagnes/<slug>/imports/<int:job_id>")
+@bp.get("/campagnes/<campaign_slug>/imports/<int:job_id>")
 @role_required(Role.ADMIN)
-def import_job(slug: str, job_id: int):
+def import_job(campaign_slug: str, job_id: int):
     """An import's progress, then its line-by-line report."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     job = imports.get_import_job(campaign, job_id)
     return render_template("admin/import.html", campaign=campaign, job=job,
                            rejected=imports.rejected_lines(job))
 
 
-@api_bp.get("/campagnes/<slug>/imports/<int:job_id>")
+@api_bp.get("/campagnes/<campaign_slug>/imports/<int:job_id>")
 @role_required(Role.ADMIN)
-def import_status(slug: str, job_id: int):
+def import_status(campaign_slug: str, job_id: int):
     """The progress record of an import, polled by its page."""
-    campaign = campaigns.get_campaign(slug)
+    campaign = url_campaign()
     job = imports.get_import_job(campaign, job_id)
     return jsonify(job.progress_state())
 

@@ -21,7 +21,7 @@ FIXED_ARGUMENTS = {"lang": "en", "kind": "contribution", "action": "masquer",
                    "name": "contributions"}
 # A shelf of the board ("themes/groupe/<key>") names a place of the campaign's framework
 # (an axis, an engagement, "hors-cadre"), not another campaign's object.
-NOT_IDS = {"campaign_slug", "slug", "workshop_slug", "token", "key", *FIXED_ARGUMENTS}
+NOT_IDS = {"campaign_slug", "workshop_slug", "token", "key", *FIXED_ARGUMENTS}
 # Routes whose <job_id> is an import job (elsewhere: an export job).
 IMPORT_JOB_ENDPOINTS = {"admin.import_job", "admin_api.import_status"}
 # An object of another campaign: not found (or, for a form, refused as invalid).
@@ -39,7 +39,7 @@ ENDS_SESSIONS = {"auth.logout", "auth.end_other_sessions", "auth.change_password
 def crosses_campaigns(rule) -> bool:
     """A route of one campaign that names objects by id: try it with another's objects."""
     arguments = set(rule.arguments)
-    return bool(arguments & {"campaign_slug", "slug"}) and bool(arguments - NOT_IDS)
+    return "campaign_slug" in arguments and bool(arguments - NOT_IDS)
 
 
 @dataclass(frozen=True)

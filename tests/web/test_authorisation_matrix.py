@@ -197,7 +197,7 @@ def _values(rule, matrix, objects) -> dict:
     for name in rule.arguments:
         if name in overrides:
             values[name] = overrides[name]
-        elif name in ("campaign_slug", "slug"):
+        elif name == "campaign_slug":
             values[name] = matrix.a.slug
         elif name == "workshop_slug":
             values[name] = f"atelier-{matrix.a.slug[-1]}"
