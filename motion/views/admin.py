@@ -12,6 +12,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms.fields import Label
 
 from motion.errors import InvalidInput, MotionError
@@ -36,17 +37,20 @@ MAX_FRAMEWORK_BYTES = 512 * 1024
 T = TypeVar("T")
 
 
-def _apply(change: Callable[[], T], success: str | Callable[[T], str]) -> bool:
+def _apply(change: Callable[[], T], success: str | Callable[[T], str],
+           form: FlaskForm | None = None) -> MotionError | None:
     """Run ``change`` (service calls), commit once and flash ``success`` (a message, or one
-    made from the change's result); on a domain error roll back and flash it instead."""
+    made from the change's result). A domain error rolls back and is shown instead (beside
+    its field when ``form``, the form sent, has it) and returned: the caller then shows the
+    form's page again, with what was typed."""
     try:
         result = change()
         db.session.commit()
     except MotionError as error:
-        refuse(error)
-        return False
+        refuse(error, form)
+        return error
     flash(success(result) if callable(success) else success, "success")
-    return True
+    return None
 
 
 def _phase_starts(form, timezone: str) -> dict:
@@ -158,16 +162,13 @@ def update_campaign(campaign_slug: str):
     """Change a campaign's title, address or time zone."""
     campaign = url_campaign()
     form = CampaignSettingsForm()
-    try:
-        campaign_admin.update_campaign(
-            campaign, title=form.title.data or "", slug=form.slug.data or "",
-            timezone=form.timezone.data or "", actor=current_user)
-        db.session.commit()
-    except MotionError as error:
-        # The page again, with what was typed; the rollback has reloaded the old address.
-        refuse(error, form)
-        return _campaign_page(campaign, error.status_code, settings_form=form)
-    flash(_("Campagne enregistrée."), "success")
+    refused = _apply(lambda: campaign_admin.update_campaign(
+        campaign, title=form.title.data or "", slug=form.slug.data or "",
+        timezone=form.timezone.data or "", actor=current_user),
+        _("Campagne enregistrée."), form)
+    if refused is not None:
+        # The rollback has reloaded the old address.
+        return _campaign_page(campaign, refused.status_code, settings_form=form)
     return redirect(_campaign_url(campaign))
 
 
@@ -246,19 +247,16 @@ def workshop(campaign_slug: str, workshop_id: int):
     campaign = url_campaign()
     workshop = campaign_admin.get_workshop_by_id(campaign, workshop_id)
     form = _workshop_form(campaign, workshop, submitted=request.method == "POST")
+    status = 200
     if request.method == "POST":
-        try:
-            campaign_admin.save_workshop(campaign, workshop, **_workshop_values(),
-                                         actor=current_user)
-            db.session.commit()
-        except MotionError as error:
-            refuse(error, form)  # the page again, with what was typed
-            return render_template("admin/workshop.html", campaign=campaign,
-                                   workshop=workshop, workshop_form=form), error.status_code
-        flash(_("Atelier enregistré."), "success")
-        return redirect(_campaign_url(campaign, "ateliers"))
+        refused = _apply(lambda: campaign_admin.save_workshop(
+            campaign, workshop, **_workshop_values(), actor=current_user),
+            _("Atelier enregistré."), form)
+        if refused is None:
+            return redirect(_campaign_url(campaign, "ateliers"))
+        status = refused.status_code
     return render_template("admin/workshop.html", campaign=campaign, workshop=workshop,
-                           workshop_form=form)
+                           workshop_form=form), status
 
 
 @bp.post("/campagnes/<campaign_slug>/imports")
@@ -339,13 +337,10 @@ def user(user_id: int):
     """Change a user's role, or suspend / reactivate the account."""
     target = campaign_admin.get_user(user_id)
     form = _role_form(target, submitted=True)
-    try:
-        campaign_admin.set_role(target, form.role.data or "", active=form.active.data,
-                                actor=current_user)
-        db.session.commit()
-    except MotionError as error:
+    refused = _apply(lambda: campaign_admin.set_role(
+        target, form.role.data or "", active=form.active.data, actor=current_user),
+        lambda _role: _("Compte de %(name)s enregistré.", name=target.display_name), form)
+    if refused is not None:
         # The list again, the refusal beside the row's role, as it was chosen.
-        refuse(error, form)
-        return _users_page(error.status_code, failed=(user_id, form))
-    flash(_("Compte de %(name)s enregistré.", name=target.display_name), "success")
+        return _users_page(refused.status_code, failed=(user_id, form))
     return redirect(url_for("admin.users", q=request.form.get("q") or None))
