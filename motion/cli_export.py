@@ -40,7 +40,7 @@ def export_command(campaign_slug: str, fmt: str, out: Path, kind: str | None,
         if licence:
             exports.set_licence(campaign, licence)
         result = exports.render(campaign, kind, fmt)
-        audit.record("export.generate", campaign, campaign_id=campaign.id, kind=kind,
+        audit.record("export.generate", campaign, kind=kind,
                      format=fmt, size=len(result.content), via="cli")
         out.write_bytes(result.content)
         db.session.commit()

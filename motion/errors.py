@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -69,48 +71,50 @@ def _render(status: int, title: str, message: str, **extensions):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
-def _titles() -> dict[int, str]:
-    return {
-        400: _("Requête invalide"),
-        403: _("Accès refusé"),
-        404: _("Page introuvable"),
-        401: _("Authentification requise"),
-        405: _("Action non autorisée"),
-        409: _("Conflit de modification"),
-        413: _("Envoi trop volumineux"),
-        415: _("Type de contenu non pris en charge"),
-        503: _("Serveur occupé"),
-        422: _("Paramètres invalides"),
-        429: _("Trop de requêtes"),
-        500: _("Erreur interne"),
-    }
+# What an error page says for each HTTP status: its title, and the message shown when the
+# error brings none of its own (None: Werkzeug's own name or description).
+_PAGES: dict[int, tuple[LazyString | None, LazyString | None]] = {
+    400: (_l("Requête invalide"),
+          _l("La demande n’a pas pu être comprise. Vérifiez le formulaire et réessayez.")),
+    401: (_l("Authentification requise"),
+          _l("Identifiez-vous : session ouverte ou jeton d’API valide.")),
+    403: (_l("Accès refusé"),
+          _l("Vous n’avez pas les droits nécessaires pour accéder à cette page.")),
+    404: (_l("Page introuvable"), _l("La page demandée n’existe pas ou a été déplacée.")),
+    405: (_l("Action non autorisée"), _l("Cette action n’est pas possible sur cette page.")),
+    406: (None, _l("Le format de réponse demandé n’est pas disponible.")),
+    409: (_l("Conflit de modification"),
+          _l("Quelqu’un a modifié cet élément entre-temps. Rechargez la page.")),
+    413: (_l("Envoi trop volumineux"), _l("Le fichier ou le texte envoyé est trop volumineux.")),
+    415: (_l("Type de contenu non pris en charge"),
+          _l("Type de contenu non pris en charge : envoyez du JSON.")),
+    422: (_l("Paramètres invalides"),
+          _l("Les paramètres envoyés sont invalides : voyez le détail par champ.")),
+    429: (_l("Trop de requêtes"),
+          _l("Trop de requêtes en peu de temps. Patientez un instant puis réessayez.")),
+    500: (_l("Erreur interne"), _l("Une erreur inattendue s’est produite. Rien n’a été "
+                                   "enregistré ; réessayez dans un instant.")),
+    503: (_l("Serveur occupé"), None),
+}
 
 
-def _default_messages() -> dict[int, str]:
-    return {
-        400: _("La demande n’a pas pu être comprise. Vérifiez le formulaire et réessayez."),
-        403: _("Vous n’avez pas les droits nécessaires pour accéder à cette page."),
-        404: _("La page demandée n’existe pas ou a été déplacée."),
-        401: _("Identifiez-vous : session ouverte ou jeton d’API valide."),
-        405: _("Cette action n’est pas possible sur cette page."),
-        406: _("Le format de réponse demandé n’est pas disponible."),
-        415: _("Type de contenu non pris en charge : envoyez du JSON."),
-        422: _("Les paramètres envoyés sont invalides : voyez le détail par champ."),
-        409: _("Quelqu’un a modifié cet élément entre-temps. Rechargez la page."),
-        413: _("Le fichier ou le texte envoyé est trop volumineux."),
-        429: _("Trop de requêtes en peu de temps. Patientez un instant puis réessayez."),
-        500: _(
-            "Une erreur inattendue s’est produite. Rien n’a été enregistré ; "
-            "réessayez dans un instant."
-        ),
-    }
+def _title(status: int, default: str | None = None) -> str:
+    """The page title for ``status`` (else ``default``, else a 400's)."""
+    title = _PAGES.get(status, (None, None))[0]
+    return str(title) if title is not None else default or str(_PAGES[400][0])
+
+
+def _message(status: int, default: str) -> str:
+    """The message for ``status`` when the error brings none of its own (else ``default``)."""
+    message = _PAGES.get(status, (None, None))[1]
+    return str(message) if message is not None else default
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(MotionError)
     def handle_domain_error(error: MotionError):
         status = error.status_code
-        return _render(status, _titles().get(status, _titles()[400]), error.message)
+        return _render(status, _title(status), error.message)
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
@@ -130,8 +134,8 @@ def register_error_handlers(app: Flask) -> None:
         messages = (getattr(error, "data", None) or {}).get("messages")
         return _render(
             status,
-            _titles().get(status, str(error.name)),
-            _default_messages().get(status, str(error.description)),
+            _title(status, str(error.name)),
+            _message(status, str(error.description)),
             **({"errors": messages} if messages else {}),
         )
 
@@ -142,7 +146,7 @@ def register_error_handlers(app: Flask) -> None:
         # Another writer holds the database (SQLite: one writer at a time): nothing was
         # saved; the client may send the same request again (votes are idempotent).
         logger.warning("database busy on %s %s: %s", request.method, request.path, error.orig)
-        response = _render(503, _titles()[503], _(
+        response = _render(503, _title(503), _(
             "Le serveur est très sollicité en ce moment : rien n’a été enregistré. "
             "Réessayez dans quelques secondes."))
         response = make_response(response)
@@ -152,4 +156,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         logger.exception("unhandled error on %s %s", request.method, request.path)
-        return _render(500, _titles()[500], _default_messages()[500])
+        return _render(500, _title(500), _message(500, ""))

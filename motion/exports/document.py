@@ -214,11 +214,17 @@ class CoverageRow:
 
 
 @dataclass(frozen=True)
-class ReportCluster:
+class ClusterEntry:
+    """What every export says of a theme: its id, name, size and keywords."""
+
     id: int
     name: str
     size: int
     keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportCluster(ClusterEntry):
     representatives: tuple[str, ...]
     engagement: str | None = None  # "E1 — title", or None when out of frame
     axis: str | None = None

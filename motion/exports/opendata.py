@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from motion.exports.document import MotionDocument
+from motion.exports.document import ClusterEntry, MotionDocument
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = "docs/schemas/opendata.schema.json"
@@ -76,11 +76,7 @@ class OpenContribution:
 
 
 @dataclass(frozen=True)
-class OpenCluster:
-    id: int
-    name: str
-    size: int
-    keywords: tuple[str, ...]
+class OpenCluster(ClusterEntry):
     engagement: str | None
     axis: str | None
     out_of_frame: bool

@@ -123,7 +123,6 @@ def create_user(
     if password is not None:
         user.password_hash = hash_password(validate_password(password, user))
     db.session.add(user)
-    db.session.flush()
     audit.record("user.create", user, actor=actor, role=role.value)
     return user
 

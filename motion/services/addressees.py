@@ -180,7 +180,7 @@ def ensure_defaults(campaign: Campaign, *, actor: User | None = None) -> int:
     db.session.flush()
     if added:
         audit.record(
-            "addressee.defaults", campaign, actor=actor, campaign_id=campaign.id, added=added
+            "addressee.defaults", campaign, actor=actor, added=added
         )
     return added
 
@@ -289,7 +289,6 @@ def create_addressee(
     addressee = Addressee(campaign_id=campaign.id, position=_next_position(campaign))
     _apply(addressee, values)
     db.session.add(addressee)
-    db.session.flush()
     audit.record(
         "addressee.create", addressee, actor=actor, campaign_id=campaign.id, name=addressee.name
     )
@@ -303,7 +302,6 @@ def update_addressee(
     before = addressee.name
     values = _checked(addressee.campaign, values, current=addressee)
     _apply(addressee, values)
-    db.session.flush()
     audit.record(
         "addressee.update",
         addressee,
@@ -338,7 +336,6 @@ def move_addressee(addressee: Addressee, delta: int, *, actor: User | None = Non
     ordered[index], ordered[target] = ordered[target], ordered[index]
     for position, item in enumerate(ordered):
         item.position = position
-    db.session.flush()
     audit.record(
         "addressee.move", addressee, actor=actor, position=target
     )
@@ -386,7 +383,6 @@ def delete_addressee(addressee: Addressee, *, actor: User | None = None) -> None
         )
     campaign_id, name = addressee.campaign_id, addressee.name
     db.session.delete(addressee)
-    db.session.flush()
     audit.record("addressee.delete", None, actor=actor, campaign_id=campaign_id, name=name)
 
 
@@ -560,7 +556,6 @@ def confirm(
             db.session.add(row)
         row.confirmed = addressee_id in chosen
         row.decided_at, row.decided_by_id = now, actor.id if actor else None
-    db.session.flush()
     audit.record(
         "proposition.addressees",
         proposition,
@@ -649,7 +644,6 @@ def confirm_suggestions(campaign: Campaign, *, actor: User | None = None) -> int
             "proposition.addressees.confirm_all",
             campaign,
             actor=actor,
-            campaign_id=campaign.id,
             confirmed=len(rows),
         )
     return len(rows)

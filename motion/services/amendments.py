@@ -57,7 +57,6 @@ def propose(proposition: Proposition, author: User, *, text: str, justification:
                           base_version=proposition.version_number, text=text,
                           justification=justification)
     db.session.add(amendment)
-    db.session.flush()
     audit.record("amendment.propose", amendment, actor=author,
                  campaign_id=proposition.motion.campaign_id)
     return amendment
@@ -92,7 +91,6 @@ def accept(amendment: Amendment, *, actor: User | None, reason: str = "") -> Pro
         reason=reason.strip() or _("Amendement de %(name)s accepté",
                                    name=author.display_name if author else "?"))
     _decide(amendment, AmendmentStatus.ACCEPTED, actor, reason.strip() or None, version)
-    db.session.flush()
     audit.record("amendment.accept", amendment, actor=actor,
                  campaign_id=proposition.motion.campaign_id, version=version.number)
     _notify(amendment)
@@ -109,7 +107,6 @@ def reject(amendment: Amendment, *, actor: User | None, reason: str) -> Amendmen
     if not reason:
         raise InvalidInput(_("Indiquez la raison du rejet : elle sera transmise à l’auteur."))
     _decide(amendment, AmendmentStatus.REJECTED, actor, reason[:JUSTIFICATION_MAX], None)
-    db.session.flush()
     audit.record("amendment.reject", amendment, actor=actor,
                  campaign_id=amendment.proposition.motion.campaign_id)
     _notify(amendment)
@@ -131,7 +128,6 @@ def merge(proposition: Proposition, amendment_ids: list[int], *, text: str,
                                    ids=", ".join(f"n° {a.id}" for a in found)))
     for amendment in found:
         _decide(amendment, AmendmentStatus.MERGED, actor, reason.strip() or None, version)
-    db.session.flush()
     audit.record("amendment.merge", proposition, actor=actor,
                  campaign_id=proposition.motion.campaign_id,
                  amendments=[a.id for a in found], version=version.number)

@@ -45,7 +45,6 @@ def create_token(user: User, name: str, scope: str, days: int) -> tuple[ApiToken
     token = ApiToken(user=user, name=name, scope=scope, token_hash=_hash(secret),
                      prefix=secret[:12], expires_at=utcnow() + timedelta(days=days))
     db.session.add(token)
-    db.session.flush()
     audit.record("api_token.create", token, actor=user, scope=scope.value, days=days)
     return token, secret
 
@@ -64,7 +63,6 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     token = lookup.get_owned(ApiToken, token_id, _("Ce jeton n’existe pas."), user_id=user.id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.flush()
         audit.record("api_token.revoke", token, actor=user)
     return token
 

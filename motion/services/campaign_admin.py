@@ -111,8 +111,7 @@ def update_campaign(campaign: Campaign, *, title: str, slug: str, timezone: str,
         raise Conflict(_("La campagne « %(slug)s » existe déjà.", slug=slug), field="slug")
     before = {"title": campaign.title, "slug": campaign.slug, "timezone": campaign.timezone}
     campaign.title, campaign.slug, campaign.timezone = title[:200], slug, timezone
-    db.session.flush()
-    audit.record("campaign.update", campaign, actor=actor, campaign_id=campaign.id,
+    audit.record("campaign.update", campaign, actor=actor,
                  before=before, after={"title": campaign.title, "slug": slug,
                                        "timezone": timezone})
     return campaign
@@ -125,8 +124,7 @@ def change_phases(campaign: Campaign, starts: dict[PhaseKind, datetime], *,
         raise InvalidInput(_("La date d’ouverture des contributions est obligatoire."))
     check_phase_order(starts)
     set_phases(campaign, starts)
-    db.session.flush()
-    audit.record("campaign.phases", campaign, actor=actor, campaign_id=campaign.id,
+    audit.record("campaign.phases", campaign, actor=actor,
                  starts={k.value: v.isoformat() for k, v in starts.items()})
 
 
@@ -182,7 +180,6 @@ def save_workshop(campaign: Campaign, workshop: Workshop | None, *, name: str,
     workshop.description = description.strip()
     workshop.engagement = engagement
     workshop.is_open = is_open
-    db.session.flush()
     audit.record(action, workshop, actor=actor, campaign_id=campaign.id, name=workshop.name,
                  engagement=engagement.code if engagement else None)
     return workshop
@@ -245,7 +242,6 @@ def set_role(user: User, role: str, *, active: bool = True, actor: User | None =
         raise Conflict(_("Il doit rester au moins un administrateur actif."), field="role")
     before = (user.role.value, user.is_active_account)
     user.role, user.is_active_account = new_role, active
-    db.session.flush()
     audit.record("user.role", user, actor=actor, before=list(before),
                  after=[new_role.value, active])
 

@@ -114,8 +114,7 @@ def create_campaign(
     )
     db.session.add(campaign)
     set_phases(campaign, phase_starts or {PhaseKind.COLLECT: utcnow()})
-    db.session.flush()
-    audit.record("campaign.create", campaign, actor=actor, campaign_id=campaign.id)
+    audit.record("campaign.create", campaign, actor=actor)
     return campaign
 
 
@@ -156,7 +155,6 @@ def get_or_create_workshop(
     if workshop is None:
         workshop = Workshop(campaign=campaign, name=name[:200], slug=slug)
         db.session.add(workshop)
-        db.session.flush()
         audit.record("workshop.create", workshop, actor=actor, name=workshop.name)
     return workshop
 
@@ -192,7 +190,6 @@ def add_member(user: User, workshop: Workshop, *, actor: User | None = None) -> 
         return existing
     membership = Membership(user=user, workshop=workshop)
     db.session.add(membership)
-    db.session.flush()
     audit.record(
         "workshop.join", workshop, actor=actor or user,
         user_id=user.id,

@@ -111,7 +111,6 @@ def request_run(
         n_themes=n_themes,
     )
     db.session.add(record)
-    db.session.flush()
     audit.record("clustering.request", record, actor=actor, campaign_id=campaign.id)
     return record
 

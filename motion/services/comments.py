@@ -82,7 +82,6 @@ def withdraw_comment(user: User, comment: Comment) -> None:
     if comment.status == CommentStatus.WITHDRAWN:
         raise InvalidInput(_("Ce commentaire est déjà retiré."))
     comment.status = CommentStatus.WITHDRAWN
-    db.session.flush()
     audit.record("comment.withdraw", comment, actor=user,
                  campaign_id=comment.contribution.campaign_id)
 

@@ -202,7 +202,6 @@ def restore_withdrawn(user: User, contribution: Contribution) -> None:
                              delay=ngettext("%(num)d minute", "%(num)d minutes",
                                             int(UNDO_WITHDRAWAL.total_seconds() // 60))))
     contribution.status = ContributionStatus.PUBLISHED
-    db.session.flush()
     audit.record("contribution.restore", contribution, actor=user)
 
 
@@ -259,7 +258,6 @@ def edit_contribution(
                             editor_id=user.id)
     )
     contribution.text, contribution.title = new_text, new_title
-    db.session.flush()
     audit.record("contribution.edit", contribution, actor=user, version=number)
     return True
 
@@ -271,7 +269,6 @@ def withdraw_contribution(user: User, contribution: Contribution) -> None:
         raise InvalidInput(_("Cette contribution est déjà retirée."))
     previous = contribution.status
     contribution.status = ContributionStatus.WITHDRAWN
-    db.session.flush()
     audit.record("contribution.withdraw", contribution, actor=user, previous=previous.value)
 
 

@@ -400,7 +400,7 @@ def import_decidim(campaign: Campaign, export: DecidimExport, *,
         proposals = _import_proposals(campaign, export.proposals, report.proposals, actor)
     if export.comments is not None:
         _import_comments(campaign, export.comments, report.comments, proposals)
-    audit.record("contribution.import_decidim", campaign, actor=actor, campaign_id=campaign.id,
+    audit.record("contribution.import_decidim", campaign, actor=actor,
                  proposals=report.proposals.inserted, comments=report.comments.inserted,
                  skipped=report.proposals.skipped + report.comments.skipped,
                  rejected=report.proposals.rejected_count + report.comments.rejected_count)

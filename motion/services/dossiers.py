@@ -134,8 +134,7 @@ def save_settings(
     row.signatory = "" if signatory == DEFAULT_SIGNATORY else signatory
     row.letter = "" if letter == DEFAULT_LETTER else letter
     row.updated_by_id = actor.id if actor else None
-    db.session.flush()
-    audit.record("dossier.letter", campaign, actor=actor, campaign_id=campaign.id)
+    audit.record("dossier.letter", campaign, actor=actor)
     return settings(campaign)
 
 
@@ -422,7 +421,6 @@ def record_dispatch(
         recorded_by_id=actor.id if actor else None,
     )
     db.session.add(dispatch)
-    db.session.flush()
     audit.record(
         "dossier.sent",
         dispatch,

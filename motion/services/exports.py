@@ -150,8 +150,7 @@ def set_licence(campaign: Campaign, code: str, *, actor: User | None = None) -> 
     previous = settings.licence
     settings.licence = code
     settings.updated_by_id = actor.id if actor else None
-    db.session.flush()
-    audit.record("export.licence", campaign, actor=actor, campaign_id=campaign.id,
+    audit.record("export.licence", campaign, actor=actor,
                  before=previous, after=code)
     return settings
 
@@ -205,7 +204,6 @@ def queue_job(campaign: Campaign, kind: str, fmt: str, *, actor: User | None, bu
                     addressee_id=addressee_id, status=ExportStatus.QUEUED,
                     message=_("En attente"), annex=annex)
     db.session.add(job)
-    db.session.flush()
     audit.record("export.request", job, actor=actor, campaign_id=campaign.id,
                  kind=kind, format=fmt)
     return job

@@ -158,9 +158,8 @@ def attach_framework(
 
     referents.follow_framework(campaign, framework, actor=actor)
     campaign.framework = framework
-    db.session.flush()
     audit.record(
-        "framework.load", campaign, actor=actor, campaign_id=campaign.id,
+        "framework.load", campaign, actor=actor,
         framework_id=framework.id, source=Path(path).name,
         engagements=len(framework.engagements),
     )

@@ -235,7 +235,7 @@ def import_csv(
     db.session.flush()
     planner.refresh_after_bulk_write(report.inserted, "contributions")
     audit.record(
-        "contribution.import", campaign, actor=actor, campaign_id=campaign.id,
+        "contribution.import", campaign, actor=actor,
         file=Path(path).name, inserted=report.inserted, skipped=report.skipped,
         rejected=report.rejected_count,
     )

@@ -252,6 +252,5 @@ def accept(token: str, password: str, confirm: str, now: datetime | None = None)
     user = invitation.user
     accounts.set_password(user, password, actor=user)
     invitation.used_at = now or utcnow()
-    db.session.flush()
     audit.record("invitation.accept", invitation, actor=user)
     return user

@@ -66,7 +66,6 @@ def create_motion(campaign: Campaign, *, actor: User | None = None,
     motion.preamble_versions.append(PreambleVersion(
         number=1, text=preamble, author_id=actor.id if actor else None,
         reason=_("Création de la motion")))
-    db.session.flush()
     audit.record("motion.create", motion, actor=actor, campaign_id=campaign.id)
     return motion
 
@@ -246,7 +245,6 @@ def add_version(proposition: Proposition, *, title: str, text: str, actor: User 
                                  restored_from=restored_from)
     proposition.versions.append(version)
     proposition.title, proposition.text, proposition.version_number = title, text, number
-    db.session.flush()
     audit.record(f"proposition.{kind}", proposition, actor=actor,
                  campaign_id=proposition.motion.campaign_id, version=number)
     return version
@@ -291,7 +289,6 @@ def save_preamble(motion: Motion, text: str, *, actor: User | None, reason: str 
                               restored_from=restored_from)
     motion.preamble_versions.append(version)
     motion.preamble = text
-    db.session.flush()
     audit.record("motion.preamble", motion, actor=actor, version=version.number)
     return version
 
@@ -324,6 +321,5 @@ def adopt(motion: Motion, *, actor: User | None) -> Motion:
     motion.status = MotionStatus.ADOPTED
     motion.adopted_at = utcnow()
     motion.adopted_by_id = actor.id if actor else None
-    db.session.flush()
     audit.record("motion.adopt", motion, actor=actor)
     return motion

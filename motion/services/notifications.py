@@ -53,7 +53,6 @@ def set_preferences(
     pref = get_preferences(user)
     pref.replies, pref.weekly_digest, pref.phase_changes = replies, weekly_digest, phase_changes
     db.session.add(pref)
-    db.session.flush()
     audit.record("user.notifications", user, actor=user, replies=replies,
                  weekly_digest=weekly_digest, phase_changes=phase_changes)
     return pref

@@ -147,7 +147,6 @@ def _record(
     action: str, referent: EngagementReferent, engagement: Engagement, actor: User | None
 ) -> None:
     """Flush the added or removed ``referent`` and audit it."""
-    db.session.flush()
     audit.record(
         action,
         referent,

@@ -134,7 +134,6 @@ def update_texts(
         objectifs, label=_("Objectifs"), max_length=TEXT_MAX, field="objectifs"
     )
     session.updated_by_id = actor.id if actor else None
-    db.session.flush()
     audit.record(
         "session.texts",
         session,
@@ -229,12 +228,10 @@ def update_programme(campaign: Campaign, slots: dict[int, Slot], *, actor: User 
         session.position, session.starts_at, session.ends_at = planned[session.id]
         session.updated_by_id = actor.id if actor else None
     if changed:
-        db.session.flush()
         audit.record(
             "session.programme",
             campaign,
             actor=actor,
-            campaign_id=campaign.id,
             changed=[s.engagement.code for s in changed],
         )
     return len(changed)
@@ -338,7 +335,6 @@ def set_axis(
             db.session.add(PropositionAxis(proposition_id=proposition.id, axis_id=axis.id))
         else:
             link.axis_id = axis.id
-    db.session.flush()
     audit.record(
         "session.axis", proposition, actor=actor, campaign_id=session.campaign_id, axis=axis_id
     )

@@ -69,7 +69,6 @@ def open_vote(proposition: Proposition, *, actor: User | None) -> VoteSession:
                           opened_by_id=actor.id if actor else None)
     db.session.add(session)
     set_projection(motion, proposition)
-    db.session.flush()
     audit.record("vote.open", session, actor=actor, campaign_id=motion.campaign_id,
                  proposition=proposition.id, round=session.round)
     return session
@@ -101,7 +100,6 @@ def close_vote(session_id: int, *, actor: User | None) -> VoteSession:
     proposition.result_for, proposition.result_against = counts.pour, counts.contre
     proposition.result_abstain, proposition.result_at = counts.abstention, session.closed_at
     proposition.outcome = "adopted" if counts.adopted else "rejected"
-    db.session.flush()
     audit.record("vote.close", session, actor=actor, campaign_id=proposition.motion.campaign_id,
                  proposition=proposition.id, round=session.round, pour=counts.pour,
                  contre=counts.contre, abstention=counts.abstention)

@@ -68,7 +68,7 @@ def create(campaign_slug: str):
         exports.launch(job.id)
         return redirect(url_for(".show", campaign_slug=campaign.slug, job_id=job.id))
     result = exports.render(campaign, kind, fmt, annex=annex)
-    audit.record("export.generate", campaign, actor=current_user, campaign_id=campaign.id,
+    audit.record("export.generate", campaign, actor=current_user,
                  kind=kind, format=fmt, size=len(result.content))
     db.session.commit()
     return send_rendered(result)

@@ -200,7 +200,6 @@ class Change:
             after=after,
         )
         db.session.add(operation)
-        db.session.flush()
         audit.record(
             f"synthesis.{self.kind}", operation, actor=self.actor, campaign_id=self.campaign.id,
             reason=self.reason, clusters=sorted(int(k) for k in self.before_clusters),
