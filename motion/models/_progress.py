@@ -6,9 +6,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy import Float, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from motion.models._mixins import reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -39,12 +40,8 @@ class ProgressRecord:
         return mapped_column(str_enum(JobStatus, cls.STATUS_TYPE), default=JobStatus.QUEUED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
-    requested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    campaign_id: Mapped[int] = reference("campaigns", ondelete="CASCADE", index=True)
+    requested_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(String(300), default="")
     error: Mapped[str | None] = mapped_column(Text)

@@ -14,11 +14,11 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import CampaignScoped, Timestamped
+from motion.models._mixins import CampaignScoped, Timestamped, children, reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -54,9 +54,7 @@ class Addressee(CampaignScoped, Timestamped, db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     campaign: Mapped[Campaign] = relationship()
-    engagement_links: Mapped[list[AddresseeEngagement]] = relationship(
-        back_populates="addressee", cascade="all, delete-orphan"
-    )
+    engagement_links: Mapped[list[AddresseeEngagement]] = children(back_populates="addressee")
 
 
 class AddresseeEngagement(db.Model):
@@ -64,11 +62,9 @@ class AddresseeEngagement(db.Model):
 
     __tablename__ = "addressee_engagements"
 
-    addressee_id: Mapped[int] = mapped_column(
-        ForeignKey("addressees.id", ondelete="CASCADE"), primary_key=True
-    )
-    engagement_id: Mapped[int] = mapped_column(
-        ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True, index=True
+    addressee_id: Mapped[int] = reference("addressees", ondelete="CASCADE", primary_key=True)
+    engagement_id: Mapped[int] = reference(
+        "engagements", ondelete="CASCADE", primary_key=True, index=True
     )
 
     addressee: Mapped[Addressee] = relationship(back_populates="engagement_links")
@@ -91,14 +87,14 @@ class PropositionAddressee(Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposition_id: Mapped[int] = mapped_column(ForeignKey("propositions.id", ondelete="CASCADE"))
-    addressee_id: Mapped[int] = mapped_column(ForeignKey("addressees.id", ondelete="CASCADE"))
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE")
+    addressee_id: Mapped[int] = reference("addressees", ondelete="CASCADE")
     suggested: Mapped[bool] = mapped_column(default=False)
     # "engagement", "texte" or "engagement+texte" for a suggestion; "" otherwise.
     reason: Mapped[str] = mapped_column(String(40), default="")
     score: Mapped[float | None]
     confirmed: Mapped[bool] = mapped_column(default=False)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposition: Mapped[Proposition] = relationship()
@@ -114,7 +110,7 @@ class DossierDispatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # RESTRICT: an addressee a dossier was sent to stays (the record must not vanish).
-    addressee_id: Mapped[int] = mapped_column(ForeignKey("addressees.id", ondelete="RESTRICT"))
+    addressee_id: Mapped[int] = reference("addressees", ondelete="RESTRICT")
     # The day the facilitator says it was sent (the campaign's local date).
     sent_on: Mapped[date] = mapped_column(Date)
     # What was sent: the motion's state, and each proposition with the version the
@@ -123,7 +119,7 @@ class DossierDispatch(db.Model):
     versions: Mapped[str] = mapped_column(Text, default="")
     propositions: Mapped[int] = mapped_column(default=0)
     note: Mapped[str] = mapped_column(String(500), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     addressee: Mapped[Addressee] = relationship()
@@ -135,12 +131,10 @@ class DossierSettings(db.Model):
 
     __tablename__ = "dossier_settings"
 
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    )
+    campaign_id: Mapped[int] = reference("campaigns", ondelete="CASCADE", primary_key=True)
     association: Mapped[str] = mapped_column(String(300), default="")
     signatory: Mapped[str] = mapped_column(String(300), default="")
     # The letter with placeholders ({association}, {date}, {signataire}, {destinataire}…).
     letter: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 from motion.models.people import User
 
@@ -22,7 +23,7 @@ class ApiToken(db.Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE", index=True)
     name: Mapped[str] = mapped_column(String(100))
     # SHA-256 of the secret: the token is shown once at creation and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import reference
 from motion.models._types import UTCDateTime, utcnow
 from motion.models.people import User
 
@@ -19,10 +20,8 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # None for system actions (CLI without a user, jobs).
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
+    actor_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
+    campaign_id: Mapped[int | None] = reference("campaigns", ondelete="CASCADE", index=True)
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None]

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
-    ForeignKey,
     String,
     Text,
     UniqueConstraint,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import CampaignScoped, Timestamped
+from motion.models._mixins import CampaignScoped, Timestamped, children, reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -49,9 +48,7 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     place: Mapped[str | None] = mapped_column(String(200))
-    framework_id: Mapped[int | None] = mapped_column(
-        ForeignKey("frameworks.id", ondelete="SET NULL")
-    )
+    framework_id: Mapped[int | None] = reference("frameworks", ondelete="SET NULL")
     # Whether authors' names may appear in exports and public lists.
     publish_author_names: Mapped[bool] = mapped_column(default=False)
     workshop_joining: Mapped[WorkshopJoining] = mapped_column(
@@ -65,11 +62,9 @@ class Campaign(db.Model):
     contributions_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     framework: Mapped[Framework | None] = relationship()
-    phases: Mapped[list[Phase]] = relationship(
-        back_populates="campaign", cascade="all, delete-orphan", order_by="Phase.starts_at"
-    )
-    workshops: Mapped[list[Workshop]] = relationship(
-        back_populates="campaign", cascade="all, delete-orphan", order_by="Workshop.name"
+    phases: Mapped[list[Phase]] = children(back_populates="campaign", order_by="Phase.starts_at")
+    workshops: Mapped[list[Workshop]] = children(
+        back_populates="campaign", order_by="Workshop.name"
     )
 
     def phase_at(self, when: datetime) -> Phase | None:
@@ -112,15 +107,11 @@ class Workshop(CampaignScoped, Timestamped, db.Model):
     slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    engagement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("engagements.id", ondelete="SET NULL")
-    )
+    engagement_id: Mapped[int | None] = reference("engagements", ondelete="SET NULL")
     # An open workshop can be joined by any member of the campaign (when the campaign's
     # workshop_joining is "open").
     is_open: Mapped[bool] = mapped_column(default=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="workshops")
     engagement: Mapped[Engagement | None] = relationship()
-    memberships: Mapped[list[Membership]] = relationship(
-        back_populates="workshop", cascade="all, delete-orphan"
-    )
+    memberships: Mapped[list[Membership]] = children(back_populates="workshop")

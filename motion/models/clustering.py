@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Float, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import CampaignScoped, Timestamped
+from motion.models._mixins import CampaignScoped, Timestamped, reference
 from motion.models._progress import JobStatus, ProgressRecord
 from motion.models._types import UTCDateTime, utcnow
 
@@ -50,9 +50,7 @@ class Cluster(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("campaign_id", "stable_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
+    campaign_id: Mapped[int] = reference("campaigns", ondelete="CASCADE", index=True)
     # The pipeline's id, kept across runs by membership overlap.
     stable_id: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
@@ -64,17 +62,11 @@ class Cluster(Timestamped, db.Model):
     representative_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     size: Mapped[int] = mapped_column(default=0)
     cohesion: Mapped[float | None] = mapped_column(Float)
-    engagement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("engagements.id", ondelete="SET NULL")
-    )
-    axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
+    engagement_id: Mapped[int | None] = reference("engagements", ondelete="SET NULL")
+    axis_id: Mapped[int | None] = reference("axes", ondelete="SET NULL")
     mapping_score: Mapped[float | None] = mapped_column(Float)
-    second_engagement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("engagements.id", ondelete="SET NULL")
-    )
-    second_axis_id: Mapped[int | None] = mapped_column(
-        ForeignKey("axes.id", ondelete="SET NULL")
-    )
+    second_engagement_id: Mapped[int | None] = reference("engagements", ondelete="SET NULL")
+    second_axis_id: Mapped[int | None] = reference("axes", ondelete="SET NULL")
     second_score: Mapped[float | None] = mapped_column(Float)
     # Nothing in the framework fits ("hors cadre").
     out_of_frame: Mapped[bool] = mapped_column(default=False)
@@ -89,19 +81,11 @@ class Cluster(Timestamped, db.Model):
     is_new: Mapped[bool] = mapped_column(default=True)
     # False once the pipeline dissolved it (kept for history and provenance).
     active: Mapped[bool] = mapped_column(default=True)
-    created_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clustering_runs.id", ondelete="SET NULL")
-    )
-    updated_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clustering_runs.id", ondelete="SET NULL")
-    )
+    created_run_id: Mapped[int | None] = reference("clustering_runs", ondelete="SET NULL")
+    updated_run_id: Mapped[int | None] = reference("clustering_runs", ondelete="SET NULL")
     # Provenance of facilitators' merges and splits.
-    merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="SET NULL")
-    )
-    split_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="SET NULL")
-    )
+    merged_into_id: Mapped[int | None] = reference("clusters", ondelete="SET NULL")
+    split_from_id: Mapped[int | None] = reference("clusters", ondelete="SET NULL")
     # Optimistic locking: every facilitator's operation checks and increments it.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -129,26 +113,18 @@ class ClusterAssignment(CampaignScoped, db.Model):
         Index("ix_cluster_assignments_campaign_cluster", "campaign_id", "cluster_id"),
     )
 
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE")
-    )
-    cluster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="SET NULL")
-    )
+    contribution_id: Mapped[int] = reference("contributions", ondelete="CASCADE")
+    cluster_id: Mapped[int | None] = reference("clusters", ondelete="SET NULL")
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     # An outlier the pipeline placed in its nearest cluster: shown as uncertain.
     reassigned: Mapped[bool] = mapped_column(default=False)
     # A facilitator fixed this assignment: the pipeline never changes it.
     locked: Mapped[bool] = mapped_column(default=False)
-    text_engagement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("engagements.id", ondelete="SET NULL")
-    )
-    text_axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
+    text_engagement_id: Mapped[int | None] = reference("engagements", ondelete="SET NULL")
+    text_axis_id: Mapped[int | None] = reference("axes", ondelete="SET NULL")
     text_mapping_score: Mapped[float | None] = mapped_column(Float)
     text_out_of_frame: Mapped[bool] = mapped_column(default=False)
-    run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clustering_runs.id", ondelete="SET NULL")
-    )
+    run_id: Mapped[int | None] = reference("clustering_runs", ondelete="SET NULL")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     cluster: Mapped[Cluster | None] = relationship(back_populates="assignments")
@@ -165,18 +141,10 @@ class ClusterSecondaryMember(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("contribution_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE")
-    )
-    cluster_id: Mapped[int] = mapped_column(
-        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
-    )
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    campaign_id: Mapped[int] = reference("campaigns", ondelete="CASCADE", index=True)
+    contribution_id: Mapped[int] = reference("contributions", ondelete="CASCADE")
+    cluster_id: Mapped[int] = reference("clusters", ondelete="CASCADE", index=True)
+    created_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     cluster: Mapped[Cluster] = relationship()
     contribution: Mapped[Contribution] = relationship()
@@ -194,17 +162,15 @@ class ClusterOperation(CampaignScoped, db.Model):
 
     kind: Mapped[str] = mapped_column(String(30))
     # The cluster the operation is about (the survivor of a merge, the split cluster...).
-    cluster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="SET NULL"), index=True
-    )
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cluster_id: Mapped[int | None] = reference("clusters", ondelete="SET NULL", index=True)
+    actor_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     reason: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(String(500), default="")
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    undone_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     cluster: Mapped[Cluster | None] = relationship()
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

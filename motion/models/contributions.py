@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    ForeignKey,
     Index,
     String,
     Text,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import CampaignScoped, Timestamped
+from motion.models._mixins import CampaignScoped, Timestamped, children, reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 from motion.models.collectivites import CollectiviteKind, SizeBand
 
@@ -59,18 +58,12 @@ class Contribution(CampaignScoped, db.Model):
         Index("ix_contributions_campaign_changed", "campaign_id", "changed_in_version"),
     )
 
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="RESTRICT"), index=True
-    )
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    workshop_id: Mapped[int] = reference("workshops", ondelete="RESTRICT", index=True)
+    author_id: Mapped[int | None] = reference("users", ondelete="SET NULL", index=True)
     title: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     # The engagement the author thinks the idea belongs to (optional).
-    engagement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("engagements.id", ondelete="SET NULL")
-    )
+    engagement_id: Mapped[int | None] = reference("engagements", ondelete="SET NULL")
     status: Mapped[ContributionStatus] = mapped_column(
         str_enum(ContributionStatus, "contribution_status"), default=ContributionStatus.PUBLISHED
     )
@@ -84,8 +77,8 @@ class Contribution(CampaignScoped, db.Model):
     collectivite: Mapped[str | None] = mapped_column(String(200))
     # The author's linked collectivité, its type and size band, as they were when posting:
     # history stays true if the élu moves or the collectivité's population changes.
-    collectivite_id: Mapped[int | None] = mapped_column(
-        ForeignKey("collectivites.id", ondelete="SET NULL"), index=True
+    collectivite_id: Mapped[int | None] = reference(
+        "collectivites", ondelete="SET NULL", index=True
     )
     collectivite_kind: Mapped[CollectiviteKind | None] = mapped_column(
         str_enum(CollectiviteKind, "collectivite_kind"))
@@ -102,16 +95,11 @@ class Contribution(CampaignScoped, db.Model):
     author: Mapped[User | None] = relationship()
     engagement: Mapped[Engagement | None] = relationship()
     collectivite_record: Mapped[Collectivite | None] = relationship()
-    supports: Mapped[list[Support]] = relationship(
-        back_populates="contribution", cascade="all, delete-orphan"
+    supports: Mapped[list[Support]] = children(back_populates="contribution")
+    versions: Mapped[list[ContributionVersion]] = children(
+        back_populates="contribution", order_by="ContributionVersion.number"
     )
-    versions: Mapped[list[ContributionVersion]] = relationship(
-        back_populates="contribution", cascade="all, delete-orphan",
-        order_by="ContributionVersion.number",
-    )
-    comments: Mapped[list[Comment]] = relationship(
-        back_populates="contribution", cascade="all, delete-orphan", order_by="Comment.id"
-    )
+    comments: Mapped[list[Comment]] = children(back_populates="contribution", order_by="Comment.id")
 
     @property
     def is_published(self) -> bool:
@@ -179,15 +167,13 @@ class ContributionVersion(db.Model):
     __table_args__ = (UniqueConstraint("contribution_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE")
-    )
+    contribution_id: Mapped[int] = reference("contributions", ondelete="CASCADE")
     number: Mapped[int]
     title: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     # When this text was replaced, and by whom.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    editor_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     contribution: Mapped[Contribution] = relationship(back_populates="versions")
 
@@ -204,15 +190,9 @@ class Comment(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE")
-    )
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    contribution_id: Mapped[int] = reference("contributions", ondelete="CASCADE")
+    parent_id: Mapped[int | None] = reference("comments", ondelete="CASCADE", index=True)
+    author_id: Mapped[int | None] = reference("users", ondelete="SET NULL", index=True)
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[ContributionStatus] = mapped_column(
         str_enum(ContributionStatus, "comment_status"), default=ContributionStatus.PUBLISHED
@@ -241,10 +221,8 @@ class Support(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("user_id", "contribution_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE")
+    contribution_id: Mapped[int] = reference("contributions", ondelete="CASCADE", index=True)
 
     contribution: Mapped[Contribution] = relationship(back_populates="supports")
     user: Mapped[User] = relationship()

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motion.extensions import db
+from motion.models._mixins import reference
 from motion.models._progress import JobStatus, ProgressRecord
 from motion.models._types import UTCDateTime, utcnow
 
-if TYPE_CHECKING:
-    pass
-
-
 ExportStatus = JobStatus  # the status of an export job
-
 
 
 class ExportSettings(db.Model):
@@ -25,13 +20,11 @@ class ExportSettings(db.Model):
 
     __tablename__ = "export_settings"
 
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    )
+    campaign_id: Mapped[int] = reference("campaigns", ondelete="CASCADE", primary_key=True)
     # A key of ``motion.exports.opendata.LICENCES`` (default: Licence Ouverte 2.0).
     licence: Mapped[str] = mapped_column(String(40), default="etalab-2.0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
 
 class ExportJob(ProgressRecord, db.Model):
@@ -50,6 +43,4 @@ class ExportJob(ProgressRecord, db.Model):
     annex: Mapped[str | None] = mapped_column(String(20))
     # A transmission dossier's addressee ("dossier": one addressee's file; "dossiers", the
     # ZIP of every dossier, has none).
-    addressee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("addressees.id", ondelete="CASCADE")
-    )
+    addressee_id: Mapped[int | None] = reference("addressees", ondelete="CASCADE")

@@ -13,11 +13,11 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import CampaignScoped, Timestamped
+from motion.models._mixins import CampaignScoped, Timestamped, children, reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -42,29 +42,23 @@ class PropositionFollowUp(db.Model):
     __tablename__ = "proposition_followups"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE"), unique=True
-    )
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE", unique=True)
     status: Mapped[FollowUpStatus] = mapped_column(
         str_enum(FollowUpStatus, "followup_status"), default=FollowUpStatus.NOT_TRANSMITTED
     )
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     proposition: Mapped[Proposition] = relationship()
     updated_by: Mapped[User | None] = relationship()
-    notes: Mapped[list[FollowUpNote]] = relationship(
-        back_populates="followup",
-        cascade="all, delete-orphan",
-        order_by="(FollowUpNote.noted_on, FollowUpNote.id)",
+    notes: Mapped[list[FollowUpNote]] = children(
+        back_populates="followup", order_by="(FollowUpNote.noted_on, FollowUpNote.id)"
     )
-    links: Mapped[list[FollowUpLink]] = relationship(
-        back_populates="followup", cascade="all, delete-orphan", order_by="FollowUpLink.id"
+    links: Mapped[list[FollowUpLink]] = children(
+        back_populates="followup", order_by="FollowUpLink.id"
     )
-    changes: Mapped[list[FollowUpStatusChange]] = relationship(
-        back_populates="followup",
-        cascade="all, delete-orphan",
-        order_by="FollowUpStatusChange.id",
+    changes: Mapped[list[FollowUpStatusChange]] = children(
+        back_populates="followup", order_by="FollowUpStatusChange.id"
     )
 
 
@@ -74,13 +68,11 @@ class FollowUpNote(Timestamped, db.Model):
     __tablename__ = "followup_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    followup_id: Mapped[int] = mapped_column(
-        ForeignKey("proposition_followups.id", ondelete="CASCADE"), index=True
-    )
+    followup_id: Mapped[int] = reference("proposition_followups", ondelete="CASCADE", index=True)
     # The day the note is about (not necessarily the day it was written).
     noted_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     followup: Mapped[PropositionFollowUp] = relationship(back_populates="notes")
     author: Mapped[User | None] = relationship()
@@ -92,12 +84,10 @@ class FollowUpLink(Timestamped, db.Model):
     __tablename__ = "followup_links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    followup_id: Mapped[int] = mapped_column(
-        ForeignKey("proposition_followups.id", ondelete="CASCADE"), index=True
-    )
+    followup_id: Mapped[int] = reference("proposition_followups", ondelete="CASCADE", index=True)
     url: Mapped[str] = mapped_column(String(2000))
     title: Mapped[str] = mapped_column(String(300))
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     followup: Mapped[PropositionFollowUp] = relationship(back_populates="links")
 
@@ -108,16 +98,14 @@ class FollowUpStatusChange(db.Model):
     __tablename__ = "followup_status_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    followup_id: Mapped[int] = mapped_column(
-        ForeignKey("proposition_followups.id", ondelete="CASCADE"), index=True
-    )
+    followup_id: Mapped[int] = reference("proposition_followups", ondelete="CASCADE", index=True)
     old_status: Mapped[FollowUpStatus | None] = mapped_column(
         str_enum(FollowUpStatus, "followup_old_status")
     )
     new_status: Mapped[FollowUpStatus] = mapped_column(
         str_enum(FollowUpStatus, "followup_new_status")
     )
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     followup: Mapped[PropositionFollowUp] = relationship(back_populates="changes")
@@ -139,17 +127,11 @@ class EarlierProposition(CampaignScoped, db.Model):
         Index("ix_earlier_propositions_campaign_engagement", "campaign_id", "engagement_id"),
     )
 
-    source_campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="SET NULL")
-    )
-    source_proposition_id: Mapped[int | None] = mapped_column(
-        ForeignKey("propositions.id", ondelete="SET NULL")
-    )
-    engagement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("engagements.id", ondelete="SET NULL")
-    )
+    source_campaign_id: Mapped[int | None] = reference("campaigns", ondelete="SET NULL")
+    source_proposition_id: Mapped[int | None] = reference("propositions", ondelete="SET NULL")
+    engagement_id: Mapped[int | None] = reference("engagements", ondelete="SET NULL")
     # The newer campaign's axis with the same code (or title) as the earlier axis, if any.
-    axis_id: Mapped[int | None] = mapped_column(ForeignKey("axes.id", ondelete="SET NULL"))
+    axis_id: Mapped[int | None] = reference("axes", ondelete="SET NULL")
     # The engagement and axis in the earlier campaign's framework, as imported.
     source_axis_code: Mapped[str | None] = mapped_column(String(40))
     source_engagement_code: Mapped[str | None] = mapped_column(String(40))
@@ -158,7 +140,7 @@ class EarlierProposition(CampaignScoped, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
-    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     campaign: Mapped[Campaign] = relationship(foreign_keys="EarlierProposition.campaign_id")
@@ -173,12 +155,8 @@ class ContributionContinuation(Timestamped, db.Model):
 
     __tablename__ = "contribution_continuations"
 
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
-    )
-    earlier_id: Mapped[int] = mapped_column(
-        ForeignKey("earlier_propositions.id", ondelete="CASCADE"), index=True
-    )
+    contribution_id: Mapped[int] = reference("contributions", ondelete="CASCADE", primary_key=True)
+    earlier_id: Mapped[int] = reference("earlier_propositions", ondelete="CASCADE", index=True)
 
     contribution: Mapped[Contribution] = relationship()
     earlier: Mapped[EarlierProposition] = relationship()
@@ -189,13 +167,9 @@ class PropositionContinuation(Timestamped, db.Model):
 
     __tablename__ = "proposition_continuations"
 
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE"), primary_key=True
-    )
-    earlier_id: Mapped[int] = mapped_column(
-        ForeignKey("earlier_propositions.id", ondelete="CASCADE"), index=True
-    )
-    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE", primary_key=True)
+    earlier_id: Mapped[int] = reference("earlier_propositions", ondelete="CASCADE", index=True)
+    set_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     proposition: Mapped[Proposition] = relationship()
     earlier: Mapped[EarlierProposition] = relationship()

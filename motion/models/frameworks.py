@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import Timestamped
+from motion.models._mixins import Timestamped, children, reference
 
 
 class _Item:
@@ -28,10 +28,8 @@ class Framework(Timestamped, db.Model):
     source: Mapped[str | None] = mapped_column(String(255))
     is_default: Mapped[bool] = mapped_column(default=False)
 
-    engagements: Mapped[list[Engagement]] = relationship(
-        back_populates="framework",
-        cascade="all, delete-orphan",
-        order_by="Engagement.position",
+    engagements: Mapped[list[Engagement]] = children(
+        back_populates="framework", order_by="Engagement.position"
     )
 
 
@@ -40,12 +38,10 @@ class Engagement(_Item, db.Model):
     __table_args__ = (UniqueConstraint("framework_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id", ondelete="CASCADE"))
+    framework_id: Mapped[int] = reference("frameworks", ondelete="CASCADE")
 
     framework: Mapped[Framework] = relationship(back_populates="engagements")
-    axes: Mapped[list[Axis]] = relationship(
-        back_populates="engagement", cascade="all, delete-orphan", order_by="Axis.position"
-    )
+    axes: Mapped[list[Axis]] = children(back_populates="engagement", order_by="Axis.position")
 
 
 class Axis(_Item, db.Model):
@@ -53,6 +49,6 @@ class Axis(_Item, db.Model):
     __table_args__ = (UniqueConstraint("engagement_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    engagement_id: Mapped[int] = reference("engagements", ondelete="CASCADE")
 
     engagement: Mapped[Engagement] = relationship(back_populates="axes")

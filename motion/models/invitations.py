@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
+from motion.models._mixins import reference
 from motion.models._progress import JobStatus, ProgressRecord
 from motion.models._types import UTCDateTime, utcnow
 
@@ -20,7 +21,7 @@ class SingleUseLink:
     """A link sent by e-mail that works once, until it expires; only its token's hash is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE", index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -35,7 +36,7 @@ class Invitation(SingleUseLink, db.Model):
 
     __tablename__ = "invitations"
 
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     user: Mapped[User] = relationship(foreign_keys="Invitation.user_id")
 

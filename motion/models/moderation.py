@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import CampaignScoped
+from motion.models._mixins import CampaignScoped, reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -37,13 +37,9 @@ class Report(CampaignScoped, db.Model):
         Index("ix_reports_campaign_status", "campaign_id", "status"),
     )
 
-    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    contribution_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
-    )
-    comment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
+    reporter_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
+    contribution_id: Mapped[int | None] = reference("contributions", ondelete="CASCADE", index=True)
+    comment_id: Mapped[int | None] = reference("comments", ondelete="CASCADE", index=True)
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[ReportStatus] = mapped_column(
         str_enum(ReportStatus, "report_status"),
@@ -51,9 +47,7 @@ class Report(CampaignScoped, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    resolved_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     # "hide", "restore" or "dismiss", with the facilitator's reason.
     decision: Mapped[str | None] = mapped_column(String(20))
     decision_reason: Mapped[str | None] = mapped_column(Text)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
-    ForeignKey,
     Index,
     String,
     Text,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import Timestamped
+from motion.models._mixins import Timestamped, children, reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -68,9 +67,7 @@ class Motion(db.Model):
     __tablename__ = "motions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), unique=True
-    )
+    campaign_id: Mapped[int] = reference("campaigns", ondelete="CASCADE", unique=True)
     title: Mapped[str] = mapped_column(String(300))
     # The current preamble; its history is in ``preamble_versions``.
     preamble: Mapped[str] = mapped_column(Text, default="")
@@ -78,17 +75,17 @@ class Motion(db.Model):
         str_enum(MotionStatus, "motion_status"), default=MotionStatus.DRAFT
     )
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    adopted_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     campaign: Mapped[Campaign] = relationship()
     adopted_by: Mapped[User | None] = relationship()
-    sections: Mapped[list[MotionSection]] = relationship(
-        back_populates="motion", cascade="all, delete-orphan", order_by="MotionSection.position"
+    sections: Mapped[list[MotionSection]] = children(
+        back_populates="motion", order_by="MotionSection.position"
     )
-    preamble_versions: Mapped[list[PreambleVersion]] = relationship(
-        back_populates="motion", cascade="all, delete-orphan", order_by="PreambleVersion.number"
+    preamble_versions: Mapped[list[PreambleVersion]] = children(
+        back_populates="motion", order_by="PreambleVersion.number"
     )
 
     @property
@@ -103,10 +100,8 @@ class MotionSection(db.Model):
     __table_args__ = (UniqueConstraint("motion_id", "engagement_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"))
-    engagement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("engagements.id", ondelete="SET NULL")
-    )
+    motion_id: Mapped[int] = reference("motions", ondelete="CASCADE")
+    engagement_id: Mapped[int | None] = reference("engagements", ondelete="SET NULL")
     # The heading (the engagement's code and title when the section was made).
     title: Mapped[str] = mapped_column(String(300))
     position: Mapped[int] = mapped_column(default=0)
@@ -130,16 +125,14 @@ class Proposition(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"))
-    section_id: Mapped[int] = mapped_column(
-        ForeignKey("motion_sections.id", ondelete="RESTRICT")
-    )
+    motion_id: Mapped[int] = reference("motions", ondelete="CASCADE")
+    section_id: Mapped[int] = reference("motion_sections", ondelete="RESTRICT")
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     # The number of the version holding the current text (optimistic locking for editors).
     version_number: Mapped[int] = mapped_column(default=1)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The frozen result of the last closed vote ("adopted" when pour > contre).
@@ -152,18 +145,17 @@ class Proposition(db.Model):
     motion: Mapped[Motion] = relationship()
     section: Mapped[MotionSection] = relationship(back_populates="propositions")
     created_by: Mapped[User | None] = relationship()
-    versions: Mapped[list[PropositionVersion]] = relationship(
-        back_populates="proposition", cascade="all, delete-orphan",
-        order_by="PropositionVersion.number",
+    versions: Mapped[list[PropositionVersion]] = children(
+        back_populates="proposition", order_by="PropositionVersion.number"
     )
-    provenance: Mapped[list[ProvenanceLink]] = relationship(
-        back_populates="proposition", cascade="all, delete-orphan", order_by="ProvenanceLink.id"
+    provenance: Mapped[list[ProvenanceLink]] = children(
+        back_populates="proposition", order_by="ProvenanceLink.id"
     )
-    amendments: Mapped[list[Amendment]] = relationship(
-        back_populates="proposition", cascade="all, delete-orphan", order_by="Amendment.id"
+    amendments: Mapped[list[Amendment]] = children(
+        back_populates="proposition", order_by="Amendment.id"
     )
-    vote_sessions: Mapped[list[VoteSession]] = relationship(
-        back_populates="proposition", cascade="all, delete-orphan", order_by="VoteSession.round"
+    vote_sessions: Mapped[list[VoteSession]] = children(
+        back_populates="proposition", order_by="VoteSession.round"
     )
 
 
@@ -174,14 +166,12 @@ class PropositionVersion(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("proposition_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE")
-    )
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE")
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     # Who saved it, when and why ("création", "amendement accepté", "restauration de la v2"…).
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     reason: Mapped[str] = mapped_column(String(500), default="")
     # "create", "edit", "amendment" (accepted or merged) or "restore".
     kind: Mapped[str] = mapped_column(String(20), default="edit")
@@ -202,10 +192,10 @@ class PreambleVersion(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("motion_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("motions.id", ondelete="CASCADE"))
+    motion_id: Mapped[int] = reference("motions", ondelete="CASCADE")
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     reason: Mapped[str] = mapped_column(String(500), default="")
     restored_from: Mapped[int | None]
 
@@ -226,18 +216,12 @@ class ProvenanceLink(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("proposition_id", "contribution_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE")
-    )
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
-    )
-    cluster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="SET NULL")
-    )
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE")
+    contribution_id: Mapped[int] = reference("contributions", ondelete="CASCADE", index=True)
+    cluster_id: Mapped[int | None] = reference("clusters", ondelete="SET NULL")
     cluster_stable_id: Mapped[int | None]
     cluster_name: Mapped[str | None] = mapped_column(String(200))
-    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    linked_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     proposition: Mapped[Proposition] = relationship(back_populates="provenance")
     contribution: Mapped[Contribution] = relationship()
@@ -255,10 +239,8 @@ class Amendment(Timestamped, db.Model):
     __table_args__ = (Index("ix_amendments_proposition_status", "proposition_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE")
-    )
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE")
+    author_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     # The version of the proposition the author read when writing the amendment.
     base_version: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
@@ -266,12 +248,10 @@ class Amendment(Timestamped, db.Model):
     status: Mapped[AmendmentStatus] = mapped_column(
         str_enum(AmendmentStatus, "amendment_status"), default=AmendmentStatus.PENDING
     )
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str | None] = mapped_column(Text)
-    result_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposition_versions.id", ondelete="SET NULL")
-    )
+    result_version_id: Mapped[int | None] = reference("proposition_versions", ondelete="SET NULL")
 
     proposition: Mapped[Proposition] = relationship(back_populates="amendments")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -288,18 +268,16 @@ class VoteSession(db.Model):
     __table_args__ = (UniqueConstraint("proposition_id", "round"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE")
-    )
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE")
     round: Mapped[int] = mapped_column(default=1)
     status: Mapped[VoteSessionStatus] = mapped_column(
         str_enum(VoteSessionStatus, "vote_session_status"), default=VoteSessionStatus.OPEN
     )
     # The version of the proposition put to the vote.
     version_number: Mapped[int]
-    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    opened_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Frozen at closing, counted from the votes table.
     count_for: Mapped[int | None]
@@ -323,11 +301,9 @@ class Vote(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("vote_sessions.id", ondelete="CASCADE"))
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE")
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = reference("vote_sessions", ondelete="CASCADE")
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE")
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE")
     choice: Mapped[VoteChoice] = mapped_column(str_enum(VoteChoice, "vote_choice"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -339,12 +315,8 @@ class ProjectionState(db.Model):
     __tablename__ = "projection_states"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(
-        ForeignKey("motions.id", ondelete="CASCADE"), unique=True
-    )
-    proposition_id: Mapped[int | None] = mapped_column(
-        ForeignKey("propositions.id", ondelete="SET NULL")
-    )
+    motion_id: Mapped[int] = reference("motions", ondelete="CASCADE", unique=True)
+    proposition_id: Mapped[int | None] = reference("propositions", ondelete="SET NULL")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     motion: Mapped[Motion] = relationship()

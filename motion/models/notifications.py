@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import Timestamped
+from motion.models._mixins import Timestamped, reference
 from motion.models._types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -22,9 +22,7 @@ class NotificationPreference(db.Model):
     __tablename__ = "notification_preferences"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), unique=True
-    )
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE", unique=True)
     replies: Mapped[bool] = mapped_column(default=False)
     weekly_digest: Mapped[bool] = mapped_column(default=False)
     phase_changes: Mapped[bool] = mapped_column(default=False)
@@ -40,7 +38,7 @@ class SentNotification(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE")
     # "reply", "digest" or "phase".
     kind: Mapped[str] = mapped_column(String(20))
     # The comment id, the ISO week ("2027-W03") or the phase id.

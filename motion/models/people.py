@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import Timestamped
+from motion.models._mixins import Timestamped, children, reference
 from motion.models._types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     # The name as typed or imported; collectivite_id links it to the imported list when known.
     collectivite: Mapped[str | None] = mapped_column(String(200))
-    collectivite_id: Mapped[int | None] = mapped_column(
-        ForeignKey("collectivites.id", ondelete="SET NULL"), index=True
+    collectivite_id: Mapped[int | None] = reference(
+        "collectivites", ondelete="SET NULL", index=True
     )
     role: Mapped[Role] = mapped_column(
         str_enum(Role, "user_role"),
@@ -48,12 +48,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
-    )
-    sessions: Mapped[list[UserSession]] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
-    )
+    memberships: Mapped[list[Membership]] = children(back_populates="user")
+    sessions: Mapped[list[UserSession]] = children(back_populates="user")
     collectivite_record: Mapped[Collectivite | None] = relationship()
 
     # The server-side session token this user object was loaded through (not a column).
@@ -85,7 +81,7 @@ class UserSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The last request seen (at most a minute, or a quarter of the idle limit, off): the
@@ -101,10 +97,8 @@ class Membership(Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("user_id", "workshop_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE")
+    workshop_id: Mapped[int] = reference("workshops", ondelete="CASCADE", index=True)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     workshop: Mapped[Workshop] = relationship(back_populates="memberships")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motion.extensions import db
-from motion.models._mixins import CampaignScoped, Timestamped
+from motion.models._mixins import CampaignScoped, Timestamped, reference
 from motion.models._types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ class EngagementReferent(CampaignScoped, Timestamped, db.Model):
     __tablename__ = "engagement_referents"
     __table_args__ = (UniqueConstraint("campaign_id", "engagement_id", "user_id"),)
 
-    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    engagement_id: Mapped[int] = reference("engagements", ondelete="CASCADE")
+    user_id: Mapped[int] = reference("users", ondelete="CASCADE", index=True)
 
     campaign: Mapped[Campaign] = relationship()
     engagement: Mapped[Engagement] = relationship()
@@ -50,7 +50,7 @@ class EngagementSession(CampaignScoped, db.Model):
         ),
     )
 
-    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    engagement_id: Mapped[int] = reference("engagements", ondelete="CASCADE")
     # The order of the sessions in the programme (1 = first).
     position: Mapped[int] = mapped_column(default=1)
     bilan: Mapped[str] = mapped_column(Text, default="")
@@ -59,7 +59,7 @@ class EngagementSession(CampaignScoped, db.Model):
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
 
     campaign: Mapped[Campaign] = relationship()
     engagement: Mapped[Engagement] = relationship()
@@ -71,10 +71,8 @@ class PropositionAxis(Timestamped, db.Model):
 
     __tablename__ = "proposition_axes"
 
-    proposition_id: Mapped[int] = mapped_column(
-        ForeignKey("propositions.id", ondelete="CASCADE"), primary_key=True
-    )
-    axis_id: Mapped[int] = mapped_column(ForeignKey("axes.id", ondelete="CASCADE"), index=True)
+    proposition_id: Mapped[int] = reference("propositions", ondelete="CASCADE", primary_key=True)
+    axis_id: Mapped[int] = reference("axes", ondelete="CASCADE", index=True)
 
     proposition: Mapped[Proposition] = relationship()
     axis: Mapped[Axis] = relationship()

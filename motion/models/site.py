@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from motion.extensions import db
+from motion.models._mixins import reference
 from motion.models._types import UTCDateTime, utcnow
 
 
@@ -19,4 +20,4 @@ class SiteText(db.Model):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = reference("users", ondelete="SET NULL")
