@@ -62,7 +62,7 @@ def _back(default: str) -> str:
     return default
 
 
-def _load(campaign_slug: str, contribution_id: int):
+def _load(contribution_id: int):
     campaign = url_campaign()
     return campaign, contributions.get_contribution(campaign, contribution_id, current_user)
 
@@ -101,7 +101,7 @@ def index(campaign_slug: str):
 @login_required
 def show(campaign_slug: str, contribution_id: int):
     """Show a contribution with its supports and discussion."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     return _render_show(campaign, contribution,
                         CommentForm(formdata=None, client_key=new_client_key()))
 
@@ -126,7 +126,7 @@ def _render_show(campaign, contribution, comment_form: CommentForm, status: int 
 @login_required
 def edit(campaign_slug: str, contribution_id: int):
     """Edit one's own contribution while the collect phase is open."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     form = EditForm(obj=contribution) if request.method == "GET" else EditForm()
     error = None
     if request.method == "POST":
@@ -153,7 +153,7 @@ def edit(campaign_slug: str, contribution_id: int):
 @login_required
 def confirm_withdraw(campaign_slug: str, contribution_id: int):
     """Ask the author to confirm a withdrawal (or, once withdrawn, offer to undo it)."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     contributions.check_author(current_user, contribution)
     return render_template(
         "contributions/withdraw.html", campaign=campaign, contribution=contribution,
@@ -167,7 +167,7 @@ def confirm_withdraw(campaign_slug: str, contribution_id: int):
 @login_required
 def withdraw(campaign_slug: str, contribution_id: int):
     """Withdraw one's own contribution (it can be undone for a while)."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     contributions.withdraw_contribution(current_user, contribution)
     return committed(url_for(".confirm_withdraw", campaign_slug=campaign.slug,
                              contribution_id=contribution.id),
@@ -178,7 +178,7 @@ def withdraw(campaign_slug: str, contribution_id: int):
 @login_required
 def restore(campaign_slug: str, contribution_id: int):
     """Undo one's own withdrawal, shortly after it."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     contributions.restore_withdrawn(current_user, contribution)
     return committed(url_for("workshops.show", campaign_slug=campaign.slug,
                              workshop_slug=contribution.workshop.slug,
@@ -190,7 +190,7 @@ def restore(campaign_slug: str, contribution_id: int):
 @login_required
 def support(campaign_slug: str, contribution_id: int):
     """Support a contribution (a second click changes nothing)."""
-    return _change_support(campaign_slug, contribution_id, supports.add_support,
+    return _change_support(contribution_id, supports.add_support,
                            _("Votre soutien est enregistré."),
                            _("Vous soutenez déjà cette contribution."), "success")
 
@@ -199,16 +199,16 @@ def support(campaign_slug: str, contribution_id: int):
 @login_required
 def unsupport(campaign_slug: str, contribution_id: int):
     """Cancel one's support."""
-    return _change_support(campaign_slug, contribution_id, supports.remove_support,
+    return _change_support(contribution_id, supports.remove_support,
                            _("Votre soutien est retiré."),
                            _("Vous ne souteniez pas cette contribution."), "info")
 
 
-def _change_support(campaign_slug: str, contribution_id: int, change, changed: str,
-                    unchanged: str, category: str):
+def _change_support(contribution_id: int, change, changed: str, unchanged: str,
+                    category: str):
     """Add or remove one's support (``change``), say whether it changed anything, and go
     back where the button was."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     done = change(current_user, contribution)
     return committed(_back(_show_url(campaign, contribution)), changed if done else unchanged,
                      category)
@@ -219,7 +219,7 @@ def _change_support(campaign_slug: str, contribution_id: int, change, changed: s
 @limiter.shared_limit(posting_limit, scope="posting")
 def comment(campaign_slug: str, contribution_id: int):
     """Reply under a contribution or a comment."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     form = CommentForm()
     parent_id = validation.parse_id(form.parent_id.data, "parent_id")
     try:
@@ -247,7 +247,7 @@ def comment(campaign_slug: str, contribution_id: int):
 @login_required
 def withdraw_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     """Withdraw one's own comment."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     comments.withdraw_comment(current_user, comments.get_comment(contribution, comment_id))
     return committed(_show_url(campaign, contribution), _("Votre commentaire est retiré."))
 
@@ -257,7 +257,7 @@ def withdraw_comment(campaign_slug: str, contribution_id: int, comment_id: int):
 @limiter.shared_limit(reporting_limit, scope="reporting")
 def report(campaign_slug: str, contribution_id: int):
     """Report a contribution to the facilitators."""
-    return _report(campaign_slug, contribution_id)
+    return _report(contribution_id)
 
 
 @bp.post("/<int:contribution_id>/commentaires/<int:comment_id>/signaler")
@@ -265,12 +265,12 @@ def report(campaign_slug: str, contribution_id: int):
 @limiter.shared_limit(reporting_limit, scope="reporting")
 def report_comment(campaign_slug: str, contribution_id: int, comment_id: int):
     """Report a comment to the facilitators."""
-    return _report(campaign_slug, contribution_id, comment_id)
+    return _report(contribution_id, comment_id)
 
 
-def _report(campaign_slug: str, contribution_id: int, comment_id: int | None = None):
+def _report(contribution_id: int, comment_id: int | None = None):
     """Report the contribution, or its comment ``comment_id``, and go back to its page."""
-    campaign, contribution = _load(campaign_slug, contribution_id)
+    campaign, contribution = _load(contribution_id)
     form = ReasonForm()
     target = contribution
     if comment_id is not None:

@@ -26,7 +26,7 @@ def _ids(name: str) -> list[int]:
     return [validation.parse_id(v, name) for v in values if str(v).strip()]
 
 
-def _load(campaign_slug: str):
+def _load():
     campaign = url_campaign()
     return campaign, motions.require_motion(campaign)
 
@@ -65,7 +65,7 @@ def create(campaign_slug: str):
 @facilitator_required
 def new_proposition(campaign_slug: str):
     """Choose themes or contributions, then edit the extractive draft and create it."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     motions.ensure_editable(motion)
     cluster_ids, contribution_ids = _ids("themes"), _ids("contributions")
     if not cluster_ids and not contribution_ids:
@@ -110,7 +110,7 @@ def new_proposition(campaign_slug: str):
 @login_required
 def proposition(campaign_slug: str, proposition_id: int):
     """A proposition with its provenance, versions, amendments and vote results."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     return proposition_page(campaign, motion, motions.get_proposition(motion, proposition_id))
 
 
@@ -130,7 +130,7 @@ def proposition_page(campaign, motion, item, status: int = 200, **refused):
 @facilitator_required
 def edit(campaign_slug: str, proposition_id: int):
     """Edit a proposition: every save is a new version."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     motions.ensure_editable(motion)
     referents.require_lead(current_user, campaign, item.section.engagement_id)
@@ -167,7 +167,7 @@ def _pair(latest: int) -> tuple[int, int]:
 @login_required
 def versions(campaign_slug: str, proposition_id: int):
     """The versions of a proposition and a word-level diff between two of them."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     old_n, new_n = _pair(item.version_number)
     old, new = motions.get_version(item, old_n), motions.get_version(item, new_n)
@@ -182,7 +182,7 @@ def versions(campaign_slug: str, proposition_id: int):
 @facilitator_required
 def restore(campaign_slug: str, proposition_id: int, number: int):
     """Make an earlier version current again (as a new version)."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     motions.restore_version(item, number, actor=current_user)
     db.session.commit()
@@ -194,7 +194,7 @@ def restore(campaign_slug: str, proposition_id: int, number: int):
 @login_required
 def propose_amendment(campaign_slug: str, proposition_id: int):
     """Propose an amendment (replacement text and justification)."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     try:
         amendments.propose(item, current_user, text=request.form.get("text", ""),
@@ -215,7 +215,7 @@ def propose_amendment(campaign_slug: str, proposition_id: int):
 def decide_amendment(campaign_slug: str, proposition_id: int, amendment_id: int,
                      decision: str):
     """Accept or reject one amendment."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     amendment = amendments.get_amendment(item, amendment_id)
     reason = request.form.get("reason", "")
@@ -236,7 +236,7 @@ def decide_amendment(campaign_slug: str, proposition_id: int, amendment_id: int,
 @facilitator_required
 def merge_amendments(campaign_slug: str, proposition_id: int):
     """Merge several amendments into one new version crediting all their authors."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     amendments.merge(item, _ids("amendements"), text=request.form.get("text", ""),
                      actor=current_user, reason=request.form.get("reason", ""))
@@ -249,7 +249,7 @@ def merge_amendments(campaign_slug: str, proposition_id: int):
 @login_required
 def preamble(campaign_slug: str):
     """The preamble's versions with a diff; facilitators edit and restore it."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     latest = max(v.number for v in motion.preamble_versions)
     text = motion.preamble
     if request.method == "POST":
@@ -284,7 +284,7 @@ def preamble(campaign_slug: str):
 @facilitator_required
 def adopt(campaign_slug: str):
     """Mark the motion adopted: it becomes read-only."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     motions.adopt(motion, actor=current_user)
     db.session.commit()
     flash(_("La motion est adoptée. Son texte ne peut plus être modifié."), "success")
@@ -295,7 +295,7 @@ def adopt(campaign_slug: str):
 @login_required
 def contribution(campaign_slug: str, contribution_id: int):
     """Which propositions a contribution fed."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     item = db.session.get(Contribution, contribution_id)
     if item is None or item.campaign_id != campaign.id or not item.is_published:
         abort(404)
@@ -307,7 +307,7 @@ def contribution(campaign_slug: str, contribution_id: int):
 @facilitator_required
 def unused(campaign_slug: str):
     """Published contributions that fed no proposition (a sample)."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     return render_template("motions/unused.html", campaign=campaign, motion=motion,
                            rows=provenance.unused_contributions(motion, limit=100),
                            counters=provenance.motion_counters(motion))

@@ -20,7 +20,7 @@ from motion.views.forms import EmptyForm
 bp = Blueprint("projection", __name__)
 
 
-def _load(campaign_slug: str):
+def _load():
     campaign = url_campaign()
     return campaign, motions.require_motion(campaign)
 
@@ -48,7 +48,7 @@ def _context(campaign, motion) -> dict:
 @facilitator_required
 def screen(campaign_slug: str):
     """The full-screen page for the projector (it follows the control page by itself)."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     context = _context(campaign, motion)
     db.session.commit()  # the projection state, created on first use
     return render_template("projection/screen.html", **context)
@@ -58,7 +58,7 @@ def screen(campaign_slug: str):
 @facilitator_required
 def control(campaign_slug: str):
     """The facilitator's control page: previous, next, open and close the vote."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     context = _context(campaign, motion)
     db.session.commit()
     return render_template("projection/control.html", form=EmptyForm(), **context)
@@ -68,7 +68,7 @@ def control(campaign_slug: str):
 @facilitator_required
 def act(campaign_slug: str, action: str):
     """Drive the projector: move, show a proposition, open or close its vote."""
-    campaign, motion = _load(campaign_slug)
+    campaign, motion = _load()
     if action == "precedente":
         votes.step(motion, -1)
     elif action == "suivante":

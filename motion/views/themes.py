@@ -229,15 +229,15 @@ def _refused(campaign, cluster_id: int, refused: MotionError, **forms):
     return _render_show(campaign, cluster_id, status=refused.status_code, **forms)
 
 
-def _cluster(campaign_slug: str, cluster_id: int):
+def _cluster(cluster_id: int):
+    """The URL’s campaign and its active cluster ``cluster_id`` (404 otherwise)."""
     campaign = url_campaign()
     return campaign, operations.get_cluster(campaign, cluster_id)
 
 
 def _on_cluster(operation, cluster_id: int, **fields):
     """Run ``operation`` on a cluster at the version the form was built from; commit."""
-    campaign = url_campaign()
-    cluster = operations.get_cluster(campaign, cluster_id)
+    campaign, cluster = _cluster(cluster_id)
     return _done(campaign, operation(campaign, cluster, version=_int("version"),
                                      actor=current_user, reason=request.form.get("reason"),
                                      **fields))
@@ -258,7 +258,7 @@ def _on_contribution(operation, contribution_id: int, **fields):
 @facilitator_required
 def rename(campaign_slug: str, cluster_id: int):
     """Rename a cluster and write its summary; a refused edit shows the form again, kept."""
-    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    campaign, cluster = _cluster(cluster_id)
     form = RenameForm(request.form)
     error, status = None, 400
     if form.validate():
@@ -282,7 +282,7 @@ def rename(campaign_slug: str, cluster_id: int):
 def move(campaign_slug: str, cluster_id: int):
     """Move a cluster to an engagement, an axis or "hors cadre"; a refusal shows the theme's
     page again, the error beside the place chosen."""
-    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    campaign, cluster = _cluster(cluster_id)
     target = request.form.get("target", "")
     try:
         operation = operations.move_cluster(campaign, cluster, target=target,
@@ -356,7 +356,7 @@ def split_form(campaign_slug: str, cluster_id: int):
 @facilitator_required
 def split(campaign_slug: str, cluster_id: int):
     """Confirm a split: each contribution's part comes from its "part-<id>" field."""
-    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    campaign, cluster = _cluster(cluster_id)
     n_parts = _int("parts") or 2
     if not 2 <= n_parts <= operations.MAX_PARTS:
         raise InvalidInput(_("Choisissez entre 2 et %(n)d sous-thèmes.", n=operations.MAX_PARTS))
@@ -435,7 +435,7 @@ def _chosen_moves(campaign, form) -> tuple[dict | None, dict, str | None]:
 def move_many(campaign_slug: str, cluster_id: int):
     """Move (or attach as second theme) the chosen contributions of a cluster, each to the
     destination its row names ("groupe-<id>"), in one submit; a move is one operation."""
-    campaign, cluster = _cluster(campaign_slug, cluster_id)
+    campaign, cluster = _cluster(cluster_id)
     form = _move_form(campaign, cluster, request.form)
     moves, names, error = _chosen_moves(campaign, form)
     if moves is None:
