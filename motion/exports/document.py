@@ -124,13 +124,6 @@ class Section:
     propositions: tuple[PropositionEntry, ...] = ()
 
 
-@dataclass(frozen=True)
-class VoteSummaryRow:
-    number: str
-    title: str
-    result: VoteResult
-
-
 class FiledDocument:
     """What the motion and a transmission dossier share: engagement sections of
     propositions, and a draft until the motion is adopted."""
@@ -164,10 +157,9 @@ class MotionDocument(FiledDocument):
     annex: str = "all"
 
     @property
-    def votes(self) -> tuple[VoteSummaryRow, ...]:
-        return tuple(
-            VoteSummaryRow(p.number, p.title, p.vote) for p in self.propositions if p.vote
-        )
+    def votes(self) -> tuple[PropositionEntry, ...]:
+        """The propositions put to the vote, for the table of results."""
+        return tuple(p for p in self.propositions if p.vote)
 
     @property
     def n_contributions(self) -> int:

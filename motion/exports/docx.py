@@ -187,7 +187,7 @@ def render_motion_docx(doc: MotionDocument) -> bytes:
     votes = doc.votes
     if votes:
         body.paragraph(common.VOTES_HEADING, "Heading 1")
-        vote_table(document, (common.vote_cells(r.number, r.title, r.result) for r in votes))
+        vote_table(document, (common.vote_cells(r.number, r.title, r.vote) for r in votes))
     for proposition in doc.propositions if common.has_annex(doc) else ():
         if proposition is doc.propositions[0]:
             body.paragraph(common.ANNEX_HEADING, "Heading 1")

@@ -45,7 +45,7 @@ def render_markdown(doc: MotionDocument) -> bytes:
         out.append("| " + " | ".join(common.VOTE_COLUMNS) + " |")
         out.append("| --- | --- | ---: | ---: | ---: | --- |")
         for row in votes:
-            cells = [_escape(c) for c in common.vote_cells(row.number, row.title, row.result)]
+            cells = [_escape(c) for c in common.vote_cells(row.number, row.title, row.vote)]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     if common.has_annex(doc):

@@ -239,7 +239,7 @@ def render_motion_odt(doc: MotionDocument) -> bytes:
     if votes:
         writer.heading(1, common.VOTES_HEADING)
         writer.table("Votes", list(common.VOTE_COLUMNS),
-                     [common.vote_cells(r.number, r.title, r.result) for r in votes],
+                     [common.vote_cells(r.number, r.title, r.vote) for r in votes],
                      [1.2, 7.6, 1.8, 1.8, 2.2, 2.4])
     for proposition in doc.propositions if common.has_annex(doc) else ():
         if proposition is doc.propositions[0]:

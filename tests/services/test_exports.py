@@ -116,7 +116,7 @@ def test_motion_document_from_the_database(db, exported):
     doc = builder.build_motion_document(campaign)
     assert not doc.is_draft
     assert doc.adopted_on is not None
-    assert [(r.number, r.result.pour, r.result.contre) for r in doc.votes] == [
+    assert [(r.number, r.vote.pour, r.vote.contre) for r in doc.votes] == [
         (next(p.number for p in doc.propositions if p.id == first.id), 1, 0)]
 
 
