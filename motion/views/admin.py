@@ -26,6 +26,7 @@ from motion.views.forms import (
     ContributionImportForm,
     RoleForm,
     WorkshopForm,
+    options,
     refuse,
 )
 
@@ -204,8 +205,8 @@ def _workshop_form(campaign: Campaign, workshop=None, *, submitted: bool = False
     else:
         form = WorkshopForm(formdata=None)
     engagements = campaign.framework.engagements if campaign.framework else []
-    form.engagement_id.choices = [("", _("Aucun"))] + [
-        (str(e.id), f"{e.code} — {e.title}") for e in engagements]
+    form.engagement_id.choices = options([("", _("Aucun"))] + [
+        (str(e.id), f"{e.code} — {e.title}") for e in engagements])
     return form
 
 
@@ -307,7 +308,7 @@ def _role_form(user, submitted: bool = False) -> RoleForm:
     account's; its fields' ids and label are the row's."""
     form = RoleForm() if submitted else RoleForm(
         formdata=None, role=user.role.value, active=user.is_active_account)
-    form.role.choices = [(r.value, _(campaign_admin.ROLE_LABELS[r])) for r in Role]
+    form.role.choices = options((r.value, _(campaign_admin.ROLE_LABELS[r])) for r in Role)
     form.role.id = f"role-{user.id}"
     form.role.label = Label(form.role.id, _("Rôle de %(name)s", name=user.display_name))
     return form

@@ -18,7 +18,7 @@ from motion.extensions import db
 from motion.models import AddresseeKind, Role
 from motion.services import addressees, dossiers, exports, motions
 from motion.views import committed, facilitator_required, role_required, send_rendered, url_campaign
-from motion.views.forms import EmptyForm, refuse, row_ids
+from motion.views.forms import EmptyForm, options, refuse, row_ids
 from motion.views.motions import proposition_page
 
 bp = Blueprint("dossiers", __name__, url_prefix="/campagnes/<campaign_slug>")
@@ -55,10 +55,10 @@ class AddresseeForm(FlaskForm):
     short_name = StringField(_l("Nom court (pour les listes et les fichiers)"))
     kind = SelectField(
         _l("Type"),
-        choices=[
+        choices=options([
             (AddresseeKind.MINISTRY.value, _l("Ministère")),
             (AddresseeKind.OTHER.value, _l("Autre instance")),
-        ],
+        ]),
     )
     description = TextAreaField(_l("Compétences"), render_kw={"rows": 3})
     email = StringField(_l("Adresse e-mail (facultative)"))
@@ -97,9 +97,9 @@ def _addressee_form(campaign, addressee=None, formdata=None) -> AddresseeForm:
             "engagements": [link.engagement_id for link in addressee.engagement_links],
         }
     form = AddresseeForm(formdata=formdata, data=data)
-    form.engagements.choices = [
+    form.engagements.choices = options(
         (e.id, f"{e.code} — {e.title}") for e in addressees.campaign_engagements(campaign)
-    ]
+    )
     return form
 
 

@@ -14,7 +14,7 @@ from motion.models import FollowUpStatus, Role
 from motion.models._types import utcnow
 from motion.services import followup, motions
 from motion.views import facilitator_required, url_campaign
-from motion.views.forms import EmptyForm, FollowUpForm, refuse, row_ids
+from motion.views.forms import EmptyForm, FollowUpForm, options, refuse, row_ids
 
 bp = Blueprint("followup", __name__, url_prefix="/campagnes/<campaign_slug>/suivi")
 
@@ -42,7 +42,7 @@ def _followup_form(row, failed: tuple | None = None) -> FollowUpForm:
 
 
 def _with_choices(form: FollowUpForm) -> FollowUpForm:
-    form.status.choices = [(s.value, followup.status_label(s)) for s in FollowUpStatus]
+    form.status.choices = options((s.value, followup.status_label(s)) for s in FollowUpStatus)
     return form
 
 

@@ -4,6 +4,8 @@ the services validate and explain."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
 from flask import flash, get_flashed_messages
 from flask_babel import lazy_gettext as _l
@@ -15,6 +17,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -23,6 +26,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from motion.errors import MotionError
 from motion.extensions import db
+
+
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """A select or radio field's choices from ``(value, label)`` pairs (WTForms deprecates
+    plain tuples and removes them in 3.4)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):

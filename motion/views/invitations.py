@@ -14,7 +14,7 @@ from motion.extensions import db
 from motion.models import Campaign, Role
 from motion.services import campaigns, invitations
 from motion.views import role_required
-from motion.views.forms import InvitationImportForm, SetPasswordForm
+from motion.views.forms import InvitationImportForm, SetPasswordForm, options
 
 bp = Blueprint("invitations", __name__)
 
@@ -30,10 +30,10 @@ def _link_for(token: str) -> str:
 def import_file():
     """Import a CSV of élus and send them invitation links."""
     form = InvitationImportForm()
-    form.campaign.choices = [
+    form.campaign.choices = options(
         (c.slug, c.title) for c in db.session.scalars(
             select(Campaign).order_by(Campaign.created_at.desc()))
-    ]
+    )
     report = None
     if form.validate_on_submit():
         upload = form.file.data

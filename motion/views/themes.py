@@ -22,7 +22,7 @@ from motion.services import clustering
 from motion.services.themes import journal, operations, queries
 from motion.services.themes.journal import stale_message
 from motion.views import committed, facilitator_required, url_campaign
-from motion.views.forms import attach_error
+from motion.views.forms import attach_error, options
 
 bp = Blueprint("themes", __name__)
 
@@ -46,10 +46,10 @@ class MoveManyForm(_PlainForm):
     """Where the chosen contributions of a theme go: each row names a destination (1 to
     ``DESTINATIONS``), and this form says where each destination is."""
 
-    mode = RadioField(_l("Action"), default="deplacer", choices=[
+    mode = RadioField(_l("Action"), default="deplacer", choices=options([
         ("deplacer", _l("Déplacer (verrouillées à leur destination)")),
         ("second", _l("Ajouter en second thème (elles restent ici)")),
-    ])
+    ]))
     # Its own id: the theme's page also shows the rename form's "reason".
     reason = StringField(_l("Justification (facultative)"), id="move-reason",
                          validators=[Optional(), Length(max=2000)])
@@ -85,14 +85,14 @@ def _move_form(campaign, cluster, formdata=None) -> MoveManyForm:
     choices += [(str(c.id), c.name) for c in queries.active_clusters(campaign)
                 if cluster is None or c.id != cluster.id]
     for n in range(1, DESTINATIONS + 1):
-        form[f"destination_{n}"].choices = choices
+        form[f"destination_{n}"].choices = options(choices)
     return form
 
 
 def _place_form(campaign, cluster, target: str | None = None) -> PlaceForm:
     """A theme's move form: its current place chosen, or the ``target`` sent."""
     form = PlaceForm(formdata=None)
-    form.target.choices = operations.placement_choices(campaign)
+    form.target.choices = options(operations.placement_choices(campaign))
     form.target.data = operations.place_value(cluster) if target is None else target
     return form
 
@@ -101,11 +101,12 @@ def _merge_form(campaign, cluster, chosen: str = "") -> MergeForm:
     """A theme's merge form: the other themes at their current version; the one ``chosen``
     ("id:version" as sent, whatever its version) selected."""
     form = MergeForm(formdata=None)
-    form.clusters.choices = [(f"{c.id}:{c.version}", c.name)
-                             for c in queries.active_clusters(campaign) if c.id != cluster.id]
+    form.clusters.choices = options((f"{c.id}:{c.version}", c.name)
+                                    for c in queries.active_clusters(campaign)
+                                    if c.id != cluster.id)
     chosen_id = chosen.partition(":")[0]
-    form.clusters.data = next((value for value, _name in form.clusters.choices
-                               if value.partition(":")[0] == chosen_id), None)
+    form.clusters.data = next((choice.value for choice in form.clusters.choices
+                               if choice.value.partition(":")[0] == chosen_id), None)
     return form
 
 # ------------------------------------------------------------------ board, theme page, runs

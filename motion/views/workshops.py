@@ -20,7 +20,7 @@ from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import campaigns, contributions, followup, similar, supports
 from motion.views import url_campaign
-from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key
+from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key, options
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _render_show(campaign, workshop, form: PostForm, *, status: int = 200, error
     rows, total = contributions.list_workshop_contributions(
         workshop, page=page, per_page=PER_PAGE
     )
-    form.engagement.choices = engagement_choices(campaign)
+    form.engagement.choices = options(engagement_choices(campaign))
     if not form.client_key.data:
         form.client_key.data = new_client_key()
     return render_template(
@@ -94,7 +94,7 @@ def post(campaign_slug: str, workshop_slug: str):
     campaign = url_campaign()
     workshop = campaigns.get_workshop(campaign, workshop_slug)
     form = PostForm()
-    form.engagement.choices = engagement_choices(campaign)
+    form.engagement.choices = options(engagement_choices(campaign))
     try:
         contribution = contributions.post_contribution(
             current_user, workshop, form.text.data or "", title=form.title.data,
