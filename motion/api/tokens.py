@@ -4,31 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
 
 from motion.errors import InvalidInput
 from motion.extensions import db
 from motion.services import api_tokens
-from motion.views.forms import EmptyForm, options
+from motion.views.forms import EmptyForm, TokenForm
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/compte/jetons")
 
-
-class TokenForm(FlaskForm):
-    name = StringField(_l("Nom du jeton (l’outil qui l’utilisera)"),
-                       validators=[DataRequired(), Length(max=100)])
-    scope = RadioField(_l("Portée"), default="read", choices=options([
-        ("read", _l("Lecture seule")),
-        ("write", _l("Lecture et écriture (publier, lancer un calcul, un export)")),
-    ]))
-    days = SelectField(_l("Validité"), coerce=int, default=90, choices=options(
-        (days, lazy_ngettext("%(num)d jour", "%(num)d jours", days))
-        for days in api_tokens.LIFETIMES_DAYS))
 
 
 def _page(form: TokenForm, *, secret: str | None = None, error: str | None = None,

@@ -17,30 +17,23 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
 
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import accounts, login_throttle
-from motion.views.forms import EmptyForm, LoginForm, SetPasswordForm
+from motion.views.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/compte")
 bp.add_app_template_global(accounts.idle_timers)  # the idle warning of every signed-in page
 
-
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
-    password = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired()])
-    confirm = PasswordField(_l("Confirmez le nouveau mot de passe"), validators=[DataRequired()])
-
-
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=254)])
 
 
 def _safe_next(target: str | None) -> str:

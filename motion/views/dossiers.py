@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from motion import validation
 from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
-from motion.models import AddresseeKind, Role
+from motion.models import Role
 from motion.services import addressees, dossiers, exports, motions
 from motion.views import committed, facilitator_required, role_required, send_rendered, url_campaign
-from motion.views.forms import EmptyForm, options, refuse, row_ids
+from motion.views.forms import (
+    AddresseeForm,
+    DispatchForm,
+    EmptyForm,
+    LetterForm,
+    PropositionAddresseesForm,
+    options,
+    refuse,
+    row_ids,
+)
 from motion.views.motions import proposition_page
 
 bp = Blueprint("dossiers", __name__, url_prefix="/campagnes/<campaign_slug>")
@@ -34,54 +39,6 @@ def _template_helpers() -> dict:
         "proposition_addressees_form": lambda: PropositionAddresseesForm(formdata=None),
     }
 
-
-class _Checkboxes(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form) -> None:  # the service checks the values
-        pass
-
-
-class PropositionAddresseesForm(FlaskForm):
-    """A proposition's addressees (the checkboxes of its page, ``destinataires``)."""
-
-    addressees = _Checkboxes(_l("Ministères et instances auxquels la proposition est transmise"),
-                             name="destinataires", id="destinataires-choix")
-
-
-class AddresseeForm(FlaskForm):
-    name = StringField(_l("Nom"))
-    short_name = StringField(_l("Nom court (pour les listes et les fichiers)"))
-    kind = SelectField(
-        _l("Type"),
-        choices=options([
-            (AddresseeKind.MINISTRY.value, _l("Ministère")),
-            (AddresseeKind.OTHER.value, _l("Autre instance")),
-        ]),
-    )
-    description = TextAreaField(_l("Compétences"), render_kw={"rows": 3})
-    email = StringField(_l("Adresse e-mail (facultative)"))
-    postal_address = TextAreaField(_l("Adresse postale (facultative)"), render_kw={"rows": 3})
-    engagements = _Checkboxes(
-        _l("Engagements dont les propositions lui sont proposées"), coerce=int
-    )
-
-
-class LetterForm(FlaskForm):
-    association = StringField(_l("Association"))
-    signatory = StringField(_l("Signataire"))
-    letter = TextAreaField(_l("Lettre d’accompagnement"), render_kw={"rows": 14})
-
-
-class DispatchForm(FlaskForm):
-    """The day an addressee's dossier was sent (one per row of the dossiers table: its id
-    ends with the addressee's, see ``row_ids``)."""
-
-    class Meta:
-        csrf = False  # the page's EmptyForm carries the token, checked by CSRFProtect
-
-    sent_on = StringField(_l("Date d’envoi"))
 
 
 def _addressee_form(campaign, addressee=None, formdata=None) -> AddresseeForm:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import flash, get_flashed_messages
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from jinja2 import pass_context
@@ -17,21 +18,34 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from motion.errors import MotionError
 from motion.extensions import db
+from motion.models import AddresseeKind
+from motion.services import api_tokens
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """A select or radio field's choices from ``(value, label)`` pairs (WTForms deprecates
     plain tuples and removes them in 3.4)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class PlainForm(FlaskForm):
+    """A form without a token of its own: the page's other form (or the button) carries it,
+    and the app-wide CSRFProtect checks the token of every POST."""
+
+    class Meta:
+        csrf = False
 
 
 class LoginForm(FlaskForm):
@@ -204,3 +218,121 @@ class InvitationImportForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(_l("Mot de passe"))
     confirm = PasswordField(_l("Confirmez le mot de passe"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+    password = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Confirmez le nouveau mot de passe"), validators=[DataRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=254)])
+
+
+# ---------------------------------------------------------------- themes (views/themes.py)
+
+DESTINATIONS = 3  # destinations of one "move the chosen contributions" submit
+
+
+class RenameForm(PlainForm):
+    name = StringField(_l("Nom du thème"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Résumé (un paragraphe)"), validators=[Optional()])
+    reason = StringField(_l("Justification (facultative)"),
+                         validators=[Optional(), Length(max=2000)])
+
+
+class MoveManyForm(PlainForm):
+    """Where the chosen contributions of a theme go: each row names a destination (1 to
+    ``DESTINATIONS``), and this form says where each destination is."""
+
+    mode = RadioField(_l("Action"), default="deplacer", choices=options([
+        ("deplacer", _l("Déplacer (verrouillées à leur destination)")),
+        ("second", _l("Ajouter en second thème (elles restent ici)")),
+    ]))
+    # Its own id: the theme's page also shows the rename form's "reason".
+    reason = StringField(_l("Justification (facultative)"), id="move-reason",
+                         validators=[Optional(), Length(max=2000)])
+
+
+class PlaceForm(PlainForm):
+    """Where a theme goes: an engagement, an axis or "hors cadre" (its page's form)."""
+
+    target = SelectField(_l("Déplacer vers"), validate_choice=False)
+
+
+class MergeForm(PlainForm):
+    """The theme merged into this one (a value "id:version"; this one keeps its name)."""
+
+    clusters = SelectField(_l("Fusionner avec (ce thème garde son nom)"), id="merge",
+                           validate_choice=False)
+
+
+for _n in range(1, DESTINATIONS + 1):
+    setattr(MoveManyForm, f"destination_{_n}",
+            SelectField(_l("Destination %(n)d", n=_n), validators=[Optional()]))
+    setattr(MoveManyForm, f"name_{_n}",
+            StringField(_l("Nom si la destination %(n)d est un nouveau thème (facultatif)",
+                           n=_n), validators=[Optional(), Length(max=200)]))
+
+
+# ---------------------------------------------------------------- dossiers (views/dossiers.py)
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:  # the service checks the values
+        pass
+
+
+class PropositionAddresseesForm(FlaskForm):
+    """A proposition's addressees (the checkboxes of its page, ``destinataires``)."""
+
+    addressees = _Checkboxes(_l("Ministères et instances auxquels la proposition est transmise"),
+                             name="destinataires", id="destinataires-choix")
+
+
+class AddresseeForm(FlaskForm):
+    name = StringField(_l("Nom"))
+    short_name = StringField(_l("Nom court (pour les listes et les fichiers)"))
+    kind = SelectField(
+        _l("Type"),
+        choices=options([
+            (AddresseeKind.MINISTRY.value, _l("Ministère")),
+            (AddresseeKind.OTHER.value, _l("Autre instance")),
+        ]),
+    )
+    description = TextAreaField(_l("Compétences"), render_kw={"rows": 3})
+    email = StringField(_l("Adresse e-mail (facultative)"))
+    postal_address = TextAreaField(_l("Adresse postale (facultative)"), render_kw={"rows": 3})
+    engagements = _Checkboxes(
+        _l("Engagements dont les propositions lui sont proposées"), coerce=int
+    )
+
+
+class LetterForm(FlaskForm):
+    association = StringField(_l("Association"))
+    signatory = StringField(_l("Signataire"))
+    letter = TextAreaField(_l("Lettre d’accompagnement"), render_kw={"rows": 14})
+
+
+class DispatchForm(PlainForm):
+    """The day an addressee's dossier was sent (one per row of the dossiers table: its id
+    ends with the addressee's, see ``row_ids``)."""
+
+    sent_on = StringField(_l("Date d’envoi"))
+
+
+# ---------------------------------------------------------------- API tokens (api/tokens.py)
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Nom du jeton (l’outil qui l’utilisera)"),
+                       validators=[DataRequired(), Length(max=100)])
+    scope = RadioField(_l("Portée"), default="read", choices=options([
+        ("read", _l("Lecture seule")),
+        ("write", _l("Lecture et écriture (publier, lancer un calcul, un export)")),
+    ]))
+    days = SelectField(_l("Validité"), coerce=int, default=90, choices=options(
+        (days, lazy_ngettext("%(num)d jour", "%(num)d jours", days))
+        for days in api_tokens.LIFETIMES_DAYS))

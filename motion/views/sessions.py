@@ -17,7 +17,7 @@ from motion.extensions import db
 from motion.models import Role, User
 from motion.services import motions, referents, sessions
 from motion.views import facilitator_required, role_required, url_campaign
-from motion.views.forms import EmptyForm, SessionTextsForm, refuse, show_error
+from motion.views.forms import EmptyForm, PlainForm, SessionTextsForm, refuse, show_error
 
 bp = Blueprint("sessions", __name__, url_prefix="/campagnes/<campaign_slug>")
 
@@ -78,11 +78,6 @@ def programme(campaign_slug: str):
     return _programme_page(url_campaign())
 
 
-class _ProgrammeFormBase(FlaskForm):
-    class Meta:
-        csrf = False  # the page's EmptyForm carries the token, checked by CSRFProtect
-
-
 def _programme_form(rows, times, formdata=None) -> FlaskForm:
     """The programme grid: one field per cell (``ordre_<id>``, ``jour_<id>``, ``debut_<id>``,
     ``fin_<id>``), labelled with its session's code, filled with the current order and
@@ -103,7 +98,7 @@ def _programme_form(rows, times, formdata=None) -> FlaskForm:
         for kind, label, value in cells:
             fields[f"{kind}_{s.id}"] = StringField(label)
             data[f"{kind}_{s.id}"] = value
-    form_class = type("ProgrammeForm", (_ProgrammeFormBase,), fields)
+    form_class = type("ProgrammeForm", (PlainForm,), fields)
     return form_class(formdata=formdata, data=data)
 
 

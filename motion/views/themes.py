@@ -8,11 +8,7 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
 from motion import jobs, validation
 from motion.errors import Conflict, InvalidInput, MotionError, NotFound
@@ -22,58 +18,20 @@ from motion.services import clustering
 from motion.services.themes import journal, operations, queries
 from motion.services.themes.journal import stale_message
 from motion.views import committed, facilitator_required, url_campaign
-from motion.views.forms import attach_error, options
+from motion.views.forms import (
+    DESTINATIONS,
+    MergeForm,
+    MoveManyForm,
+    PlaceForm,
+    RenameForm,
+    attach_error,
+    options,
+)
 
 bp = Blueprint("themes", __name__)
 
 PER_PAGE = 50  # contributions per page of a theme
-DESTINATIONS = 3  # destinations of one "move the chosen contributions" submit
 
-
-class _PlainForm(FlaskForm):
-    class Meta:
-        csrf = False  # the app-wide CSRFProtect checks the token of every POST
-
-
-class RenameForm(_PlainForm):
-    name = StringField(_l("Nom du thème"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Résumé (un paragraphe)"), validators=[Optional()])
-    reason = StringField(_l("Justification (facultative)"),
-                         validators=[Optional(), Length(max=2000)])
-
-
-class MoveManyForm(_PlainForm):
-    """Where the chosen contributions of a theme go: each row names a destination (1 to
-    ``DESTINATIONS``), and this form says where each destination is."""
-
-    mode = RadioField(_l("Action"), default="deplacer", choices=options([
-        ("deplacer", _l("Déplacer (verrouillées à leur destination)")),
-        ("second", _l("Ajouter en second thème (elles restent ici)")),
-    ]))
-    # Its own id: the theme's page also shows the rename form's "reason".
-    reason = StringField(_l("Justification (facultative)"), id="move-reason",
-                         validators=[Optional(), Length(max=2000)])
-
-
-class PlaceForm(_PlainForm):
-    """Where a theme goes: an engagement, an axis or "hors cadre" (its page's form)."""
-
-    target = SelectField(_l("Déplacer vers"), validate_choice=False)
-
-
-class MergeForm(_PlainForm):
-    """The theme merged into this one (a value "id:version"; this one keeps its name)."""
-
-    clusters = SelectField(_l("Fusionner avec (ce thème garde son nom)"), id="merge",
-                           validate_choice=False)
-
-
-for _n in range(1, DESTINATIONS + 1):
-    setattr(MoveManyForm, f"destination_{_n}",
-            SelectField(_l("Destination %(n)d", n=_n), validators=[Optional()]))
-    setattr(MoveManyForm, f"name_{_n}",
-            StringField(_l("Nom si la destination %(n)d est un nouveau thème (facultatif)",
-                           n=_n), validators=[Optional(), Length(max=200)]))
 
 
 def _move_form(campaign, cluster, formdata=None) -> MoveManyForm:
