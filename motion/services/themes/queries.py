@@ -485,6 +485,11 @@ class CoverageRow:
     collectivites: int = 0
     share: float = 0.0  # of the largest row of the same level, for the chart
 
+    @property
+    def axis_id(self) -> int | None:
+        """The axis of an axis row ("a:ID"); None for every other row."""
+        return int(self.key[2:]) if self.key.startswith("a:") else None
+
 
 @dataclass
 class _Counter:
