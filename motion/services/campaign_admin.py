@@ -26,15 +26,9 @@ from motion.models import (
 )
 from motion.models._types import utcnow
 from motion.services import audit, lookup
-from motion.services.campaigns import SLUG_RE, set_phases, slugify
+from motion.services.campaigns import SLUG_RE, phase_label, set_phases, slugify
 
-# What a person reads for each phase (the stored values are English identifiers).
-PHASE_LABELS = {
-    PhaseKind.COLLECT: N_("Contributions ouvertes"),
-    PhaseKind.SYNTHESIS: N_("Synthèse"),
-    PhaseKind.PLENARY: N_("Plénière"),
-    PhaseKind.CLOSED: N_("Clôture"),
-}
+# What a person reads for each role (the stored values are English identifiers).
 ROLE_LABELS = {
     Role.ELU: N_("Élu"),
     Role.FACILITATOR: N_("Animateur"),
@@ -43,12 +37,6 @@ ROLE_LABELS = {
 
 
 USERS_PER_PAGE = 50
-
-
-def phase_label(kind: PhaseKind | str | None) -> str:
-    if kind is None:
-        return _("Pas encore ouverte")
-    return _(PHASE_LABELS[PhaseKind(kind)])
 
 
 def _newest_campaigns() -> list[Campaign]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from motion import validation
+from motion import N_, validation
 from motion.errors import Conflict, Forbidden, InvalidInput, NotFound
 from motion.extensions import db
 from motion.models import (
@@ -31,6 +31,22 @@ from motion.models._types import utcnow
 from motion.services import audit
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+# What a person reads for each phase (the stored values are English identifiers): pages,
+# e-mails and error messages all name a phase through phase_label().
+PHASE_LABELS = {
+    PhaseKind.COLLECT: N_("Contributions ouvertes"),
+    PhaseKind.SYNTHESIS: N_("Synthèse"),
+    PhaseKind.PLENARY: N_("Plénière"),
+    PhaseKind.CLOSED: N_("Clôture"),
+}
+
+
+def phase_label(kind: PhaseKind | str | None) -> str:
+    """A phase's name in the user's language; None (no phase yet): "Pas encore ouverte"."""
+    if kind is None:
+        return _("Pas encore ouverte")
+    return _(PHASE_LABELS[PhaseKind(kind)])
 
 
 def slugify(text: str) -> str:

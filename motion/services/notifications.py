@@ -23,13 +23,13 @@ from motion.models import (
     ContributionStatus,
     Membership,
     NotificationPreference,
-    PhaseKind,
     SentNotification,
     User,
     Workshop,
 )
 from motion.models._types import utcnow
 from motion.services import audit, mail
+from motion.services.campaigns import phase_label
 
 DIGEST_MAX_ITEMS = 20
 # A phase notice is only sent during the first days of the phase.
@@ -186,15 +186,6 @@ def send_weekly_digests(now: datetime | None = None) -> int:
     return sent
 
 
-def phase_name(kind: PhaseKind) -> str:
-    return {
-        PhaseKind.COLLECT: _("Contributions ouvertes"),
-        PhaseKind.SYNTHESIS: _("Synthèse"),
-        PhaseKind.PLENARY: _("Plénière"),
-        PhaseKind.CLOSED: _("Close"),
-    }[kind]
-
-
 def notify_phase_changes(now: datetime | None = None) -> int:
     """Tell consenting members of each campaign that a new phase has started."""
     now = now or utcnow()
@@ -214,11 +205,11 @@ def notify_phase_changes(now: datetime | None = None) -> int:
                 user, "phase", str(phase.id),
                 lambda phase=phase, campaign=campaign: _(
                     "%(campaign)s : nouvelle phase « %(phase)s »",
-                    campaign=campaign.title, phase=phase_name(phase.kind)),
+                    campaign=campaign.title, phase=phase_label(phase.kind)),
                 lambda phase=phase, campaign=campaign: _(
                     "La phase « %(phase)s » de la campagne %(campaign)s a commencé.\n\n"
                     "%(link)s\n\nPour ne plus recevoir ces messages : %(prefs)s",
-                    phase=phase_name(phase.kind), campaign=campaign.title,
+                    phase=phase_label(phase.kind), campaign=campaign.title,
                     link=absolute_url("main.index"),
                     prefs=absolute_url("preferences.notifications")),
             )

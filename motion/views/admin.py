@@ -96,8 +96,7 @@ def _campaign_url(campaign: Campaign, anchor: str | None = None) -> str:
 @role_required(Role.ADMIN)
 def index():
     """List campaigns with their phase, workshops and figures."""
-    return render_template("admin/index.html", **campaign_admin.overview(),
-                           phase_label=campaign_admin.phase_label)
+    return render_template("admin/index.html", **campaign_admin.overview())
 
 
 @bp.route("/campagnes/nouvelle", methods=["GET", "POST"])
@@ -127,12 +126,12 @@ def new_campaign():
             refuse(error, form)
             typed = {k.value: request.form.get(f"start_{k.value}", "") for k in PHASE_ORDER}
             return render_template("admin/campaign_new.html", form=form,
-                                   phases=PHASE_ORDER, phase_label=campaign_admin.phase_label,
+                                   phases=PHASE_ORDER,
                                    starts=typed), error.status_code
         flash(_("Campagne « %(title)s » créée.", title=campaign.title), "success")
         return redirect(_campaign_url(campaign))
     return render_template("admin/campaign_new.html", form=form, phases=PHASE_ORDER,
-                           phase_label=campaign_admin.phase_label, starts={})
+                           starts={})
 
 
 def _campaign_page(campaign: Campaign, status: int = 200, **forms):
@@ -142,7 +141,7 @@ def _campaign_page(campaign: Campaign, status: int = 200, **forms):
                                                                        obj=campaign)
     return render_template(
         "admin/campaign.html", campaign=campaign, phases=PHASE_ORDER,
-        phase_label=campaign_admin.phase_label,
+
         starts=campaign_admin.phase_starts_local(campaign),
         **campaign_admin.workshop_figures(campaign), workshop_form=_workshop_form(campaign),
         import_jobs=imports.recent_import_jobs(campaign), settings_form=settings_form,

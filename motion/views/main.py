@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from motion.extensions import db
 from motion.services import campaign_admin
-from motion.services.campaigns import current_phase, published_count
+from motion.services.campaigns import current_phase, phase_label, published_count
 from motion.views import url_campaign
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(phase_label)  # a phase's name, on every page that shows one
 
 
 @bp.get("/")
@@ -41,7 +42,7 @@ def _campaign_page(campaign):
     )
     return render_template(
         "main/index.html", campaign=campaign, phase=phase, contribution_count=count,
-        my_workshop_ids=my_workshop_ids, phase_label=campaign_admin.phase_label,
+        my_workshop_ids=my_workshop_ids,
     )
 
 

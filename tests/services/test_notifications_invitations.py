@@ -212,3 +212,18 @@ def test_mail_follows_its_savepoint_and_leaves_with_the_outermost_commit(db, mai
     assert mailbox() == []
     db.session.commit()
     assert sorted(m["To"] for m in mailbox()) == ["inner@example.fr", "kept@example.fr"]
+
+
+def test_the_phase_notice_names_the_phase_as_the_pages_do(db, mailbox, make_contribution):
+    contribution = make_contribution()
+    notifications.set_preferences(contribution.author, replies=False, weekly_digest=False,
+                                  phase_changes=True)
+    now = utcnow()
+    set_phases(contribution.campaign, {PhaseKind.COLLECT: now - timedelta(days=60),
+                                       PhaseKind.CLOSED: now - timedelta(hours=2)})
+    db.session.commit()
+    assert notifications.notify_phase_changes(now) == 1
+    db.session.commit()
+    [message] = mailbox()
+    assert "« Clôture »" in message["Subject"]  # the admin page's and home page's word
+    assert "« Clôture »" in message.get_content()
