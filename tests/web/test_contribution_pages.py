@@ -171,6 +171,42 @@ def test_comments_are_escaped_and_threaded(client, db, login, participant, make_
     assert _count(db, Comment) == 2
 
 
+def test_a_reply_has_the_actions_of_a_comment(client, db, login, participant, make_contribution):
+    """Its author may withdraw it; anyone else may report it (as for a top-level comment)."""
+    contribution = make_contribution()
+    author = contribution.author  # writes the top comment
+    replier = participant(contribution)
+    page = _contribution_url(contribution)
+
+    def sign_in(user) -> str:
+        client.post("/compte/deconnexion", data={"csrf_token": csrf_token(client, page)})
+        login(user)
+        return csrf_token(client, page)
+
+    login(author)
+    token = csrf_token(client, page)
+    client.post(_contribution_url(contribution, "/commentaires"),
+                data={"text": "Qui a essayé ?", "csrf_token": token})
+    top = db.session.scalars(select(Comment)).one()
+    token = sign_in(replier)
+    client.post(_contribution_url(contribution, "/commentaires"),
+                data={"text": "Nous, à Figeac", "parent_id": str(top.id), "csrf_token": token})
+    reply = db.session.scalars(select(Comment).where(Comment.parent_id == top.id)).one()
+    withdraw = _contribution_url(contribution, f"/commentaires/{reply.id}/retirer")
+    report = _contribution_url(contribution, f"/commentaires/{reply.id}/signaler")
+    html = client.get(page).get_data(as_text=True)
+    assert withdraw in html
+    assert report not in html
+    sign_in(author)
+    html = client.get(page).get_data(as_text=True)
+    assert report in html
+    assert withdraw not in html
+    token = sign_in(replier)
+    assert client.post(withdraw, data={"csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Comment, reply.id).status == "withdrawn"
+
+
 def test_report_then_the_facilitator_hides_it(client, db, login, participant,
                                              make_contribution):
     contribution = make_contribution()
