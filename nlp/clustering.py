@@ -221,6 +221,24 @@ def neighbour_agreement(
     return (w * same).sum(axis=1) / w.sum(axis=1)
 
 
+def _themes_of_groups(
+    raw: np.ndarray, min_size: int, knn_indices: np.ndarray, knn_similarities: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Themes from a partition's groups (``raw``, ids >= 0): groups under ``min_size``
+    dissolve and their points take their neighbours' majority theme
+    (:func:`propagate_labels`); ids by decreasing size. Returns the labels, each point's
+    confidence (its neighbour agreement, 0 when unassigned) and whether it was reassigned
+    (agreement < 0.5)."""
+    raw = raw.copy()
+    counts = np.bincount(raw)
+    raw[counts[raw] < min_size] = UNASSIGNED
+    labels = _renumber_by_size(raw)
+    if (labels == UNASSIGNED).any() and (labels >= 0).any():
+        labels, _ = propagate_labels(labels, knn_indices, knn_similarities)
+    agree = neighbour_agreement(labels, knn_indices, knn_similarities)
+    return labels, np.where(labels >= 0, agree, 0.0), (labels >= 0) & (agree < 0.5)
+
+
 def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
     ids = [int(c) for c in np.unique(labels) if c >= 0]
     ids.sort(key=lambda c: (-int(np.sum(labels == c)), int(np.argmax(labels == c))))
@@ -286,15 +304,8 @@ class PartitionClusterer:
                     .fit(z)
                     .labels_.astype(np.int64)
                 )
-        counts = np.bincount(raw)
-        raw[counts[raw] < self.min_size] = UNASSIGNED
-        labels = _renumber_by_size(raw)
-        if (labels == UNASSIGNED).any() and (labels >= 0).any():
-            labels, _ = propagate_labels(labels, knn_indices, knn_similarities)
-        agree = neighbour_agreement(labels, knn_indices, knn_similarities)
-        self.labels_ = labels
-        self.confidence_ = np.where(labels >= 0, agree, 0.0)
-        self.reassigned_ = (labels >= 0) & (agree < 0.5)
+        self.labels_, self.confidence_, self.reassigned_ = _themes_of_groups(
+            raw, self.min_size, knn_indices, knn_similarities)
         return self
 
 
@@ -409,14 +420,7 @@ class GraphClusterer:
             q = part.quality()
             if q > best_q:
                 best_q, raw = q, np.asarray(part.membership, dtype=np.int64)
-        counts = np.bincount(raw)
-        raw[counts[raw] < self.min_size] = UNASSIGNED
-        labels = _renumber_by_size(raw)
-        if (labels == UNASSIGNED).any() and (labels >= 0).any():
-            labels, _ = propagate_labels(labels, knn_indices, knn_similarities)
-        agree = neighbour_agreement(labels, knn_indices, knn_similarities)
-        self.labels_ = labels
-        self.confidence_ = np.where(labels >= 0, agree, 0.0)
-        self.reassigned_ = (labels >= 0) & (agree < 0.5)
+        self.labels_, self.confidence_, self.reassigned_ = _themes_of_groups(
+            raw, self.min_size, knn_indices, knn_similarities)
         self.quality_ = float(best_q)
         return self
