@@ -92,20 +92,24 @@ def test_weekly_digest_goes_once_per_week_to_consenting_members(db, mailbox, mak
     assert "Fibre dans les villages" in message.get_content()
 
 
-def test_phase_change_notice_once_per_phase(db, mailbox, make_contribution, make_user):
+# The notice names the phase as the pages do (services.campaigns.phase_label).
+@pytest.mark.parametrize(("kind", "name"), [(PhaseKind.SYNTHESIS, "Synthèse"),
+                                            (PhaseKind.CLOSED, "Clôture")])
+def test_phase_change_notice_once_per_phase(db, mailbox, make_contribution, kind, name):
     contribution = make_contribution()
     member = contribution.author
     notifications.set_preferences(member, replies=False, weekly_digest=False, phase_changes=True)
     now = utcnow()
     set_phases(contribution.campaign, {PhaseKind.COLLECT: now - timedelta(days=20),
-                                       PhaseKind.SYNTHESIS: now - timedelta(hours=2)})
+                                       kind: now - timedelta(hours=2)})
     db.session.commit()
     assert notifications.notify_phase_changes(now) == 1
     db.session.commit()
     assert notifications.notify_phase_changes(now) == 0
     db.session.commit()
     [message] = mailbox()
-    assert "Synthèse" in message["Subject"]
+    assert f"« {name} »" in message["Subject"]
+    assert f"« {name} »" in message.get_content()
 
 
 CSV = (
@@ -212,18 +216,3 @@ def test_mail_follows_its_savepoint_and_leaves_with_the_outermost_commit(db, mai
     assert mailbox() == []
     db.session.commit()
     assert sorted(m["To"] for m in mailbox()) == ["inner@example.fr", "kept@example.fr"]
-
-
-def test_the_phase_notice_names_the_phase_as_the_pages_do(db, mailbox, make_contribution):
-    contribution = make_contribution()
-    notifications.set_preferences(contribution.author, replies=False, weekly_digest=False,
-                                  phase_changes=True)
-    now = utcnow()
-    set_phases(contribution.campaign, {PhaseKind.COLLECT: now - timedelta(days=60),
-                                       PhaseKind.CLOSED: now - timedelta(hours=2)})
-    db.session.commit()
-    assert notifications.notify_phase_changes(now) == 1
-    db.session.commit()
-    [message] = mailbox()
-    assert "« Clôture »" in message["Subject"]  # the admin page's and home page's word
-    assert "« Clôture »" in message.get_content()
