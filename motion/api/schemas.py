@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-# Requests: an unknown property is an error (marshmallow's default). Responses: every
-# property is listed and required (schemathesis checks the responses against them).
+# Requests: an unknown property is an error (marshmallow's default). Responses derive from
+# Response: every property is listed and required.
+
+
+class Response(Schema):
+    """A response: every property is listed and required (schemathesis checks the
+    responses against them), so its fields need not say ``required=True``."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.required = True
 
 
 class ProblemSchema(Schema):
@@ -19,75 +27,75 @@ class ProblemSchema(Schema):
     errors = fields.Dict(metadata={"description": "Messages per invalid field (422)."})
 
 
-class PhaseSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(
+class PhaseSchema(Response):
+    kind = fields.String(validate=validate.OneOf(
         ["collect", "synthesis", "plenary", "closed"]))
-    starts_at = fields.DateTime(required=True)
-    ends_at = fields.DateTime(allow_none=True, required=True)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime(allow_none=True)
 
 
-class CampaignSchema(Schema):
-    slug = fields.String(required=True)
-    title = fields.String(required=True)
-    timezone = fields.String(required=True)
-    place = fields.String(allow_none=True, required=True)
-    current_phase = fields.String(allow_none=True, required=True)
-    phases = fields.List(fields.Nested(PhaseSchema), required=True)
+class CampaignSchema(Response):
+    slug = fields.String()
+    title = fields.String()
+    timezone = fields.String()
+    place = fields.String(allow_none=True)
+    current_phase = fields.String(allow_none=True)
+    phases = fields.List(fields.Nested(PhaseSchema))
 
 
-class CampaignListSchema(Schema):
-    items = fields.List(fields.Nested(CampaignSchema), required=True)
+class CampaignListSchema(Response):
+    items = fields.List(fields.Nested(CampaignSchema))
 
 
-class WorkshopSchema(Schema):
-    slug = fields.String(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    engagement_code = fields.String(allow_none=True, required=True)
-    is_open = fields.Boolean(required=True)
-    member = fields.Boolean(required=True, metadata={"description": "Whether the caller is a "
+class WorkshopSchema(Response):
+    slug = fields.String()
+    name = fields.String()
+    description = fields.String()
+    engagement_code = fields.String(allow_none=True)
+    is_open = fields.Boolean()
+    member = fields.Boolean(metadata={"description": "Whether the caller is a "
                                                      "member (and so may post there)."})
 
 
-class WorkshopListSchema(Schema):
-    items = fields.List(fields.Nested(WorkshopSchema), required=True)
+class WorkshopListSchema(Response):
+    items = fields.List(fields.Nested(WorkshopSchema))
 
 
-class AxisSchema(Schema):
-    id = fields.Integer(required=True)
-    code = fields.String(required=True)
-    title = fields.String(required=True)
-    description = fields.String(required=True)
+class AxisSchema(Response):
+    id = fields.Integer()
+    code = fields.String()
+    title = fields.String()
+    description = fields.String()
 
 
 class EngagementSchema(AxisSchema):
-    axes = fields.List(fields.Nested(AxisSchema), required=True)
+    axes = fields.List(fields.Nested(AxisSchema))
 
 
-class FrameworkSchema(Schema):
-    name = fields.String(allow_none=True, required=True)
-    engagements = fields.List(fields.Nested(EngagementSchema), required=True)
+class FrameworkSchema(Response):
+    name = fields.String(allow_none=True)
+    engagements = fields.List(fields.Nested(EngagementSchema))
 
 
-class ContributionSchema(Schema):
-    id = fields.Integer(required=True)
-    title = fields.String(allow_none=True, required=True)
-    text = fields.String(required=True)
-    workshop = fields.String(required=True, metadata={"description": "Workshop slug."})
-    engagement_code = fields.String(allow_none=True, required=True)
-    collectivite = fields.String(allow_none=True, required=True)
-    author = fields.String(allow_none=True, required=True, metadata={
+class ContributionSchema(Response):
+    id = fields.Integer()
+    title = fields.String(allow_none=True)
+    text = fields.String()
+    workshop = fields.String(metadata={"description": "Workshop slug."})
+    engagement_code = fields.String(allow_none=True)
+    collectivite = fields.String(allow_none=True)
+    author = fields.String(allow_none=True, metadata={
         "description": "The author's name when the campaign publishes names, else null."})
-    status = fields.String(required=True)
-    source = fields.String(required=True)
-    external_id = fields.String(allow_none=True, required=True)
-    supports = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
+    status = fields.String()
+    source = fields.String()
+    external_id = fields.String(allow_none=True)
+    supports = fields.Integer()
+    created_at = fields.DateTime()
 
 
-class ContributionPageSchema(Schema):
-    items = fields.List(fields.Nested(ContributionSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True, metadata={
+class ContributionPageSchema(Response):
+    items = fields.List(fields.Nested(ContributionSchema))
+    next_cursor = fields.String(allow_none=True, metadata={
         "description": "Pass as `cursor` for the next page; null on the last page."})
 
 
@@ -117,49 +125,49 @@ class ContributionCreateSchema(Schema):
                        "key returns the first contribution."})
 
 
-class ThemeMemberSchema(Schema):
-    id = fields.Integer(required=True)
-    text = fields.String(required=True)
-    workshop = fields.String(required=True)
-    collectivite = fields.String(allow_none=True, required=True)
-    confidence = fields.Float(required=True)
+class ThemeMemberSchema(Response):
+    id = fields.Integer()
+    text = fields.String()
+    workshop = fields.String()
+    collectivite = fields.String(allow_none=True)
+    confidence = fields.Float()
 
 
-class ThemeSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    summary = fields.String(required=True)
-    keywords = fields.List(fields.String(), required=True)
-    size = fields.Integer(required=True)
-    engagement_code = fields.String(allow_none=True, required=True)
-    axis_code = fields.String(allow_none=True, required=True)
-    out_of_frame = fields.Boolean(required=True)
+class ThemeSchema(Response):
+    id = fields.Integer()
+    name = fields.String()
+    summary = fields.String()
+    keywords = fields.List(fields.String())
+    size = fields.Integer()
+    engagement_code = fields.String(allow_none=True)
+    axis_code = fields.String(allow_none=True)
+    out_of_frame = fields.Boolean()
 
 
 class ThemeDetailSchema(ThemeSchema):
-    members = fields.List(fields.Nested(ThemeMemberSchema), required=True)
+    members = fields.List(fields.Nested(ThemeMemberSchema))
 
 
-class ThemeListSchema(Schema):
-    items = fields.List(fields.Nested(ThemeSchema), required=True)
-    unassigned = fields.Integer(required=True, metadata={
+class ThemeListSchema(Response):
+    items = fields.List(fields.Nested(ThemeSchema))
+    unassigned = fields.Integer(metadata={
         "description": "Contributions of the latest run left « à classer »."})
 
 
-class JobSchema(Schema):
-    id = fields.Integer(required=True)
-    status = fields.String(required=True)
-    progress = fields.Float(required=True)
-    message = fields.String(required=True)
-    finished = fields.Boolean(required=True)
-    error = fields.String(allow_none=True, required=True)
+class JobSchema(Response):
+    id = fields.Integer()
+    status = fields.String()
+    progress = fields.Float()
+    message = fields.String()
+    finished = fields.Boolean()
+    error = fields.String(allow_none=True)
 
 
 class ExportJobSchema(JobSchema):
-    kind = fields.String(required=True)
-    format = fields.String(required=True)
-    size = fields.Integer(allow_none=True, required=True)
-    download_url = fields.String(allow_none=True, required=True)
+    kind = fields.String()
+    format = fields.String()
+    size = fields.Integer(allow_none=True)
+    download_url = fields.String(allow_none=True)
 
 
 class ExportCreateSchema(Schema):
@@ -169,75 +177,75 @@ class ExportCreateSchema(Schema):
         ["odt", "docx", "pdf", "md", "csv", "json"]))
 
 
-class VoteResultSchema(Schema):
-    outcome = fields.String(allow_none=True, required=True, validate=validate.OneOf(
+class VoteResultSchema(Response):
+    outcome = fields.String(allow_none=True, validate=validate.OneOf(
         ["adopted", "rejected"]))
-    pour = fields.Integer(allow_none=True, required=True)
-    contre = fields.Integer(allow_none=True, required=True)
-    abstention = fields.Integer(allow_none=True, required=True)
-    closed_at = fields.DateTime(allow_none=True, required=True)
+    pour = fields.Integer(allow_none=True)
+    contre = fields.Integer(allow_none=True)
+    abstention = fields.Integer(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
 
 
-class SourceSchema(Schema):
-    contribution_id = fields.Integer(required=True)
-    text = fields.String(required=True)
-    workshop = fields.String(required=True)
-    collectivite = fields.String(allow_none=True, required=True)
-    supports = fields.Integer(required=True)
-    theme = fields.String(allow_none=True, required=True, metadata={
+class SourceSchema(Response):
+    contribution_id = fields.Integer()
+    text = fields.String()
+    workshop = fields.String()
+    collectivite = fields.String(allow_none=True)
+    supports = fields.Integer()
+    theme = fields.String(allow_none=True, metadata={
         "description": "The theme the contribution came through, as named when linked."})
 
 
-class CountersSchema(Schema):
-    contributions = fields.Integer(required=True)
-    elus = fields.Integer(required=True)
-    collectivites = fields.Integer(required=True)
+class CountersSchema(Response):
+    contributions = fields.Integer()
+    elus = fields.Integer()
+    collectivites = fields.Integer()
 
 
-class FollowUpLinkSchema(Schema):
-    title = fields.String(required=True)
-    url = fields.String(required=True)
+class FollowUpLinkSchema(Response):
+    title = fields.String()
+    url = fields.String()
 
 
-class FollowUpSchema(Schema):
-    status = fields.String(required=True, validate=validate.OneOf(
+class FollowUpSchema(Response):
+    status = fields.String(validate=validate.OneOf(
         ["not_transmitted", "transmitted", "answered", "in_text", "no_follow_up"]))
-    label = fields.String(required=True, metadata={"description": "The status in French."})
-    last_note = fields.String(allow_none=True, required=True)
-    last_note_on = fields.Date(allow_none=True, required=True)
-    links = fields.List(fields.Nested(FollowUpLinkSchema), required=True)
+    label = fields.String(metadata={"description": "The status in French."})
+    last_note = fields.String(allow_none=True)
+    last_note_on = fields.Date(allow_none=True)
+    links = fields.List(fields.Nested(FollowUpLinkSchema))
 
 
-class PropositionSchema(Schema):
-    id = fields.Integer(required=True)
-    section = fields.String(required=True)
-    engagement_code = fields.String(allow_none=True, required=True)
-    position = fields.Integer(required=True)
-    title = fields.String(required=True)
-    text = fields.String(required=True)
-    version = fields.Integer(required=True)
-    vote = fields.Nested(VoteResultSchema, required=True)
-    provenance = fields.Nested(CountersSchema, required=True)
-    followup = fields.Nested(FollowUpSchema, allow_none=True, required=True, metadata={
+class PropositionSchema(Response):
+    id = fields.Integer()
+    section = fields.String()
+    engagement_code = fields.String(allow_none=True)
+    position = fields.Integer()
+    title = fields.String()
+    text = fields.String()
+    version = fields.Integer()
+    vote = fields.Nested(VoteResultSchema)
+    provenance = fields.Nested(CountersSchema)
+    followup = fields.Nested(FollowUpSchema, allow_none=True, metadata={
         "description": "What became of the proposition; null until the campaign closes."})
 
 
 class PropositionDetailSchema(PropositionSchema):
-    sources = fields.List(fields.Nested(SourceSchema), required=True)
+    sources = fields.List(fields.Nested(SourceSchema))
 
 
-class MotionSchema(Schema):
-    title = fields.String(required=True)
-    status = fields.String(required=True)
-    preamble = fields.String(required=True)
-    adopted_at = fields.DateTime(allow_none=True, required=True)
-    propositions = fields.List(fields.Nested(PropositionSchema), required=True)
+class MotionSchema(Response):
+    title = fields.String()
+    status = fields.String()
+    preamble = fields.String()
+    adopted_at = fields.DateTime(allow_none=True)
+    propositions = fields.List(fields.Nested(PropositionSchema))
 
 
 class VoteRowSchema(VoteResultSchema):
-    proposition_id = fields.Integer(required=True)
-    title = fields.String(required=True)
+    proposition_id = fields.Integer()
+    title = fields.String()
 
 
-class VoteListSchema(Schema):
-    items = fields.List(fields.Nested(VoteRowSchema), required=True)
+class VoteListSchema(Response):
+    items = fields.List(fields.Nested(VoteRowSchema))
