@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -346,6 +347,17 @@ def csrf_token(client, path: str = "/compte/connexion") -> str:
     match = CSRF_RE.search(response.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def poll_job(client, url: str, timeout: float, every: float = 0.3) -> dict:
+    """Read a job's progress record (``url``, JSON) until it says it has finished or
+    ``timeout`` seconds have passed; the last state read."""
+    deadline = time.monotonic() + timeout
+    state = client.get(url).get_json()
+    while not state["finished"] and time.monotonic() < deadline:
+        time.sleep(every)
+        state = client.get(url).get_json()
+    return state
 
 
 def field_error(html: str, element_id: str, label: str,

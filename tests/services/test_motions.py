@@ -20,17 +20,21 @@ from motion.services.diff import changed_words, word_diff
 from motion.services.themes import queries
 
 
-@pytest.fixture
-def clustered(db, make_campaign, dev_rows, tmp_path):
-    """A campaign holding 300 real answers, clustered by the real pipeline."""
-    campaign = make_campaign("redaction", collect_open=False)
+def _import_answers(campaign, rows, tmp_path) -> None:
+    """Import real answers into ``campaign`` through the CSV import, one workshop per theme."""
     path = tmp_path / "rows.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["id", "text", "workshop"])
-        for row in dev_rows[:300]:
-            writer.writerow([row["id"], row["text"], row["theme"]])
+        writer.writerows([row["id"], row["text"], row["theme"]] for row in rows)
     imports.import_csv(path, campaign)
+
+
+@pytest.fixture
+def clustered(db, make_campaign, dev_rows, tmp_path):
+    """A campaign holding 300 real answers, clustered by the real pipeline."""
+    campaign = make_campaign("redaction", collect_open=False)
+    _import_answers(campaign, dev_rows[:300], tmp_path)
     record = clustering.request_run(campaign)
     clustering.cluster_campaign(campaign, record)
     db.session.commit()
@@ -185,13 +189,7 @@ def test_demo_motion_writes_its_propositions_from_the_closest_themes(db, make_ca
     from motion.services.demo_motion import WRITTEN, create_demo_motion
 
     campaign = make_campaign("demo-motion")
-    path = tmp_path / "rows.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "text", "workshop"])
-        for row in dev_rows[:300]:
-            writer.writerow([row["id"], row["text"], row["theme"]])
-    imports.import_csv(path, campaign)
+    _import_answers(campaign, dev_rows[:300], tmp_path)
     motion = create_demo_motion(campaign, n_propositions=4)
     db.session.commit()
     ordered = sorted(motions.propositions_in_order(motion), key=lambda p: p.id)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from motion.models import Campaign, Contribution, ImportJob, PhaseKind, Role, User, Workshop
 from motion.models._types import utcnow
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, poll_job
 
 
 @pytest.fixture
@@ -269,7 +269,6 @@ def test_a_large_csv_is_imported_by_a_job_whose_progress_the_page_polls(app, cli
                                                                        admin, make_campaign,
                                                                        dev_rows):
     """Above IMPORT_SYNC_MAX_BYTES the import runs in a detached ``motion.jobs`` process."""
-    import time
 
     app.config["IMPORT_SYNC_MAX_BYTES"] = 1024
     campaign = make_campaign()
@@ -286,14 +285,7 @@ def test_a_large_csv_is_imported_by_a_job_whose_progress_the_page_polls(app, cli
     page = response.headers["Location"]
     job_id = int(page.rstrip("/").rsplit("/", 1)[1])
     status_url = f"/api/admin/campagnes/{campaign.slug}/imports/{job_id}"
-    deadline = time.monotonic() + 240
-    seen = []
-    while time.monotonic() < deadline:
-        status = client.get(status_url).get_json()
-        seen.append(status["progress"])
-        if status["finished"]:
-            break
-        time.sleep(0.5)
+    status = poll_job(client, status_url, timeout=240, every=0.5)
     assert status["status"] == "done", (status, app.instance_path)
     html = client.get(page).get_data(as_text=True)
     assert "599 contributions importées" in html

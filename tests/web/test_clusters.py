@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import time
 from html import unescape
 
 from sqlalchemy import select
 
 from motion.models import Cluster, ClusteringRun, RunStatus
 from motion.services import imports
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, poll_job
 
 
 def _campaign(db, make_campaign, dev_rows, tmp_path, n=300):
@@ -42,13 +41,8 @@ def test_facilitator_starts_a_run_and_sees_themes_grouped_by_engagement(
     response = client.post("/campagnes/plen/themes/calculer", data={"csrf_token": token})
     assert response.status_code == 302
     run = db.session.scalars(select(ClusteringRun)).one()
-    deadline = time.monotonic() + 240
-    status = None
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/campagnes/plen/calculs/{run.id}").get_json()
-        if status["finished"]:
-            break
-        time.sleep(0.5)
+    status = poll_job(client, f"/api/campagnes/plen/calculs/{run.id}", timeout=240,
+                      every=0.5)
     assert status["status"] == RunStatus.DONE.value, status
     html = unescape(client.get("/campagnes/plen/themes").get_data(as_text=True))
     first_engagement = campaign.framework.engagements[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 from html import unescape
 
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from motion.services import addressees, motions
-from tests.conftest import csrf_token, field_error
+from tests.conftest import csrf_token, field_error, poll_job
 
 SLUG = "dossiers-web"
 
@@ -301,12 +300,7 @@ def test_large_dossiers_are_prepared_in_a_job_with_progress(app, client, db, log
     )
     job = db.session.get(ExportJob, int(single.headers["Location"].rsplit("/", 1)[1]))
     assert (job.kind, job.format, job.addressee_id) == ("dossier", "pdf", a["Numérique"].id)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/campagnes/{SLUG}/exports/{job.id}").get_json()
-        if status["finished"]:
-            break
-        time.sleep(0.3)
+    status = poll_job(client, f"/api/campagnes/{SLUG}/exports/{job.id}", timeout=120)
     assert status["status"] == "done", status
     pdf = client.get(f"/campagnes/{SLUG}/exports/{job.id}/fichier")
     assert pdf.mimetype == "application/pdf"

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import time
 from html import unescape
 
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy import select
 
 from motion.models import ExportJob
 from motion.services import imports, motions
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, poll_job
 
 SLUG = "export-web"
 
@@ -115,13 +114,7 @@ def test_large_campaigns_export_in_a_job_with_progress(
     assert response.status_code == 302
     job = db.session.scalars(select(ExportJob)).one()
     assert response.headers["Location"].endswith(f"/campagnes/{SLUG}/exports/{job.id}")
-    status = None
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/campagnes/{SLUG}/exports/{job.id}").get_json()
-        if status["finished"]:
-            break
-        time.sleep(0.3)
+    status = poll_job(client, f"/api/campagnes/{SLUG}/exports/{job.id}", timeout=180)
     assert status["status"] == "done", status
     assert status["progress"] == 1.0
     page = client.get(f"/campagnes/{SLUG}/exports/{job.id}").get_data(as_text=True)
