@@ -349,14 +349,15 @@ def csrf_token(client, path: str = "/compte/connexion") -> str:
     return match.group(1)
 
 
-def poll_job(client, url: str, timeout: float, every: float = 0.3) -> dict:
-    """Read a job's progress record (``url``, JSON) until it says it has finished or
-    ``timeout`` seconds have passed; the last state read."""
+def poll_job(get, url: str, timeout: float, every: float = 0.3) -> dict:
+    """Read a job's progress record (``get(url)``, a JSON response: ``client.get``, or a
+    call with an API token) until it says it has finished or ``timeout`` seconds have
+    passed; the last state read."""
     deadline = time.monotonic() + timeout
-    state = client.get(url).get_json()
+    state = get(url).get_json()
     while not state["finished"] and time.monotonic() < deadline:
         time.sleep(every)
-        state = client.get(url).get_json()
+        state = get(url).get_json()
     return state
 
 

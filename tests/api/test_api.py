@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, poll_job
 
 BASE = "/api/v1/campaigns/congres-api"
 
@@ -228,17 +228,6 @@ def test_token_page_refuses_bad_lifetimes(seeded, client, login, days):
     assert response.status_code == 400
 
 
-def _wait(api_get, url: str, token: str, timeout: float = 120.0) -> dict:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        state = api_get(url, token).get_json()
-        if state["finished"] or time.monotonic() > deadline:
-            return state
-        time.sleep(0.5)
-
-
 @pytest.mark.slow
 def test_export_job_start_poll_download(seeded_motion, make_token, api_get, client):
     token = make_token(seeded_motion.facilitator, "write")
@@ -247,7 +236,8 @@ def test_export_job_start_poll_download(seeded_motion, make_token, api_get, clie
     assert started.status_code == 202
     job = started.get_json()
     assert started.headers["Location"].endswith(f"/exports/{job['id']}")
-    done = _wait(api_get, started.headers["Location"], token)
+    done = poll_job(lambda url: api_get(url, token), started.headers["Location"], timeout=120,
+                    every=0.5)
     assert done["status"] == "done", done
     download = api_get(done["download_url"], token)
     assert download.status_code == 200
@@ -266,7 +256,8 @@ def test_clustering_run_then_themes(seeded, make_token, api_get, client):
     again = client.post(f"{BASE}/clustering-runs", headers={"Authorization": f"Bearer {token}"})
     assert again.status_code == 409
     assert again.content_type == "application/problem+json"
-    done = _wait(api_get, started.headers["Location"], token, timeout=300)
+    done = poll_job(lambda url: api_get(url, token), started.headers["Location"], timeout=300,
+                    every=0.5)
     assert done["status"] == "done", done
     themes = api_get(f"{BASE}/themes", token).get_json()
     members = sum(t["size"] for t in themes["items"]) + themes["unassigned"]

@@ -285,7 +285,7 @@ def test_a_large_csv_is_imported_by_a_job_whose_progress_the_page_polls(app, cli
     page = response.headers["Location"]
     job_id = int(page.rstrip("/").rsplit("/", 1)[1])
     status_url = f"/api/admin/campagnes/{campaign.slug}/imports/{job_id}"
-    status = poll_job(client, status_url, timeout=240, every=0.5)
+    status = poll_job(client.get, status_url, timeout=240, every=0.5)
     assert status["status"] == "done", (status, app.instance_path)
     html = client.get(page).get_data(as_text=True)
     assert "599 contributions importées" in html

@@ -41,7 +41,7 @@ def test_facilitator_starts_a_run_and_sees_themes_grouped_by_engagement(
     response = client.post("/campagnes/plen/themes/calculer", data={"csrf_token": token})
     assert response.status_code == 302
     run = db.session.scalars(select(ClusteringRun)).one()
-    status = poll_job(client, f"/api/campagnes/plen/calculs/{run.id}", timeout=240,
+    status = poll_job(client.get, f"/api/campagnes/plen/calculs/{run.id}", timeout=240,
                       every=0.5)
     assert status["status"] == RunStatus.DONE.value, status
     html = unescape(client.get("/campagnes/plen/themes").get_data(as_text=True))

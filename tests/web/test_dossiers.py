@@ -300,7 +300,7 @@ def test_large_dossiers_are_prepared_in_a_job_with_progress(app, client, db, log
     )
     job = db.session.get(ExportJob, int(single.headers["Location"].rsplit("/", 1)[1]))
     assert (job.kind, job.format, job.addressee_id) == ("dossier", "pdf", a["Numérique"].id)
-    status = poll_job(client, f"/api/campagnes/{SLUG}/exports/{job.id}", timeout=120)
+    status = poll_job(client.get, f"/api/campagnes/{SLUG}/exports/{job.id}", timeout=120)
     assert status["status"] == "done", status
     pdf = client.get(f"/campagnes/{SLUG}/exports/{job.id}/fichier")
     assert pdf.mimetype == "application/pdf"

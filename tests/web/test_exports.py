@@ -114,7 +114,7 @@ def test_large_campaigns_export_in_a_job_with_progress(
     assert response.status_code == 302
     job = db.session.scalars(select(ExportJob)).one()
     assert response.headers["Location"].endswith(f"/campagnes/{SLUG}/exports/{job.id}")
-    status = poll_job(client, f"/api/campagnes/{SLUG}/exports/{job.id}", timeout=180)
+    status = poll_job(client.get, f"/api/campagnes/{SLUG}/exports/{job.id}", timeout=180)
     assert status["status"] == "done", status
     assert status["progress"] == 1.0
     page = client.get(f"/campagnes/{SLUG}/exports/{job.id}").get_data(as_text=True)
