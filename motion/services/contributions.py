@@ -31,6 +31,7 @@ from motion.models import (
 from motion.models._types import utcnow
 from motion.services import audit, collectivites
 from motion.services.campaigns import is_collect_open, is_member, require_campaign_member
+from motion.services.themes.journal import refresh_sizes_of
 
 # How long the author may undo a withdrawal (the page offers it in the confirmation).
 UNDO_WITHDRAWAL = timedelta(minutes=10)
@@ -201,7 +202,7 @@ def restore_withdrawn(user: User, contribution: Contribution) -> None:
                              "passé) : publiez de nouveau votre idée.",
                              delay=ngettext("%(num)d minute", "%(num)d minutes",
                                             int(UNDO_WITHDRAWAL.total_seconds() // 60))))
-    contribution.status = ContributionStatus.PUBLISHED
+    set_status(contribution, ContributionStatus.PUBLISHED)
     audit.record("contribution.restore", contribution, actor=user)
 
 
@@ -262,13 +263,19 @@ def edit_contribution(
     return True
 
 
+def set_status(contribution: Contribution, status: ContributionStatus) -> None:
+    """Publish, hide or withdraw ``contribution``; the themes holding it keep a true size."""
+    contribution.status = status
+    refresh_sizes_of(contribution)
+
+
 def withdraw_contribution(user: User, contribution: Contribution) -> None:
     """Withdraw one's own contribution: kept for the audit, hidden from everyone else."""
     _check_author(user, contribution)
     if contribution.status == ContributionStatus.WITHDRAWN:
         raise InvalidInput(_("Cette contribution est déjà retirée."))
     previous = contribution.status
-    contribution.status = ContributionStatus.WITHDRAWN
+    set_status(contribution, ContributionStatus.WITHDRAWN)
     audit.record("contribution.withdraw", contribution, actor=user, previous=previous.value)
 
 

@@ -17,9 +17,10 @@ from motion.models import (
     ClusteringRun,
     ClusterOperation,
     ClusterSecondaryMember,
+    Contribution,
     Support,
 )
-from motion.services import clustering, imports
+from motion.services import clustering, contributions, imports, moderation
 from motion.services.themes import journal, operations, queries
 
 
@@ -333,6 +334,36 @@ def test_board_statistics_count_supports_workshops_and_collectivites(db, cluster
     assert stats.supports == 2
     assert stats.workshops
     assert len(stats.collectivites) >= min(len(members), 37) // 2
+
+
+def test_a_theme_size_follows_moderation_and_withdrawal(db, clustered, facilitator, make_user):
+    """A theme's stored size is what every page and export reads (sessions, new proposition,
+    report, open data, API): hiding, withdrawing or restoring one of its contributions
+    changes it, as it changes the board's live count."""
+    cluster = _clusters(db, clustered)[0]
+    contribution = db.session.get(Contribution, min(_members(db, cluster)))
+    author = make_user(email="auteur@example.fr")
+    contribution.author_id = author.id
+    db.session.commit()
+    size = cluster.size
+
+    def sizes():
+        db.session.expire_all()
+        live = queries.theme_sizes(queries.placements(clustered))[cluster.id]
+        return db.session.get(Cluster, cluster.id).size, live
+
+    moderation.hide(facilitator, contribution, "Propos hors charte")
+    db.session.commit()
+    assert sizes() == (size - 1, size - 1)
+    moderation.restore(facilitator, contribution, "Signalement examiné")
+    db.session.commit()
+    assert sizes() == (size, size)
+    contributions.withdraw_contribution(author, contribution)
+    db.session.commit()
+    assert sizes() == (size - 1, size - 1)
+    contributions.restore_withdrawn(author, contribution)
+    db.session.commit()
+    assert sizes() == (size, size)
 
 
 def test_compare_two_runs_lists_moves_and_new_clusters(db, clustered, facilitator, dev_rows,

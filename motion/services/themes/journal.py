@@ -208,6 +208,16 @@ class Change:
         return operation
 
 
+def refresh_sizes_of(contribution: Contribution) -> None:
+    """Keep the size of the themes holding ``contribution`` true after its status changed
+    (hidden, withdrawn, published again): pages and exports read ``Cluster.size``."""
+    refresh_sizes(db.session.scalars(
+        select(Cluster)
+        .join(ClusterAssignment, ClusterAssignment.cluster_id == Cluster.id)
+        .where(ClusterAssignment.contribution_id == contribution.id)
+    ))
+
+
 def refresh_sizes(clusters: Iterable[Cluster]) -> None:
     clusters = list(clusters)
     if not clusters:
