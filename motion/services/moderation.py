@@ -23,7 +23,7 @@ from motion.models import (
 )
 from motion.models._types import utcnow
 from motion.services import audit
-from motion.services.contributions import clean_text, is_moderator
+from motion.services.contributions import clean_text, is_moderator, set_status
 from motion.validation import visible_length
 
 Item = Contribution | Comment
@@ -107,7 +107,10 @@ def _switch_status(moderator: User, item: Item, reason: str, action: str,
     reason = _validate_reason(reason)
     if item.status != expected:
         raise InvalidInput(refusal)
-    item.status = new
+    if isinstance(item, Contribution):
+        set_status(item, new)
+    else:
+        item.status = new
     db.session.flush()
     resolved = _resolve_reports(item, moderator, action, reason)
     audit.record(f"{type(item).__tablename__[:-1]}.{action}", item, actor=moderator,
