@@ -357,6 +357,52 @@ def test_report_odt_has_the_chart_coverage_table_and_every_cluster(synthesis):
     assert any(p.startswith("Rattachement") and "Hors cadre" in p for p in paragraphs)
 
 
+def test_report_html_and_pdf_carry_every_column_of_the_odt_coverage_table(synthesis):
+    """The HTML report (printed to PDF) shows the same coverage table as the ODT, every
+    column of it: the sizes of collectivités too, not only the first three."""
+    from dataclasses import replace
+    from html.parser import HTMLParser
+
+    from odf import table, teletype
+
+    sizes = [(121, 126, 251, 7, 0), (3, 14, 15, 92, 65), (35, 89, 79, 32, 38), (4, 6, 2, 6, 43)]
+    synthesis = replace(synthesis, coverage=tuple(
+        replace(row, by_size=by_size) for row, by_size in zip(synthesis.coverage, sizes,
+                                                               strict=True)))
+    document, _headings, _paragraphs = _odt_parts(report.render_report_odt(synthesis))
+    odt_rows = [[teletype.extractText(cell) for cell in row.getElementsByType(table.TableCell)]
+                for row in document.text.getElementsByType(table.Table)[0]
+                .getElementsByType(table.TableRow)]
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.cell = [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("th", "td"):
+                self.cell = ""
+
+        def handle_endtag(self, tag):
+            if tag in ("th", "td"):
+                self.rows[-1].append(self.cell)
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    parser = Cells()
+    parser.feed(report.render_report_html(synthesis))
+    assert len(odt_rows[0]) == 8
+    assert parser.rows == odt_rows
+    _reader, text = _pdf_text(report.render_report_pdf(synthesis))
+    for row in odt_rows[1:]:
+        assert " ".join(row[1:]) in text, row
+
+
 def test_report_pdf_is_tagged_and_lists_clusters(synthesis):
     reader, text = _pdf_text(report.render_report_pdf(synthesis))
     assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
