@@ -336,6 +336,24 @@ def test_board_statistics_count_supports_workshops_and_collectivites(db, cluster
     assert len(stats.collectivites) >= min(len(members), 37) // 2
 
 
+def test_after_a_merge_the_split_gives_the_name_back_to_the_survivors_ideas(db, clustered,
+                                                                          facilitator):
+    """A smaller theme absorbs a larger one and keeps its name; splitting it again must not
+    hand that name to the larger group of other ideas: the part proposed first (the one the
+    theme and its name stay with) is the one holding the theme's representatives."""
+    larger, smaller = _clusters(db, clustered)[:2]
+    own = _members(db, smaller)
+    assert len(own) < len(_members(db, larger))
+    operations.merge(clustered, [smaller, larger],
+                     versions={smaller.id: smaller.version, larger.id: larger.version},
+                     actor=facilitator)
+    db.session.commit()
+    plan = operations.propose_split(clustered, smaller, n_parts=2)
+    first = set(plan.parts[0].contribution_ids)
+    assert len(first & own) > len(first) / 2
+    assert {part for c, part, _confidence in plan.rows if c.id in first} == {0}
+
+
 def test_a_theme_size_follows_moderation_and_withdrawal(db, clustered, facilitator, make_user):
     """A theme's stored size is what every page and export reads (sessions, new proposition,
     report, open data, API): hiding, withdrawing or restoring one of its contributions

@@ -281,12 +281,21 @@ def propose_split(campaign: Campaign, cluster: Cluster, *, n_parts: int = 2,
         proposal = nlp_propose(vectors, n_parts=n_parts, texts=texts, random_state=0)
     except ValueError as error:
         raise InvalidInput(str(error)) from None
-    parts = [SplitPart([], list(proposal.keywords[p])) for p in range(n_parts)]
+    # The theme and its name stay with the first part: the one holding most of the theme's
+    # representatives (its face on the board: after a merge, the survivor's), else the largest.
+    representatives = set(cluster.representative_ids or [])
+    labels = [int(p) for p in proposal.labels]
+    order = sorted(range(n_parts), key=lambda p: (
+        -sum(1 for c, label in zip(members, labels, strict=True)
+             if label == p and c.id in representatives),
+        -labels.count(p), p))
+    rank = {part: index for index, part in enumerate(order)}
+    parts = [SplitPart([], list(proposal.keywords[p])) for p in order]
     rows = []
-    for contribution, part, confidence in zip(members, proposal.labels, proposal.confidence,
+    for contribution, part, confidence in zip(members, labels, proposal.confidence,
                                               strict=True):
-        parts[int(part)].contribution_ids.append(contribution.id)
-        rows.append((contribution, int(part), float(confidence)))
+        parts[rank[part]].contribution_ids.append(contribution.id)
+        rows.append((contribution, rank[part], float(confidence)))
     rows.sort(key=lambda r: (r[1], r[2]))  # by part, borderline members first
     return SplitPlan(cluster, rows, parts)
 
