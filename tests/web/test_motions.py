@@ -125,3 +125,31 @@ def test_an_adopted_motion_refuses_edits_with_a_clear_message(
         "csrf_token": token, "title": "T", "text": "Autre.", "base_version": "1"})
     assert response.status_code == 403
     assert "adoptée" in response.get_data(as_text=True)
+
+
+def _visible(html: str) -> str:
+    """The page's text as read: tags dropped, spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def test_counters_agree_in_number_with_one_and_zero(
+        client, db, login, make_campaign, make_user, make_contribution):
+    campaign, facilitator, _elu, sources = _setup(db, make_campaign, make_user,
+                                                  make_contribution)
+    motion = motions.create_motion(campaign)
+    one = motions.create_proposition(motion, motion.sections[0], title="Une source",
+                                     text="Texte.", contributions=sources[:1])
+    none = motions.create_proposition(motion, motion.sections[0], title="Sans source",
+                                      text="Texte.")
+    db.session.commit()
+    base = f"/campagnes/{campaign.slug}/motion"
+    login(facilitator)
+    page = _visible(client.get(f"{base}/propositions/{one.id}").get_data(as_text=True))
+    assert "1 contribution 1 élu 1 collectivité" in page
+    page = _visible(client.get(f"{base}/propositions/{none.id}").get_data(as_text=True))
+    assert "0 contribution 0 élu 0 collectivité" in page  # French: 0 is singular
+    page = _visible(client.get(base).get_data(as_text=True))
+    assert "1 contribution 1 élu 1 collectivité 1 contribution sans proposition liée" in page
+    assert not re.search(r"\b[01] (contributions|élus|collectivités)\b", page)
+    unused = _visible(client.get(f"{base}/a-classer").get_data(as_text=True))
+    assert "Contributions publiées : 2. Sans proposition : 1." in unused
