@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from motion import validation
-from motion.errors import InvalidInput
+from motion.errors import Forbidden, InvalidInput
 from motion.extensions import db, limiter
 from motion.services import (
     campaigns,
@@ -51,6 +51,22 @@ def posting_limit() -> str:
 
 def reporting_limit() -> str:
     return current_app.config["RATELIMIT_REPORTING"]
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    # The contribution lists (workshops/_contribution.html) and page offer "Modifier".
+    return {"can_edit_contribution": can_edit}
+
+
+def can_edit(contribution) -> bool:
+    """Whether the current user may edit ``contribution`` now: the edit page's own check
+    (:func:`contributions.check_can_edit`), so that no page links to an edit it refuses."""
+    try:
+        contributions.check_can_edit(current_user, contribution)
+    except Forbidden:
+        return False
+    return True
 
 
 def _back(default: str) -> str:
@@ -117,7 +133,6 @@ def _render_show(campaign, contribution, comment_form: CommentForm, status: int 
         comment_form=comment_form, reply_form=reply_form,
         new_key=new_client_key,
         reason_form=ReasonForm(formdata=None), button_form=EmptyForm(),
-        collect_open=campaigns.is_collect_open(campaign),
         moderator=contributions.is_moderator(current_user),
     ), status
 

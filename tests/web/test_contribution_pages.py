@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -113,6 +114,37 @@ def test_the_author_edits_then_withdraws(client, db, login, make_contribution, d
     other_page = client.get(_workshop_url(contribution.workshop)).get_data(as_text=True)
     assert dev_rows[104]["text"][:30] not in other_page
     assert "0 contribution" in other_page
+
+
+def test_no_edit_link_once_the_collect_phase_is_over(client, db, login, make_contribution,
+                                                    dev_rows):
+    """Every page that lists the author's contribution offers "Modifier" only while the edit
+    page would accept it (the workshop list, the search list, the contribution's page)."""
+    from datetime import timedelta
+
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+    from motion.services.campaigns import set_phases
+
+    contribution = make_contribution(text=dev_rows[105]["text"])
+    edit_url = _contribution_url(contribution, "/modifier")
+    pages = (_workshop_url(contribution.workshop),
+             f"/campagnes/{contribution.campaign.slug}/contributions/",
+             _contribution_url(contribution))
+    login(contribution.author)
+    for page in pages:
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="{edit_url}"' in html, page
+    now = utcnow()
+    set_phases(contribution.campaign, {PhaseKind.COLLECT: now - timedelta(days=9),
+                                       PhaseKind.SYNTHESIS: now - timedelta(hours=1)})
+    db.session.commit()
+    assert client.get(edit_url).status_code == 403
+    for page in pages:
+        html = client.get(page).get_data(as_text=True)
+        assert dev_rows[105]["text"][:40] in unescape(html), page
+        assert f'href="{edit_url}"' not in html, page
+    assert "Votre contribution</p>" in client.get(pages[0]).get_data(as_text=True)
 
 
 def test_unknown_or_withdrawn_contributions_are_a_french_404_for_others(
