@@ -11,7 +11,7 @@ from motion import validation
 from motion.errors import Conflict, Forbidden, InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import Contribution, Role
-from motion.services import amendments, motions, provenance, referents, votes
+from motion.services import amendments, motions, notifications, provenance, referents, votes
 from motion.services.diff import word_diff
 from motion.views import facilitator_required, url_campaign
 from motion.views.forms import EmptyForm
@@ -204,8 +204,16 @@ def propose_amendment(campaign_slug: str, proposition_id: int):
         flash(error.message, "error")
         return proposition_page(campaign, motion, item, error.status_code, draft=request.form)
     db.session.commit()
-    flash(_("Votre amendement est déposé. Vous serez prévenu de la décision si vous l’avez "
-            "demandé dans vos préférences de notification."), "success")
+    # The decision is mailed to authors who ticked "Les réponses à mes contributions"
+    # (amendments._notify): say so, for this author.
+    if notifications.get_preferences(current_user).replies:
+        flash(_("Votre amendement est déposé. Vous recevrez un e-mail quand les animateurs "
+                "l’auront accepté, rejeté ou fusionné."), "success")
+    else:
+        flash(_("Votre amendement est déposé. Pour recevoir un e-mail quand les animateurs "
+                "l’auront accepté, rejeté ou fusionné, cochez « %(label)s » dans vos "
+                "préférences de notification.",
+                label=_("Les réponses à mes contributions")), "success")
     return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id,
                             _anchor="amendements"))
 

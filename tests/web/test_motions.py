@@ -153,3 +153,34 @@ def test_counters_agree_in_number_with_one_and_zero(
     assert not re.search(r"\b[01] (contributions|élus|collectivités)\b", page)
     unused = _visible(client.get(f"{base}/a-classer").get_data(as_text=True))
     assert "Contributions publiées : 2. Sans proposition : 1." in unused
+
+
+def test_the_amendment_notice_says_which_preference_brings_the_decision(
+        client, db, login, make_campaign, make_user):
+    from motion.services import notifications
+
+    campaign = make_campaign("amendement-avis", collect_open=False)  # synthesis phase
+    elu = make_user(campaign=campaign)
+    motion = motions.create_motion(campaign)
+    proposition = motions.create_proposition(motion, motion.sections[0], title="Tiers-lieux",
+                                             text="Un tiers-lieu par canton.")
+    db.session.commit()
+    url = f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}"
+    login(elu)
+    token = csrf_token(client, url)
+
+    def propose(text: str) -> str:
+        response = client.post(f"{url}/amendements", follow_redirects=True, data={
+            "csrf_token": token, "text": text, "justification": "Plus précis."})
+        assert response.status_code == 200
+        return _visible(response.get_data(as_text=True))
+
+    page = propose("Un tiers-lieu par intercommunalité.")
+    assert "Votre amendement est déposé." in page
+    assert ("cochez « Les réponses à mes contributions » dans vos préférences de notification"
+            in page)
+    notifications.set_preferences(elu, replies=True, weekly_digest=False, phase_changes=False)
+    db.session.commit()
+    page = propose("Un tiers-lieu par commune.")
+    assert ("Vous recevrez un e-mail quand les animateurs l’auront accepté, rejeté ou "
+            "fusionné." in page)
