@@ -29,6 +29,10 @@ from motion.validation import visible_length
 Item = Contribution | Comment
 
 
+class AlreadyReported(Conflict):
+    """The reporter has already reported this item (its report is kept, not repeated)."""
+
+
 def _campaign_id(item: Item) -> int:
     return item.campaign_id if isinstance(item, Contribution) else item.contribution.campaign_id
 
@@ -64,8 +68,8 @@ def report(reporter: User, item: Item, reason: str) -> Report:
         with db.session.begin_nested():
             db.session.add(entry)
     except IntegrityError:
-        raise Conflict(_("Vous avez déjà signalé cet élément ; les animateurs vont "
-                         "l’examiner.")) from None
+        raise AlreadyReported(_("Vous avez déjà signalé cet élément ; les animateurs vont "
+                                "l’examiner.")) from None
     audit.record("report.create", entry, actor=reporter, **target)
     return entry
 

@@ -290,7 +290,17 @@ def _report(contribution_id: int, comment_id: int | None = None):
     target = contribution
     if comment_id is not None:
         target = comments.get_comment(contribution, comment_id)
-    moderation.report(current_user, target, form.reason.data)
+    try:
+        moderation.report(current_user, target, form.reason.data)
+    except moderation.AlreadyReported:
+        # A second report of the same item (another tab, a second click): the first one
+        # stands; say so calmly on the contribution's page rather than as an error.
+        db.session.rollback()
+        flash(_("Vous avez déjà signalé cette contribution ; l’équipe d’animation "
+                "l’examinera.") if comment_id is None else
+              _("Vous avez déjà signalé ce commentaire ; l’équipe d’animation l’examinera."),
+              "info")
+        return redirect(_show_url(campaign, contribution))
     return committed(_show_url(campaign, contribution),
                      _("Merci : votre signalement est transmis aux animateurs."))
 

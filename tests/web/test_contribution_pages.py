@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from motion.models import Comment, Contribution, ContributionStatus, Report, Support
+from motion.services import comments
 from tests.conftest import csrf_token
 
 KEY_RE = re.compile(r'name="client_key" type="hidden" value="([^"]+)"')
@@ -248,10 +249,16 @@ def test_report_then_the_facilitator_hides_it(client, db, login, participant,
     response = client.post(_contribution_url(contribution, "/signaler"),
                            data={"reason": "Propos diffamatoires", "csrf_token": token})
     assert response.status_code == 302
+    # A second report: back on the contribution with a calm notice, nothing added.
     again = client.post(_contribution_url(contribution, "/signaler"),
                         data={"reason": "Encore", "csrf_token": token})
-    assert again.status_code == 409
-    assert "déjà signalé" in again.get_data(as_text=True)
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(_contribution_url(contribution))
+    html = client.get(_contribution_url(contribution)).get_data(as_text=True)
+    assert ("Vous avez déjà signalé cette contribution ; l’équipe d’animation "
+            "l’examinera.") in html
+    assert "Conflit" not in html
+    assert _count(db, Report) == 1
     queue_url = f"/campagnes/{contribution.campaign.slug}/moderation/"
     assert client.get(queue_url).status_code == 403
 
@@ -268,6 +275,23 @@ def test_report_then_the_facilitator_hides_it(client, db, login, participant,
     db.session.expire_all()
     assert db.session.get(Contribution, contribution.id).status == ContributionStatus.HIDDEN
     assert db.session.scalars(select(Report)).one().decision == "hide"
+
+
+def test_reporting_a_comment_twice_is_a_calm_notice(client, db, login, participant,
+                                                   make_contribution):
+    contribution = make_contribution()
+    comment = comments.post_comment(contribution.author, contribution, "Et les médiathèques ?")
+    db.session.commit()
+    login(participant(contribution))
+    token = csrf_token(client, _contribution_url(contribution))
+    url = _contribution_url(contribution, f"/commentaires/{comment.id}/signaler")
+    assert client.post(url, data={"reason": "Spam", "csrf_token": token}).status_code == 302
+    again = client.post(url, data={"reason": "Spam", "csrf_token": token})
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(_contribution_url(contribution))
+    html = client.get(_contribution_url(contribution)).get_data(as_text=True)
+    assert "Vous avez déjà signalé ce commentaire ; l’équipe d’animation l’examinera." in html
+    assert _count(db, Report) == 1
 
 
 def test_posting_is_rate_limited_per_user(app, client, db, login, make_user, make_workshop,
