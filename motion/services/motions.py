@@ -273,9 +273,14 @@ def restore_version(proposition: Proposition, number: int, *, actor: User | None
 def save_preamble(motion: Motion, text: str, *, actor: User | None, reason: str = "",
                   base_version: int | None = None, restored_from: int | None = None) -> \
         PreambleVersion:
-    """Save the preamble as a new version."""
+    """Save the preamble as a new version. It may not be emptied: every export prints it
+    under its heading, which an empty text would leave bare (only the motion's first
+    version, made with it, is empty until someone writes it)."""
     ensure_editable(motion)
     text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("Le préambule ne peut pas être vide : écrivez le texte qui "
+                             "ouvre la motion."), field="text")
     if len(text) > TEXT_MAX:
         raise InvalidInput(_("Le texte dépasse %(n)d caractères.", n=TEXT_MAX))
     current = max((v.number for v in motion.preamble_versions), default=0)

@@ -259,22 +259,27 @@ def preamble(campaign_slug: str):
     """The preamble's versions with a diff; facilitators edit and restore it."""
     campaign, motion = _load()
     latest = max(v.number for v in motion.preamble_versions)
-    text = motion.preamble
+    text, reason, text_error, status = motion.preamble, "", None, 200
     if request.method == "POST":
         if not _is_facilitator():
             abort(403)
-        text = request.form.get("text", "")
+        text, reason = request.form.get("text", ""), request.form.get("reason", "")
+        restore_n = None
         try:
             restore_n = validation.form_id("restore")
             if restore_n:
+                text = motion.preamble
                 motions.restore_preamble(motion, restore_n, actor=current_user)
             else:
-                motions.save_preamble(motion, text, actor=current_user,
-                                      reason=request.form.get("reason", ""),
+                motions.save_preamble(motion, text, actor=current_user, reason=reason,
                                       base_version=validation.form_id("base_version"))
         except (InvalidInput, Conflict) as error:
             db.session.rollback()
-            flash(error.message, "error")
+            status = error.status_code
+            if error.field == "text" and not restore_n:
+                text_error = error.message  # beside the text, which is kept
+            else:
+                flash(error.message, "error")
         else:
             db.session.commit()
             flash(_("Préambule enregistré."), "success")
@@ -283,9 +288,9 @@ def preamble(campaign_slug: str):
     old = motions.get_preamble_version(motion, old_n)
     new = motions.get_preamble_version(motion, new_n)
     return render_template("motions/preamble.html", campaign=campaign, motion=motion,
-                           text=text, latest=latest, old=old, new=new,
+                           text=text, reason=reason, latest=latest, old=old, new=new,
                            diff=word_diff(old.text, new.text), form=EmptyForm(),
-                           facilitator=_is_facilitator())
+                           facilitator=_is_facilitator(), form_error=text_error), status
 
 
 @bp.post("/adopter")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from motion.errors import InvalidInput
 from motion.models import Proposition
 from motion.services import campaigns, motions
 from tests.conftest import csrf_token
@@ -184,3 +187,32 @@ def test_the_amendment_notice_says_which_preference_brings_the_decision(
     page = propose("Un tiers-lieu par commune.")
     assert ("Vous recevrez un e-mail quand les animateurs l’auront accepté, rejeté ou "
             "fusionné." in page)
+
+
+def test_an_empty_preamble_is_refused_on_its_form(
+        client, db, login, make_campaign, make_user, make_contribution):
+    from tests.conftest import field_error
+
+    campaign, facilitator, _elu, _sources = _setup(db, make_campaign, make_user,
+                                                   make_contribution)
+    motion = motions.create_motion(campaign)
+    motions.save_preamble(motion, "Les élus, réunis en congrès,", actor=facilitator)
+    db.session.commit()
+    url = f"/campagnes/{campaign.slug}/motion/preambule"
+    login(facilitator)
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "text": "  \n ", "reason": "vide",
+                                      "base_version": "2"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Préambule enregistré" not in html
+    assert "ne peut pas être vide" in field_error(html, "text", "Texte du préambule",
+                                                  tags="textarea")
+    # The empty first version (the motion's creation) is not offered for restoring.
+    assert 'name="restore" value="1"' not in html
+    assert 'name="restore" value="2"' not in html  # the current one
+    db.session.expire_all()
+    assert motion.preamble == "Les élus, réunis en congrès,"
+    assert len(motion.preamble_versions) == 2
+    with pytest.raises(InvalidInput):
+        motions.restore_preamble(motion, 1, actor=facilitator)
