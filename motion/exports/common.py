@@ -14,7 +14,7 @@ from motion.exports.document import (
     SourceEntry,
     VoteResult,
 )
-from motion.exports.typography import french
+from motion.exports.typography import french, ngettext_fr
 
 DRAFT_MARK = "PROJET"
 DRAFT_NOTICE = "PROJET — document de travail, non adopté"
@@ -77,7 +77,7 @@ def source_line(source: SourceEntry, *, with_author: bool) -> str:
     if with_author and source.author:
         parts.append(source.author)
     if source.supports:
-        parts.append(f"{source.supports} soutien{'s' if source.supports > 1 else ''}")
+        parts.append(ngettext_fr("%(num)d soutien", "%(num)d soutiens", source.supports))
     return french(" — ".join(parts))
 
 
@@ -106,10 +106,6 @@ def annex_intro(doc: MotionDocument) -> str:
     return ANNEX_INTROS[doc.annex]
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def theme_label(name: str | None) -> str:
     """A theme's name fit for a ministry: a keyword list ("Impôts · impôt · baisser")
     keeps its first word only."""
@@ -136,16 +132,18 @@ def _annex_quotes(doc: MotionDocument, proposition: PropositionEntry
         return (), None
     if doc.annex == "counts":
         themes = Counter(theme_label(s.cluster) for s in sources)
-        detail = "; ".join(f"{_plural(n, 'contribution', 'contributions')} : {french(name)}"
-                           for name, n in themes.most_common())
+        detail = "; ".join(
+            ngettext_fr("%(num)d contribution", "%(num)d contributions", n) + f" : {french(name)}"
+            for name, n in themes.most_common())
         places = len({s.collectivite for s in sources if s.collectivite})
-        line = _plural(len(sources), "contribution", "contributions")
+        line = ngettext_fr("%(num)d contribution", "%(num)d contributions", len(sources))
         if places:
-            line += f" de {_plural(places, 'collectivité', 'collectivités')}"
+            line += " de " + ngettext_fr("%(num)d collectivité", "%(num)d collectivités", places)
         return (), french(f"{line}. Par thème : {detail}.")
     if doc.annex == "representative" and len(sources) > REPRESENTATIVE_SOURCES:
         chosen = sorted(sources, key=lambda s: (-s.supports, s.contribution_id))
         rest = len(sources) - REPRESENTATIVE_SOURCES
         return tuple(chosen[:REPRESENTATIVE_SOURCES]), french(
-            f"… et {_plural(rest, 'autre contribution', 'autres contributions')}.")
+            "… et " + ngettext_fr("%(num)d autre contribution", "%(num)d autres contributions",
+                                  rest) + ".")
     return sources, None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from motion.exports.typography import ngettext_fr
+
 LANGUAGE = "fr-FR"
 # What the annex of sources holds: nothing, counts per theme, a few representative
 # contributions per proposition, or every contribution. The ministries' version is short.
@@ -103,9 +105,9 @@ class PropositionEntry:
             line = "Proposition rédigée en atelier, sans contribution rattachée."
             return f"{line} {self.continues}." if self.continues else line
         m = len(self.collectivites)
-        parts = [f"Issue de {n} contribution{'s' if n > 1 else ''}"]
+        parts = ["Issue de " + ngettext_fr("%(num)d contribution", "%(num)d contributions", n)]
         if m:
-            parts.append(f" de {m} collectivité{'s' if m > 1 else ''}")
+            parts.append(" de " + ngettext_fr("%(num)d collectivité", "%(num)d collectivités", m))
         workshops = self.workshops
         if workshops:
             label = "atelier" if len(workshops) == 1 else "ateliers"

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from motion.exports import common
 from motion.exports.document import LANGUAGE, FiledDocument, PropositionEntry, Section
-from motion.exports.typography import french
+from motion.exports.typography import french, ngettext_fr
 
 RESULTS_HEADING = "Résultats des votes en séance plénière"
 PROVENANCE_HEADING = "D’où viennent ces propositions"
@@ -63,30 +63,29 @@ class DossierDocument(FiledDocument):
         return french(f"Propositions transmises : {self.addressee}")
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def vote_line(proposition: PropositionEntry) -> str:
     vote = proposition.vote
     if vote is None:
         return NOT_VOTED
+    abstentions = ngettext_fr("%(num)d abstention", "%(num)d abstentions", vote.abstention)
     return (
         f"Vote en séance plénière : {common.outcome(vote).lower()}, "
-        f"{vote.pour} pour, {vote.contre} contre, "
-        f"{_plural(vote.abstention, 'abstention', 'abstentions')}."
+        f"{vote.pour} pour, {vote.contre} contre, {abstentions}."
     )
 
 
 def provenance_lines(doc: DossierDocument) -> list[str]:
     p = doc.provenance
     n = len(doc.propositions)
+    contributions = ngettext_fr("%(num)d contribution", "%(num)d contributions",
+                                p.contributions)
+    elus = ngettext_fr("%(num)d élu", "%(num)d élus", p.elus)
+    collectivites = ngettext_fr("%(num)d collectivité", "%(num)d collectivités",
+                                p.collectivites)
     lines = [
         french(
             f"{'Cette proposition est issue' if n == 1 else f'Ces {n} propositions sont issues'} "
-            f"de {_plural(p.contributions, 'contribution', 'contributions')} "
-            f"de {_plural(p.elus, 'élu', 'élus')} "
-            f"et de {_plural(p.collectivites, 'collectivité', 'collectivités')}."
+            f"de {contributions} de {elus} et de {collectivites}."
         )
     ]
     if p.by_kind:

@@ -11,7 +11,7 @@ from functools import cache
 from html import escape
 
 from motion.exports.document import CoverageRow, ReportCluster, SynthesisReport
-from motion.exports.typography import french
+from motion.exports.typography import french, ngettext_fr
 
 COVERAGE_HEADING = "Couverture des engagements"
 CLUSTERS_HEADING = "Thèmes"
@@ -25,13 +25,12 @@ def report_title(report: SynthesisReport) -> str:
 def summary_lines(report: SynthesisReport) -> list[str]:
     from motion.exports.common import fr_date
 
-    lines = [
-        french(
-            f"{report.n_contributions} contributions publiées, {len(report.clusters)} thèmes ; "
-            f"{report.n_unassigned} contributions à classer, "
-            f"{report.n_out_of_frame} hors cadre."
-        )
-    ]
+    published = ngettext_fr("%(num)d contribution publiée", "%(num)d contributions publiées",
+                            report.n_contributions)
+    themes = ngettext_fr("%(num)d thème", "%(num)d thèmes", len(report.clusters))
+    unassigned = ngettext_fr("%(num)d contribution à classer",
+                             "%(num)d contributions à classer", report.n_unassigned)
+    lines = [french(f"{published}, {themes} ; {unassigned}, {report.n_out_of_frame} hors cadre.")]
     if report.generated_at is not None:
         lines.append(f"Rapport généré le {fr_date(report.generated_at)}.")
     return lines
@@ -52,14 +51,16 @@ def coverage_table(report: SynthesisReport) -> tuple[list[str], list[list[str]]]
 
 
 def chart_description(report: SynthesisReport) -> str:
-    parts = [f"{r.code} : {r.contributions} contributions, {r.clusters} thèmes"
+    parts = [f"{r.code} : "
+             + ngettext_fr("%(num)d contribution", "%(num)d contributions", r.contributions)
+             + ", " + ngettext_fr("%(num)d thème", "%(num)d thèmes", r.clusters)
              for r in report.coverage]
     return french("Contributions par engagement. " + " ; ".join(parts) + ".")
 
 
 def cluster_facts(cluster: ReportCluster) -> list[str]:
-    lines = [french(f"{cluster.size} contribution{'s' if cluster.size > 1 else ''} ; "
-                    f"mots-clés : {', '.join(cluster.keywords) or '—'}")]
+    size = ngettext_fr("%(num)d contribution", "%(num)d contributions", cluster.size)
+    lines = [french(f"{size} ; mots-clés : {', '.join(cluster.keywords) or '—'}")]
     where = cluster.engagement or "Hors cadre"
     if cluster.axis:
         where += f", axe {cluster.axis}"

@@ -10,6 +10,9 @@ function is idempotent.
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from babel import Locale
 
 NNBSP = "\u202f"  # narrow no-break space (espace fine insécable)
 NBSP = "\u00a0"
@@ -62,3 +65,18 @@ def french(text: str | None) -> str:
         last = match.end()
     parts.append(_fix_segment(text[last:]))
     return "".join(parts)
+
+
+@cache
+def _french_locale() -> Locale:
+    return Locale.parse("fr")
+
+
+def ngettext_fr(singular: str, plural: str, n: int) -> str:
+    """``singular`` or ``plural`` by the French plural rule (CLDR: 0 and 1 take the
+    singular), ``%(num)d`` replaced by ``n``: ``ngettext_fr("%(num)d thème", "%(num)d
+    thèmes", 0)`` is "0 thème". Flask-Babel's ngettext follows the reader's interface
+    language; an exported document is French whatever it is, and is rendered without an app.
+    """
+    form = singular if _french_locale().plural_form(n) == "one" else plural
+    return form % {"num": n}

@@ -403,6 +403,66 @@ def test_report_html_and_pdf_carry_every_column_of_the_odt_coverage_table(synthe
         assert " ".join(row[1:]) in text, row
 
 
+@pytest.mark.parametrize(("n", "expected"), [(0, "0 contribution"), (1, "1 contribution"),
+                                             (2, "2 contributions"), (1000, "1000 contributions")])
+def test_exports_count_in_french_zero_and_one_singular(n, expected):
+    from motion.exports.typography import ngettext_fr
+
+    assert ngettext_fr("%(num)d contribution", "%(num)d contributions", n) == expected
+
+
+def test_report_says_zero_and_one_in_the_singular_in_odt_and_pdf(synthesis):
+    """French counts 0 and 1 in the singular: "1 contribution à classer", "E4 : 0
+    contribution, 0 thème", "1 contribution ; mots-clés…", in the ODT as in the PDF."""
+    from dataclasses import replace
+
+    from odf import draw, teletype
+
+    coverage = (*synthesis.coverage[:3], replace(synthesis.coverage[3], contributions=0,
+                                                 clusters=0))
+    cluster = replace(synthesis.clusters[0], size=1)
+    synthesis = replace(synthesis, coverage=coverage, clusters=(cluster,), n_contributions=1,
+                        n_unassigned=1, n_out_of_frame=0)
+    summary = ("1 contribution publiée, 1 thème ; 1 contribution à classer, 0 hors cadre.")
+    chart = "E4 : 0 contribution, 0 thème."
+    facts = "1 contribution ; mots-clés"
+    document, _headings, paragraphs = _odt_parts(report.render_report_odt(synthesis))
+    odt_text = " ".join(paragraphs).replace(NNBSP, " ")
+    frame = document.text.getElementsByType(draw.Frame)[0]
+    _reader, pdf_text = _pdf_text(report.render_report_pdf(synthesis))
+    pdf_text = pdf_text.replace(NNBSP, " ")
+    for text in (odt_text, pdf_text):
+        assert summary in text
+        assert facts in text
+    assert chart in teletype.extractText(frame).replace(NNBSP, " ")
+    assert chart in report.chart_description(synthesis).replace(NNBSP, " ")
+
+
+def test_motion_and_dossier_lines_count_in_french():
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from motion.exports import dossier
+    from motion.exports.document import VoteResult
+
+    one = SourceEntry(contribution_id=1, text="t", workshop="A", collectivite="Cahors",
+                      supports=1)
+    assert common.source_line(one, with_author=False).endswith("1 soutien")
+    proposition = PropositionEntry(id=1, number="1.1", title="T", text="x", sources=(one,),
+                                   vote=VoteResult(12, 3, 0))
+    assert proposition.provenance_line.startswith("Issue de 1 contribution de 1 collectivité,")
+    assert dossier.vote_line(proposition).endswith("12 pour, 3 contre, 0 abstention.")
+    doc = _motion([{"text": "texte", "theme": "Atelier", "question": "Titre"}] * 80,
+                  adopted=True, per_proposition=1)
+    doc = replace(doc, annex="counts")
+    _quotes, note = common.annex_sources(doc, doc.propositions[0])
+    assert note.replace(NNBSP, " ").startswith("1 contribution de 1 collectivité. ")
+    written = SimpleNamespace(propositions=(proposition,),
+                              provenance=dossier.ProvenanceSummary(0, 0, 0))
+    assert dossier.provenance_lines(written) == [
+        "Cette proposition est issue de 0 contribution de 0 élu et de 0 collectivité."]
+
+
 def test_report_pdf_is_tagged_and_lists_clusters(synthesis):
     reader, text = _pdf_text(report.render_report_pdf(synthesis))
     assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
