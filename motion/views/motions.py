@@ -115,8 +115,9 @@ def proposition(campaign_slug: str, proposition_id: int):
 
 
 def proposition_page(campaign, motion, item, status: int = 200, **refused):
-    """The proposition page; after a refused form (``draft`` amendment, ``addressee_form``),
-    again with what was sent and the error, with ``status``."""
+    """The proposition page; after a refused form (``draft`` amendment, ``merge_draft``
+    with its ``form_error``, ``addressee_form``), again with what was sent and the error,
+    with ``status``."""
     return render_template(
         "motions/proposition.html", campaign=campaign, motion=motion, proposition=item,
         sources=provenance.sources(item), counters=provenance.proposition_counters(item),
@@ -246,8 +247,13 @@ def merge_amendments(campaign_slug: str, proposition_id: int):
     """Merge several amendments into one new version crediting all their authors."""
     campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
-    amendments.merge(item, _ids("amendements"), text=request.form.get("text", ""),
-                     actor=current_user, reason=request.form.get("reason", ""))
+    try:
+        amendments.merge(item, _ids("amendements"), text=request.form.get("text", ""),
+                         actor=current_user, reason=request.form.get("reason", ""))
+    except MotionError as error:  # the page again, the error beside the merge form
+        db.session.rollback()
+        return proposition_page(campaign, motion, item, error.status_code,
+                                merge_draft=request.form, form_error=error.message)
     db.session.commit()
     flash(_("Amendements fusionnés dans une nouvelle version."), "success")
     return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id))

@@ -216,3 +216,36 @@ def test_an_empty_preamble_is_refused_on_its_form(
     assert len(motion.preamble_versions) == 2
     with pytest.raises(InvalidInput):
         motions.restore_preamble(motion, 1, actor=facilitator)
+
+
+def test_a_refused_merge_comes_back_with_the_error_and_the_typed_text(
+        client, db, login, make_campaign, make_user):
+    from motion.services import amendments
+    from tests.conftest import field_error
+
+    campaign = make_campaign("fusion-refusee", collect_open=False)  # synthesis phase
+    facilitator = make_user(role="facilitator", campaign=campaign)
+    authors = [make_user(campaign=campaign) for _ in range(2)]
+    motion = motions.create_motion(campaign)
+    proposition = motions.create_proposition(motion, motion.sections[0], title="Tiers-lieux",
+                                             text="Un tiers-lieu par canton.")
+    pending = [amendments.propose(proposition, author, text=f"Un tiers-lieu par {place}.",
+                                  justification="Plus précis.")
+               for author, place in zip(authors, ("commune", "quartier"), strict=True)]
+    db.session.commit()
+    url = f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}"
+    login(facilitator)
+    token = csrf_token(client, url)
+    response = client.post(f"{url}/amendements/fusion", data={
+        "csrf_token": token, "amendements": [str(pending[0].id)],
+        "text": "Un tiers-lieu par commune et par quartier."})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Choisissez au moins deux amendements" in field_error(
+        html, "fusion", "Fusionner des amendements", tags="fieldset")
+    assert "Un tiers-lieu par commune et par quartier.</textarea>" in html
+    assert re.search(rf'value="{pending[0].id}"[^>]*checked', html)  # the ticks are kept
+    assert not re.search(rf'value="{pending[1].id}"[^>]*checked', html)
+    assert "<h1>Tiers-lieux</h1>" in html  # the proposition page, not an error page
+    db.session.expire_all()
+    assert proposition.version_number == 1
