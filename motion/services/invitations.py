@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -20,17 +21,12 @@ from sqlalchemy import select
 from motion import validation
 from motion.errors import InvalidInput, MotionError, NotFound
 from motion.extensions import db
-from motion.models import Campaign, Invitation, Role, User
+from motion.models import Campaign, Invitation, Role, User, Workshop
 from motion.models._types import utcnow
 from motion.models.invitations import InvitationJob, InvitationJobStatus
 from motion.services import accounts, audit, mail
-from motion.services.campaigns import add_member, get_or_create_workshop
-from motion.services.imports import (  # noqa: F401 (rejected_lines: the same report)
-    decode_csv,
-    detect_delimiter,
-    imports_dir,
-    rejected_lines,
-)
+from motion.services.campaigns import add_member, slugify
+from motion.services.imports import decode_csv, detect_delimiter, imports_dir
 
 MAX_ROWS = 5000
 BATCH_ROWS = 100  # rows a background import commits (and reports progress) at a time
@@ -55,6 +51,9 @@ class InvitationReport:
     invited: int = 0  # invitation mails sent
     memberships: int = 0  # new workshop memberships
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    # Lines imported without a workshop they name that the campaign does not have (a typo:
+    # no workshop is created from a file), each with its line number and what was not found.
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 def token_hash(token: str) -> str:
@@ -122,6 +121,7 @@ def import_invitations(
     if len(rows) > MAX_ROWS:
         raise InvalidInput(_("Trop de lignes : %(n)d au plus par fichier.", n=MAX_ROWS))
     report = InvitationReport()
+    workshops = _workshops_by_key(campaign)
     for line, row in enumerate(rows, start=2):
         if batch is not None and line > 2 and (line - 2) % BATCH_ROWS == 0:
             batch(report, (line - 2) / len(rows))
@@ -130,13 +130,38 @@ def import_invitations(
         values = {c: cell.strip() for c, cell in zip(columns, row, strict=False) if c}
         try:
             with db.session.begin_nested():
-                _import_row(values, campaign, link_for, report, actor=actor, now=now)
+                unknown = _import_row(values, workshops, link_for, report, actor=actor,
+                                      now=now)
         except MotionError as error:
             report.rejected.append((line, error.message))
+        else:
+            report.warnings += [(line, _unknown_workshop_message(name, workshops))
+                                for name in unknown]
     audit.record("invitation.import", campaign, actor=actor, created=report.created,
                  existing=report.existing, invited=report.invited,
-                 rejected=len(report.rejected))
+                 rejected=len(report.rejected), unknown_workshops=len(report.warnings))
     return report
+
+
+def _workshops_by_key(campaign: Campaign) -> dict[str, Workshop]:
+    """The campaign's workshops by the key a name in a file is matched on (its slug: case,
+    accents, spaces and punctuation do not count): their names', and their addresses'
+    (which keep an old name's)."""
+    keys = {w.slug: w for w in campaign.workshops}
+    keys.update((slugify(w.name), w) for w in campaign.workshops)
+    return keys
+
+
+def _unknown_workshop_message(name: str, workshops: dict[str, Workshop]) -> str:
+    """What a report line says of a workshop of a row that the campaign does not have, with
+    the closest existing name when one is close (a typo)."""
+    message = _("Atelier introuvable dans la campagne : « %(name)s ». L’élu est invité sans "
+                "cet atelier.", name=name[:200])
+    existing = {w.name.lower(): w.name for w in workshops.values()}
+    close = difflib.get_close_matches(name.lower(), list(existing), n=1, cutoff=0.8)
+    if close:
+        message += " " + _("Vouliez-vous dire « %(name)s » ?", name=existing[close[0]])
+    return message
 
 
 def count_rows(data: bytes) -> int:
@@ -190,8 +215,26 @@ def run_job(job: InvitationJob, progress: Callable[[float, str], None]) -> None:
     )
     job.created, job.existing, job.invited = report.created, report.existing, report.invited
     job.memberships = report.memberships
-    job.rejected_json = json.dumps(report.rejected, ensure_ascii=False)
+    job.rejected_json = json.dumps({"rejected": report.rejected, "warnings": report.warnings},
+                                   ensure_ascii=False)
     (imports_dir() / job.filename).unlink(missing_ok=True)
+
+
+def _job_lines(job: InvitationJob, kind: str) -> list[tuple[int, str]]:
+    stored = json.loads(job.rejected_json or "[]")
+    if isinstance(stored, list):  # a job finished before its report kept warnings
+        stored = {"rejected": stored}
+    return [(int(line), str(reason)) for line, reason in stored.get(kind, [])]
+
+
+def rejected_lines(job: InvitationJob) -> list[tuple[int, str]]:
+    """The lines a background import left out, each with its reason."""
+    return _job_lines(job, "rejected")
+
+
+def warning_lines(job: InvitationJob) -> list[tuple[int, str]]:
+    """The lines a background import took without some of their workshops (not found)."""
+    return _job_lines(job, "warnings")
 
 
 def _clean_cells(values: dict[str, str]) -> dict[str, str]:
@@ -203,7 +246,8 @@ def _clean_cells(values: dict[str, str]) -> dict[str, str]:
             for key in CELL_LIMITS}
 
 
-def _import_row(values, campaign, link_for, report, *, actor, now) -> None:
+def _import_row(values, workshops, link_for, report, *, actor, now) -> list[str]:
+    """Import one row; the names of its workshops that the campaign does not have."""
     values = _clean_cells(values)
     email = accounts.validate_email(values.get("email", ""))
     user = accounts.get_user_by_email(email)
@@ -215,9 +259,15 @@ def _import_row(values, campaign, link_for, report, *, actor, now) -> None:
         report.created += 1
     else:
         report.existing += 1
+    unknown = []
     for name in WORKSHOP_SEPARATORS.split(values.get("workshops", "")):
-        if name.strip():
-            workshop = get_or_create_workshop(campaign, name, actor=actor)
+        name = " ".join(name.split())
+        if name:
+            workshop = workshops.get(slugify(name))
+            if workshop is None:
+                if name not in unknown:
+                    unknown.append(name)
+                continue
             before = len(user.memberships)
             add_member(user, workshop, actor=actor)
             db.session.refresh(user, ["memberships"])
@@ -225,6 +275,7 @@ def _import_row(values, campaign, link_for, report, *, actor, now) -> None:
     if user.password_hash is None and _usable_invitation(user, now) is None:
         invite(user, link_for, actor=actor, now=now)
         report.invited += 1
+    return unknown
 
 
 def get_invitation(token: str, now: datetime | None = None) -> Invitation:

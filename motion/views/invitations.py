@@ -34,7 +34,7 @@ def import_file():
         (c.slug, c.title) for c in db.session.scalars(
             select(Campaign).order_by(Campaign.created_at.desc()))
     )
-    report = None
+    report = campaign = None
     if form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
@@ -60,7 +60,8 @@ def import_file():
                                  report.invited),
                 rejected=ngettext("%(num)d ligne écartée", "%(num)d lignes écartées",
                                   len(report.rejected))), "success")
-    return render_template("invitations/import.html", form=form, report=report)
+    return render_template("invitations/import.html", form=form, report=report,
+                           campaign=campaign)
 
 
 @bp.get("/admin/invitations/<int:job_id>")
@@ -69,7 +70,9 @@ def job(job_id: int):
     """A background invitation import: its progress, then its report."""
     record = invitations.get_job(job_id)
     return render_template("invitations/job.html", job=record,
-                           rejected=invitations.rejected_lines(record))
+                           rejected=invitations.rejected_lines(record),
+                           warnings=invitations.warning_lines(record),
+                           campaign=db.session.get(Campaign, record.campaign_id))
 
 
 @bp.get("/api/admin/invitations/<int:job_id>")

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from motion.errors import InvalidInput, NotFound
-from motion.models import Invitation, Membership, PhaseKind, SentNotification, User
+from motion.models import Invitation, Membership, PhaseKind, SentNotification, User, Workshop
 from motion.models._types import utcnow
-from motion.services import accounts, comments, invitations, notifications
-from motion.services.campaigns import set_phases
+from motion.services import accounts, campaign_admin, comments, invitations, notifications
+from motion.services.campaigns import get_or_create_workshop, set_phases
 from motion.services.invitations import LinkExpired
 
 
@@ -124,8 +124,15 @@ def _link_for(token: str) -> str:
     return f"http://test/invitation/{token}"
 
 
+def _with_workshops(db, campaign, *names):
+    for name in names:
+        get_or_create_workshop(campaign, name)
+    db.session.commit()
+    return campaign
+
+
 def test_importing_the_same_file_twice_creates_no_duplicates(db, mailbox, make_campaign):
-    campaign = make_campaign()
+    campaign = _with_workshops(db, make_campaign(), "Atelier inclusion", "Atelier territoires")
     report = invitations.import_invitations(CSV.encode(), campaign, _link_for)
     db.session.commit()
     assert (report.created, report.existing, report.invited) == (2, 0, 2)
@@ -216,3 +223,43 @@ def test_mail_follows_its_savepoint_and_leaves_with_the_outermost_commit(db, mai
     assert mailbox() == []
     db.session.commit()
     assert sorted(m["To"] for m in mailbox()) == ["inner@example.fr", "kept@example.fr"]
+
+
+def test_an_unknown_workshop_is_reported_and_its_elu_invited_without_it(db, mailbox,
+                                                                       make_campaign):
+    """A typo in the workshops column creates no workshop: the élu is invited all the same,
+    and the line is reported with the name not found (and the closest one)."""
+    campaign = _with_workshops(db, make_campaign(), "Atelier inclusion", "Atelier territoires")
+    # Renamed after its creation: its address keeps the old name, which still matches.
+    renamed = get_or_create_workshop(campaign, "Atelier eau")
+    campaign_admin.save_workshop(campaign, renamed, name="Atelier ressources")
+    db.session.commit()
+    data = ("email;nom;collectivité;ateliers\n"
+            "anne@rennes.fr;Anne;Rennes;atelier  INCLUSION|Atelier térritoires\n"
+            "bruno@lyon.fr;Bruno;Lyon;Atelier inexistant\n"
+            "chloe@brest.fr;Chloé;Brest;Atelier inclusoin|Atelier ressources|Atelier eau\n")
+    report = invitations.import_invitations(data.encode(), campaign, _link_for)
+    db.session.commit()
+    # Anne's two, Chloé's one (« Atelier eau » is « Atelier ressources »'s former name).
+    assert (report.created, report.invited, report.memberships) == (3, 3, 3)
+    assert report.rejected == []
+    assert [line for line, _message in report.warnings] == [3, 4]
+    assert report.warnings[0][1] == ("Atelier introuvable dans la campagne : « Atelier "
+                                     "inexistant ». L’élu est invité sans cet atelier.")
+    assert report.warnings[1][1] == ("Atelier introuvable dans la campagne : « Atelier "
+                                     "inclusoin ». L’élu est invité sans cet atelier. "
+                                     "Vouliez-vous dire « Atelier inclusion » ?")
+    assert sorted(db.session.scalars(select(Workshop.name).where(
+        Workshop.campaign_id == campaign.id))) == ["Atelier inclusion", "Atelier ressources",
+                                                   "Atelier territoires"]
+    assert len(mailbox()) == 3
+    bruno = accounts.get_user_by_email("bruno@lyon.fr")
+    assert bruno.memberships == []
+
+
+def test_a_job_report_stored_before_the_warnings_still_reads():
+    from motion.models.invitations import InvitationJob
+
+    job = InvitationJob(rejected_json='[[3, "Adresse e-mail invalide : x"]]')
+    assert invitations.rejected_lines(job) == [(3, "Adresse e-mail invalide : x")]
+    assert invitations.warning_lines(job) == []

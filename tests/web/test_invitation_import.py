@@ -1,0 +1,64 @@
+"""The invitation import page (admin) and the invited élu's first screen."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from motion.models import User, Workshop
+from motion.services.campaigns import get_or_create_workshop
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def admin(db, make_user, login):
+    user = make_user(role="admin")
+    login(user)
+    db.session.commit()
+    return user
+
+
+def _upload(client, campaign_slug: str, data: bytes | None, name: str = "elus.csv"):
+    form = {"csrf_token": csrf_token(client, "/admin/invitations"), "campaign": campaign_slug}
+    if data is not None:
+        form["file"] = (io.BytesIO(data), name)
+    return client.post("/admin/invitations", data=form, content_type="multipart/form-data")
+
+
+def _main(html: str) -> str:
+    return html.split('id="contenu"', 1)[1].split("</main>", 1)[0]
+
+
+# 100: the file is imported in the request; 1: by a background job (its page's report).
+@pytest.mark.parametrize("sync_max_rows", [100, 1])
+def test_an_unknown_workshop_is_reported_line_by_line_and_not_created(
+        app, db, client, admin, make_campaign, tmp_path, sync_max_rows):
+    app.config.update(JOB_BACKEND="inline", MAIL_DIR=str(tmp_path / "mail"),
+                      INVITATION_SYNC_MAX_ROWS=sync_max_rows)
+    campaign = make_campaign()
+    get_or_create_workshop(campaign, "Atelier inclusion")
+    get_or_create_workshop(campaign, "Atelier territoires")
+    db.session.commit()
+    response = _upload(client, campaign.slug, (
+        "email;nom;collectivité;ateliers\n"
+        "anne@rennes.fr;Anne;Rennes;Atelier Inclusion\n"
+        "bruno@lyon.fr;Bruno;Lyon;Atelier inexistant\n").encode())
+    if response.status_code == 302:
+        response = client.get(response.headers["Location"])
+    html = _main(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert "2 comptes créés" in html
+    assert "2 invitations envoyées" in html
+    assert "Des ateliers cités dans le fichier n’existent pas dans la campagne" in html
+    assert "ligne 3" in html
+    assert "« Atelier inexistant »" in html
+    assert "Ateliers de la campagne « Congrès de test » : « Atelier inclusion », « Atelier " \
+           "territoires »." in html
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Workshop.name))) == ["Atelier inclusion",
+                                                                 "Atelier territoires"]
+    bruno = db.session.scalar(select(User).where(User.email == "bruno@lyon.fr"))
+    assert bruno is not None
+    assert bruno.memberships == []
