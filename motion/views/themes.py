@@ -194,20 +194,34 @@ def _cluster(cluster_id: int):
     return campaign, operations.get_cluster(campaign, cluster_id)
 
 
+def _one_click(campaign, run):
+    """Run a one-click operation (``run()``: pin, lock, a second theme, a contribution
+    dropped on a theme) and commit; refused (a stale page: someone else changed the theme
+    meanwhile, or nothing to do), back to the page the button was on, up to date, with
+    the reason (the button sends nothing else to keep)."""
+    try:
+        operation = run()
+    except (Conflict, InvalidInput) as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(_back(campaign))
+    return _done(campaign, operation)
+
+
 def _on_cluster(operation, cluster_id: int, **fields):
     """Run ``operation`` on a cluster at the version the form was built from; commit."""
     campaign, cluster = _cluster(cluster_id)
-    return _done(campaign, operation(campaign, cluster, version=_int("version"),
-                                     actor=current_user, reason=request.form.get("reason"),
-                                     **fields))
+    return _one_click(campaign, lambda: operation(
+        campaign, cluster, version=_int("version"), actor=current_user,
+        reason=request.form.get("reason"), **fields))
 
 
 def _on_contribution(operation, contribution_id: int, **fields):
     """Run ``operation`` on a contribution seen in the cluster named by "from"; commit."""
     campaign = url_campaign()
-    return _done(campaign, operation(campaign, contribution_id,
-                                     expected_cluster_id=_int("from"), actor=current_user,
-                                     reason=request.form.get("reason"), **fields))
+    return _one_click(campaign, lambda: operation(
+        campaign, contribution_id, expected_cluster_id=_int("from"), actor=current_user,
+        reason=request.form.get("reason"), **fields))
 
 
 # ------------------------------------------------------------------ cluster operations

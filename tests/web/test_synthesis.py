@@ -176,6 +176,40 @@ def test_a_stale_rename_gets_a_french_409_and_keeps_the_typed_text(client, db, b
                  "Fusionner avec (ce thème garde son nom)")
 
 
+def test_a_stale_one_click_action_shows_the_page_again_with_the_reason(client, db, board):
+    """Pin from a stale theme page or board card, lock or move a contribution seen where it
+    no longer is: back on the page the button was on, up to date, the reason said; nothing
+    changes (no dead-end 409 page)."""
+    cluster = _clusters(db)[0]
+    path = f"/campagnes/synthese/themes/{cluster.id}"
+    token = csrf_token(client, path)
+    stale = cluster.version
+    assert client.post(f"{path}/epingler", data={
+        "csrf_token": token, "pinned": "1", "version": stale, "next": path}).status_code == 302
+    for sent_from, back in (({"next": path}, path), ({}, "/campagnes/synthese/themes")):
+        response = client.post(f"{path}/epingler", data={
+            "csrf_token": token, "pinned": "0", "version": stale, **sent_from})
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(back)
+        html = _page(client, back)
+        assert re.search(r'class="flash flash-error" role="alert">Ce thème a été modifié par '
+                         r"quelqu’un d’autre", html)
+        db.session.expire_all()
+        assert db.session.get(Cluster, cluster.id).pinned
+    contribution_id = int(re.search(r'id="contribution-(\d+)"', _page(client, path)).group(1))
+    other = _clusters(db)[1]
+    for action, data in (("verrou", {"locked": "1"}), ("theme", {"target": cluster.id})):
+        response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/{action}",
+                               data={"csrf_token": token, "from": other.id, "next": path,
+                                     **data})
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(path)
+        assert "modifié par quelqu’un d’autre" in _page(client, path)
+    assignment = db.session.scalar(select(ClusterAssignment).where(
+        ClusterAssignment.contribution_id == contribution_id))
+    assert (assignment.cluster_id, assignment.locked) == (cluster.id, False)
+
+
 def test_bad_inputs_are_400_in_french(client, db, board):
     cluster = _clusters(db)[0]
     token = csrf_token(client, "/campagnes/synthese/themes")
@@ -235,10 +269,13 @@ def test_move_lock_and_second_cluster_from_the_theme_page(client, db, board):
     assignment = db.session.scalar(select(ClusterAssignment).where(
         ClusterAssignment.contribution_id == contribution_id))
     assert (assignment.cluster_id, assignment.locked) == (other.id, True)
-    # The same form sent again (a stale page): refused.
+    # The same form sent again (a stale page): refused, back on the board with the reason.
     response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/theme",
                            data={"csrf_token": token, "target": "", "from": big.id})
-    assert response.status_code == 409
+    assert response.headers["Location"].endswith("/campagnes/synthese/themes")
+    assert "modifié par quelqu’un d’autre" in _page(client, "/campagnes/synthese/themes")
+    db.session.expire_all()
+    assert db.session.get(ClusterAssignment, assignment.id).cluster_id == other.id
     response = client.post(f"/campagnes/synthese/contributions/{contribution_id}/verrou",
                            data={"csrf_token": token, "locked": "0", "from": other.id})
     assert response.status_code == 302
