@@ -50,12 +50,42 @@ PROOFS = {
     "test_a_keyboard_move_on_the_board_returns_focus_to_the_moved_item": ("12.8",),
 }
 
+# How each of those tests checks its criteria, in words: what the statement shows its
+# readers (the test names above are for developers).
+METHODS = {
+    "test_axe_finds_no_violation_on_any_main_page": _l(
+        "l’outil axe-core ne relève aucune erreur (WCAG 2.1, niveaux A et AA) sur les pages "
+        "principales de chaque profil, sur un écran de téléphone et d’ordinateur"),
+    "test_the_focus_indicator_has_enough_contrast": _l(
+        "chaque élément atteint au clavier est entouré d’un cadre de focus contrasté (3:1 au "
+        "moins)"),
+    "test_live_regions_are_atomic_sentences": _l(
+        "les écrans de la séance plénière annoncent l’état du vote en phrases complètes, "
+        "espacées d’au moins dix secondes"),
+    "test_every_page_has_its_own_title": _l(
+        "chaque page a un titre qui lui est propre"),
+    "test_no_page_scrolls_sideways_at_320_px": _l(
+        "aucune page ne défile horizontalement sur un écran de 320 pixels de large"),
+    "test_a_failed_submit_focuses_the_first_error_which_names_its_field": _l(
+        "un formulaire mal rempli place le curseur sur le premier champ en erreur, dont le "
+        "message nomme le champ et lui est relié ; les champs de connexion annoncent leur "
+        "finalité"),
+    "test_a_keyboard_move_on_the_board_returns_focus_to_the_moved_item": _l(
+        "sur le tableau des thèmes, un déplacement fait au clavier rend le focus à "
+        "l’élément déplacé"),
+}
+
 
 @dataclass(frozen=True)
 class Check:
     criterion: str  # RGAA 4.1 criterion number
     subject: object  # what it asks (a lazy string, shown on the statement)
     tests: tuple[str, ...]  # the tests that prove it
+
+    @property
+    def methods(self) -> tuple[object, ...]:
+        """How its tests check it, in words (lazy strings, shown on the statement)."""
+        return tuple(METHODS[test] for test in self.tests)
 
 
 def _key(criterion: str) -> tuple[int, ...]:

@@ -52,6 +52,19 @@ def test_each_respected_criterion_is_the_marker_of_a_browser_test():
     assert {c.criterion for c in accessibility.CHECKS} == {
         c for criteria in marked.values() for c in criteria}
     assert all(c.tests for c in accessibility.CHECKS)
+    assert accessibility.METHODS.keys() == accessibility.PROOFS.keys()
+
+
+def test_the_statement_says_in_french_how_each_criterion_is_checked(client):
+    """Readers see how a criterion is checked, in words; the names of the tests stay in
+    motion/accessibility.py for developers."""
+    html = client.get("/accessibilite").get_data(as_text=True)
+    assert "test_" not in html
+    for method in accessibility.METHODS.values():
+        assert str(method) in html
+    criterion = next(c for c in accessibility.CHECKS if c.criterion == "10.11")
+    assert [str(m) for m in criterion.methods] == [
+        str(accessibility.METHODS[test]) for test in criterion.tests]
 
 
 def test_an_administrator_edits_the_personal_data_page(client, make_user, login):
