@@ -299,7 +299,7 @@ def accept(token: str, password: str, confirm: str, now: datetime | None = None)
     """Set the invited user's password through a valid link (once)."""
     invitation = get_invitation(token, now)
     if password != confirm:
-        raise InvalidInput(_("Les deux mots de passe ne sont pas identiques."))
+        raise InvalidInput(_("Les deux mots de passe ne sont pas identiques."), field="confirm")
     user = invitation.user
     accounts.set_password(user, password, actor=user)
     invitation.used_at = now or utcnow()

@@ -9,12 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from motion import jobs
-from motion.errors import InvalidInput
+from motion.errors import InvalidInput, MotionError
 from motion.extensions import db
 from motion.models import Campaign, Role
 from motion.services import campaigns, invitations
 from motion.views import role_required
-from motion.views.forms import InvitationImportForm, SetPasswordForm, options
+from motion.views.forms import InvitationImportForm, SetPasswordForm, options, refuse
 
 bp = Blueprint("invitations", __name__)
 
@@ -89,8 +89,14 @@ def accept(token: str):
     invitation = invitations.get_invitation(token)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        invitations.accept(token, form.password.data or "", form.confirm.data or "")
-        db.session.commit()
+        try:
+            invitations.accept(token, form.password.data or "", form.confirm.data or "")
+            db.session.commit()
+        except MotionError as error:
+            # The form again, the refusal (too short, common, the two differ) beside its field.
+            refuse(error, form, "password")
+            return render_template("invitations/accept.html", form=form,
+                                   invitation=invitation), error.status_code
         flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
         return redirect(url_for("auth.login"))
     return render_template("invitations/accept.html", form=form, invitation=invitation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -62,3 +63,44 @@ def test_an_unknown_workshop_is_reported_line_by_line_and_not_created(
     bruno = db.session.scalar(select(User).where(User.email == "bruno@lyon.fr"))
     assert bruno is not None
     assert bruno.memberships == []
+
+
+@pytest.fixture
+def invitation_link(app, db, tmp_path):
+    """The path of a fresh invitation link for an élu without a password yet."""
+    from motion.services import accounts, invitations
+
+    app.config.update(MAIL_DIR=str(tmp_path / "mail"), MAIL_SMTP_HOST=None)
+    user = accounts.create_user("lea@ville.fr", display_name="Léa Martin")
+    tokens = []
+    invitations.invite(user, lambda token: tokens.append(token) or token)
+    db.session.commit()
+    return f"/invitation/{tokens[0]}"
+
+
+@pytest.mark.parametrize(("password", "confirm", "field", "message"), [
+    ("court", "court", "password", "au moins 12 caractères"),
+    ("un mot de passe solide", "un autre mot de passe", "confirm",
+     "Les deux mots de passe ne sont pas identiques."),
+])
+def test_a_refused_password_shows_the_invitation_form_again(db, client, invitation_link,
+                                                            password, confirm, field,
+                                                            message):
+    response = client.post(invitation_link, data={
+        "password": password, "confirm": confirm,
+        "csrf_token": csrf_token(client, invitation_link)})
+    assert response.status_code == 400
+    html = _main(response.get_data(as_text=True))
+    assert "Choisir mon mot de passe" in html
+    assert "lea@ville.fr" in html
+    error = html.split(f'id="{field}-error-1">', 1)[1].split("</p>", 1)[0]
+    assert message in error
+    assert re.search(f'<input [^>]*aria-invalid="true"[^>]*id="{field}"', html)
+    db.session.expire_all()
+    assert db.session.scalar(select(User.password_hash).where(
+        User.email == "lea@ville.fr")) is None
+    # Corrected, the same link still works.
+    response = client.post(invitation_link, data={
+        "password": "un mot de passe solide", "confirm": "un mot de passe solide",
+        "csrf_token": csrf_token(client, invitation_link)})
+    assert response.status_code == 302
