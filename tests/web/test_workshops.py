@@ -113,3 +113,21 @@ def test_home_shows_the_current_campaign_and_phase(client, make_workshop):
     assert workshop.campaign.title in html
     assert "Contributions ouvertes" in html
     assert "Atelier fibre optique" in html
+
+
+def test_home_says_when_the_phase_ends_in_the_reader_s_language(client, make_campaign):
+    """French: "jusqu’au 29 janvier 2027 à 17:55"; English: "until 29 January 2027 at
+    17:55", not "à 17:55" (the pattern was written in French in the template)."""
+    from datetime import UTC, datetime, timedelta
+
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+
+    make_campaign(phase_starts={PhaseKind.COLLECT: utcnow() - timedelta(days=1),
+                                PhaseKind.SYNTHESIS: datetime(2027, 1, 29, 16, 55, tzinfo=UTC)})
+    html = client.get("/").get_data(as_text=True)
+    assert "jusqu’au 29 janvier 2027 à 17:55" in html
+    client.get("/langue/en")
+    html = client.get("/").get_data(as_text=True)
+    assert "until 29 January 2027 at 17:55" in html
+    assert " à " not in html.split('class="phase"', 1)[1].split("</p>", 1)[0]
