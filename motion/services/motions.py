@@ -15,6 +15,7 @@ from motion.models import (
     Cluster,
     Contribution,
     ContributionStatus,
+    Engagement,
     Motion,
     MotionSection,
     MotionStatus,
@@ -89,9 +90,57 @@ def section_for(motion: Motion, engagement_id: int | None) -> MotionSection:
     return section
 
 
+def usable_sections(motion: Motion, user: User | None) -> list[MotionSection]:
+    """The sections ``user`` may put a proposition in: every one, or for a référent those
+    of the engagements they lead (services/referents.py)."""
+    return [s for s in motion.sections
+            if referents.can_lead(user, motion.campaign, s.engagement_id)]
+
+
+def default_section(motion: Motion, engagement_id: int | None,
+                    user: User | None) -> MotionSection | None:
+    """Where a new proposition on ``engagement_id`` goes unless ``user`` chooses: that
+    engagement's section (:func:`section_for`, "Autres propositions" made if needed) when
+    they may use it, else the first section they may use; None if they may use none."""
+    campaign = motion.campaign
+    section = next((s for s in motion.sections if s.engagement_id == engagement_id), None)
+    if section is None and referents.can_lead(user, campaign, None):
+        section = section_for(motion, engagement_id)
+    if section is not None and referents.can_lead(user, campaign, section.engagement_id):
+        return section
+    return next(iter(usable_sections(motion, user)), None)
+
+
+def _require_section_lead(user: User | None, motion: Motion, section: MotionSection) -> None:
+    """Refuse a section ``user`` may not put propositions in, saying which ones they may
+    use (a référent's engagements) rather than require_lead's general message."""
+    campaign = motion.campaign
+    if referents.can_lead(user, campaign, section.engagement_id):
+        return
+    mine = referents.referent_engagement_ids(user, campaign)
+    if not mine:  # not a facilitator: require_lead's own message
+        referents.require_lead(user, campaign, section.engagement_id)
+    codes = ", ".join(db.session.scalars(
+        select(Engagement.code).where(Engagement.id.in_(mine))
+        .order_by(Engagement.position, Engagement.id)))
+    if section.engagement_id is None:
+        message = _("Vous êtes référent de %(codes)s : vos propositions vont dans les parties "
+                    "de ces engagements. La partie « %(section)s » est réservée aux "
+                    "administrateurs et aux animateurs qui ne sont référents d’aucun "
+                    "engagement.", codes=codes, section=section.title)
+    else:
+        message = _("Vous êtes référent de %(codes)s : vos propositions vont dans les parties "
+                    "de ces engagements. La partie « %(section)s » est menée par ses "
+                    "référents et les administrateurs.", codes=codes, section=section.title)
+    raise Forbidden(message, field="section")
+
+
 def get_section(motion: Motion, section_id: int) -> MotionSection:
-    return lookup.get_owned(MotionSection, section_id, _("Partie de la motion inconnue."),
-                            error=InvalidInput, motion_id=motion.id)
+    try:
+        return lookup.get_owned(MotionSection, section_id, _("Partie de la motion inconnue."),
+                                error=InvalidInput, motion_id=motion.id)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field="section") from None
 
 
 def propositions_in_order(motion: Motion) -> list[Proposition]:
@@ -178,8 +227,9 @@ def prefill(clusters: list[Cluster], contributions: list[Contribution]) -> Draft
     for contribution in contributions:
         lines.append(f"« {_first_sentence(contribution.text, 600)} »")
     engagement_id = next((cl.engagement_id for cl in clusters if cl.engagement_id), None)
-    if engagement_id is None:
-        engagement_id = next((c.engagement_id for c in contributions if c.engagement_id), None)
+    if engagement_id is None:  # the one its author chose, else its workshop's
+        engagement_id = next((c.engagement_id or c.workshop.engagement_id for c in contributions
+                              if c.engagement_id or c.workshop.engagement_id), None)
     return Draft(title, "\n".join(lines).strip()[:TEXT_MAX], engagement_id)
 
 
@@ -207,8 +257,8 @@ def create_proposition(
     """Create a proposition (version 1) and link it to its clusters' contributions."""
     ensure_editable(motion)
     if section.motion_id != motion.id:
-        raise InvalidInput(_("Partie de la motion inconnue."))
-    referents.require_lead(actor, motion.campaign, section.engagement_id)
+        raise InvalidInput(_("Partie de la motion inconnue."), field="section")
+    _require_section_lead(actor, motion, section)
     title, text = _clean(title, text)
     position = (db.session.scalar(select(func.max(Proposition.position))
                                   .where(Proposition.section_id == section.id)) or 0) + 1

@@ -77,33 +77,44 @@ def new_proposition(campaign_slug: str):
                                board=queries.board(campaign, unassigned_sample=0))
     clusters = motions.load_clusters(campaign, cluster_ids)
     contributions = motions.load_contributions(campaign, contribution_ids)
+    draft = motions.prefill(clusters, contributions)
+    default = motions.default_section(motion, draft.engagement_id, current_user)
+    db.session.commit()  # the "Autres propositions" section, if it had to be made
+    sections = motions.usable_sections(motion, current_user)
+    if default is None:
+        raise Forbidden(_("Aucune partie de cette motion ne correspond aux engagements dont "
+                          "vous êtes référent : demandez à un administrateur."))
+
+    def form_page(title: str, text: str, section_id: int, status: int = 200,
+                  section_error: str | None = None):
+        return render_template(
+            "motions/new.html", campaign=campaign, motion=motion, clusters=clusters,
+            contributions=contributions, title=title, text=text, section_id=section_id,
+            sections=sections, form_error=section_error, form=EmptyForm()), status
+
     if request.method == "POST" and request.form.get("create"):
-        section = motions.get_section(motion, validation.form_id("section") or 0)
+        title, text = request.form.get("title", ""), request.form.get("text", "")
+        chosen = 0
         try:
+            chosen = validation.form_id("section") or 0
+            section = motions.get_section(motion, chosen)
             proposition = motions.create_proposition(
-                motion, section, title=request.form.get("title", ""),
-                text=request.form.get("text", ""), clusters=clusters,
+                motion, section, title=title, text=text, clusters=clusters,
                 contributions=contributions, actor=current_user)
         except (InvalidInput, Forbidden) as error:  # Forbidden: another référent's part
             db.session.rollback()
-            flash(error.message, "error")
-            return render_template(
-                "motions/new.html", campaign=campaign, motion=motion, clusters=clusters,
-                contributions=contributions, title=request.form.get("title", ""),
-                text=request.form.get("text", ""), section_id=section.id,
-                form=EmptyForm()), error.status_code
+            if error.field != "section":
+                flash(error.message, "error")
+            kept = chosen if any(s.id == chosen for s in sections) else default.id
+            return form_page(title, text, kept, error.status_code,
+                             error.message if error.field == "section" else None)
         db.session.commit()
         flash(ngettext("La proposition est créée avec %(num)d contribution liée.",
                        "La proposition est créée avec %(num)d contributions liées.",
                        len(proposition.provenance)), "success")
         return redirect(url_for(".proposition", campaign_slug=campaign.slug,
                                 proposition_id=proposition.id))
-    draft = motions.prefill(clusters, contributions)
-    section = motions.section_for(motion, draft.engagement_id)
-    db.session.commit()  # the "Autres propositions" section, if it had to be made
-    return render_template("motions/new.html", campaign=campaign, motion=motion,
-                           clusters=clusters, contributions=contributions, title=draft.title,
-                           text=draft.text, section_id=section.id, form=EmptyForm())
+    return form_page(draft.title, draft.text, default.id)
 
 
 @bp.get("/propositions/<int:proposition_id>")

@@ -249,3 +249,53 @@ def test_a_refused_merge_comes_back_with_the_error_and_the_typed_text(
     assert "<h1>Tiers-lieux</h1>" in html  # the proposition page, not an error page
     db.session.expire_all()
     assert proposition.version_number == 1
+
+
+def test_a_referent_drafts_in_a_section_they_lead_and_a_refusal_says_why(
+        client, db, login, make_campaign, make_user, make_contribution):
+    from motion.services import referents
+
+    campaign, _facilitator, elu, sources = _setup(db, make_campaign, make_user,
+                                                   make_contribution)
+    referent = make_user(role="facilitator", campaign=campaign)
+    e1, e2, e3 = campaign.framework.engagements[:3]
+    referents.add_referent(campaign, e1.id, referent)
+    referents.add_referent(campaign, e2.id, referent)
+    motion = motions.create_motion(campaign)
+    db.session.commit()
+    by_engagement = {s.engagement_id: s for s in motion.sections}
+    base = f"/campagnes/{campaign.slug}/motion/propositions/nouvelle"
+    ids = "&".join(f"contributions={c.id}" for c in sources)  # no engagement: "Autres"
+    login(referent)
+    page = client.get(f"{base}?{ids}").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\d+)"( selected)?>', page)
+    assert offered == [(str(by_engagement[e1.id].id), " selected"),
+                       (str(by_engagement[e2.id].id), "")]  # theirs only, the first chosen
+    assert "Autres propositions" not in page
+    e2_workshop = campaigns.get_or_create_workshop(campaign, "Atelier sobriété")
+    e2_workshop.engagement_id = e2.id
+    from_e2 = make_contribution(author=elu, workshop=e2_workshop)
+    page = client.get(f"{base}?contributions={from_e2.id}").get_data(as_text=True)
+    assert re.search(r'<option value="(\d+)" selected', page).group(1) == \
+        str(by_engagement[e2.id].id)  # the section of the contribution's workshop
+    created = client.post(base, data={
+        "csrf_token": csrf_token(client, f"{base}?{ids}"), "create": "1",
+        "contributions": [str(c.id) for c in sources], "section": offered[0][0],
+        "title": "Médiation", "text": "Former des médiateurs."})
+    assert created.status_code == 302
+
+    refused = client.post(base, data={
+        "csrf_token": csrf_token(client, f"{base}?{ids}"), "create": "1",
+        "contributions": [str(c.id) for c in sources], "section": by_engagement[e3.id].id,
+        "title": "Mon titre gardé", "text": "Mon texte à ne pas perdre."})
+    assert refused.status_code == 403
+    html = refused.get_data(as_text=True)
+    from tests.conftest import field_error
+
+    message = field_error(html, "section", "Partie de la motion", tags="select")
+    assert f"Vous êtes référent de {e1.code}, {e2.code}" in message
+    assert "d’un autre engagement" not in message
+    assert 'value="Mon titre gardé"' in html
+    assert "Mon texte à ne pas perdre.</textarea>" in html
+    db.session.expire_all()
+    assert len(motions.propositions_in_order(motion)) == 1
