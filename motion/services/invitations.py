@@ -38,6 +38,11 @@ HEADER_ALIASES = {
 }
 WORKSHOP_SEPARATORS = re.compile(r"[|;,]")
 CELL_LIMITS = {"email": 254, "name": 120, "collectivite": 200, "workshops": 2000}
+# The first bytes of files that are not CSV text: a spreadsheet (.xlsx, .ods, .xls), a PDF,
+# an image.
+BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff",
+                     b"GIF8")
+CONTROL_BYTES = frozenset([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 
 class LinkExpired(MotionError):
@@ -108,18 +113,8 @@ def import_invitations(
     every ``BATCH_ROWS`` rows, between two rows (a background job commits there).
     """
     now = now or utcnow()
-    text, _encoding = decode_csv(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidInput(_("Le fichier est vide.")) from None
-    columns = [HEADER_ALIASES.get(h.strip().lower()) for h in header]
-    if "email" not in columns:
-        raise InvalidInput(_("Colonne « email » introuvable dans l’en-tête du fichier."))
-    rows = list(reader)  # the whole file is read (and its size checked) before any write
-    if len(rows) > MAX_ROWS:
-        raise InvalidInput(_("Trop de lignes : %(n)d au plus par fichier.", n=MAX_ROWS))
+    # The whole file is read (and its size checked) before any write.
+    columns, rows = read_file(data)
     report = InvitationReport()
     workshops = _workshops_by_key(campaign)
     for line, row in enumerate(rows, start=2):
@@ -162,6 +157,57 @@ def _unknown_workshop_message(name: str, workshops: dict[str, Workshop]) -> str:
     if close:
         message += " " + _("Vouliez-vous dire « %(name)s » ?", name=existing[close[0]])
     return message
+
+
+def _is_binary(data: bytes) -> bool:
+    """Whether ``data`` is not text: a known signature, or control bytes in more than 5 %
+    of its beginning (a NUL in a cell is that row's problem, not the file's)."""
+    head = data[:8192]
+    return data.startswith(BINARY_SIGNATURES) or \
+        sum(byte in CONTROL_BYTES for byte in head) > len(head) / 20
+
+
+def _file_error(message: str, *, columns: bool = False) -> InvalidInput:
+    """A whole-file problem, shown beside the import form's file field; ``columns``: the
+    message goes on with the columns expected."""
+    if columns:
+        message += " " + _("La première ligne du fichier doit nommer ses colonnes : email "
+                           "(obligatoire), nom, collectivité, ateliers (séparées par des "
+                           "points-virgules ou des virgules), puis une ligne par élu.")
+    return InvalidInput(message, field="file")
+
+
+def read_file(data: bytes) -> tuple[list[str | None], list[list[str]]]:
+    """The columns (``HEADER_ALIASES``' names, None for another column) and the data rows of
+    an invitation file, or InvalidInput saying what is wrong with the file."""
+    if not data.strip():
+        raise _file_error(_("Le fichier est vide."), columns=True)
+    if _is_binary(data):
+        raise _file_error(_("Ce fichier n’est pas un fichier CSV (du texte) : si c’est un "
+                            "classeur Excel ou LibreOffice, enregistrez-le au format CSV "
+                            "(« Enregistrer sous », type « CSV ») et importez ce fichier-là."))
+    try:
+        text, _encoding = decode_csv(data)
+    except InvalidInput as error:
+        raise _file_error(error.message) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    try:
+        header = next(reader)
+        rows = list(reader)
+    except csv.Error as error:  # a cell of more than 128 KB, a quote never closed...
+        raise _file_error(_("Fichier CSV illisible à la ligne %(n)d : vérifiez qu’il a été "
+                            "enregistré au format CSV.", n=reader.line_num)) from error
+    columns = [HEADER_ALIASES.get(h.strip().lower()) for h in header]
+    if "email" not in columns:
+        found = ", ".join(
+            "« {} »".format("".join(c for c in h if c.isprintable()).strip()[:40])
+            for h in header[:6] if h.strip())
+        raise _file_error(_("Colonne « email » introuvable dans la première ligne du fichier "
+                            "(elle contient : %(found)s).", found=found) if found
+                          else _("La première ligne du fichier est vide."), columns=True)
+    if len(rows) > MAX_ROWS:
+        raise _file_error(_("Trop de lignes : %(n)d au plus par fichier.", n=MAX_ROWS))
+    return columns, rows
 
 
 def count_rows(data: bytes) -> int:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from motion import jobs
-from motion.errors import InvalidInput, MotionError
+from motion.errors import InvalidInput, MotionError, NotFound
 from motion.extensions import db
 from motion.models import Campaign, Role
 from motion.services import campaigns, invitations
@@ -25,6 +25,24 @@ def _link_for(token: str) -> str:
     return url_for("invitations.accept", token=token, _external=True)
 
 
+def _uploaded_file(form: InvitationImportForm) -> bytes:
+    """The uploaded file's content; InvalidInput when none was chosen or it is too large."""
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        raise InvalidInput(_("Choisissez un fichier CSV à importer."), field="file")
+    data = upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput(_("Le fichier est trop volumineux (2 Mo au plus)."), field="file")
+    return data
+
+
+def _chosen_campaign(form: InvitationImportForm) -> Campaign:
+    try:
+        return campaigns.get_campaign(form.campaign.data or "")
+    except NotFound as error:  # renamed since the form was shown, or none yet
+        raise NotFound(error.message, field="campaign") from None
+
+
 @bp.route("/admin/invitations", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def import_file():
@@ -36,21 +54,24 @@ def import_file():
     )
     report = campaign = None
     if form.validate_on_submit():
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
-            raise InvalidInput(_("Choisissez un fichier CSV à importer."))
-        data = upload.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise InvalidInput(_("Le fichier est trop volumineux (2 Mo au plus)."))
-        campaign = campaigns.get_campaign(form.campaign.data or "")
-        if invitations.needs_job(data):
-            job = invitations.request_import(data, campaign, request.url_root,
-                                             actor=current_user)
+        try:
+            data = _uploaded_file(form)
+            campaign = _chosen_campaign(form)
+            if invitations.needs_job(data):
+                invitations.read_file(data)  # a bad file is said here, not by the job
+                job = invitations.request_import(data, campaign, request.url_root,
+                                                 actor=current_user)
+                db.session.commit()
+                jobs.launch("invitations", job.id)
+                return redirect(url_for(".job", job_id=job.id))
+            report = invitations.import_invitations(data, campaign, _link_for,
+                                                    actor=current_user)
             db.session.commit()
-            jobs.launch("invitations", job.id)
-            return redirect(url_for(".job", job_id=job.id))
-        report = invitations.import_invitations(data, campaign, _link_for, actor=current_user)
-        db.session.commit()
+        except MotionError as error:
+            # The form again, what is wrong with the file beside it, the campaign kept.
+            refuse(error, form, "file")
+            return render_template("invitations/import.html", form=form, report=None,
+                                   campaign=None), error.status_code
         flash(_("Import terminé : %(created)s, %(existing)s, %(invited)s, %(rejected)s.",
                 created=ngettext("%(num)d compte créé", "%(num)d comptes créés",
                                  report.created),

@@ -104,3 +104,34 @@ def test_a_refused_password_shows_the_invitation_form_again(db, client, invitati
         "password": "un mot de passe solide", "confirm": "un mot de passe solide",
         "csrf_token": csrf_token(client, invitation_link)})
     assert response.status_code == 302
+
+
+COLUMNS = "La première ligne du fichier doit nommer ses colonnes : email (obligatoire), nom, " \
+          "collectivité, ateliers"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (None, "Choisissez un fichier CSV à importer."),
+    (b"", "Le fichier est vide. " + COLUMNS),
+    (b"\n\n", "Le fichier est vide. " + COLUMNS),
+    (b"nom;mail perso;commune\nAnne;anne@rennes.fr;Rennes\n",
+     "Colonne « email » introuvable dans la première ligne du fichier (elle contient : "
+     "« nom », « mail perso », « commune »). " + COLUMNS),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "n’est pas un fichier CSV"),
+    (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", "classeur Excel ou LibreOffice"),
+    (bytes(range(256)) * 4, "n’est pas un fichier CSV"),
+    (b"email;nom\n\"" + b"x" * 200_000 + b"\n", "Fichier CSV illisible à la ligne"),
+])
+def test_a_bad_file_shows_the_import_form_again_with_the_reason(db, client, admin,
+                                                                make_campaign, data, message):
+    make_campaign()
+    chosen = make_campaign()  # not the first of the list: the choice is kept
+    response = _upload(client, chosen.slug, data)
+    assert response.status_code == 400
+    html = _main(response.get_data(as_text=True))
+    assert "Importer et inviter" in html
+    error = html.split('id="file-error-1">', 1)[1].split("</p>", 1)[0]
+    assert message in error
+    assert re.search(r'<input [^>]*aria-invalid="true"[^>]*id="file"', html)
+    assert f'<option selected value="{chosen.slug}">' in html
+    assert db.session.scalars(select(User).where(User.role == "elu")).all() == []

@@ -64,15 +64,31 @@ def test_a_failed_job_keeps_and_sends_nothing(app, db, client, login, make_user,
                                                tmp_path, monkeypatch):
     app.config.update(JOB_BACKEND="inline", MAIL_DIR=str(tmp_path / "mail"),
                       INVITATION_SYNC_MAX_ROWS=100)
-    monkeypatch.setattr(invitations, "MAX_ROWS", 120)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the mail queue is broken")
+
+    monkeypatch.setattr(invitations, "invite", broken)
     campaign = make_campaign()
     login(make_user(role="admin"))
     response = _upload(client, campaign, _csv(150))
     job = db.session.scalars(select(InvitationJob)).one()
     assert job.status == InvitationJobStatus.FAILED
-    assert "Trop de lignes" in job.error
     assert "L’import s’est arrêté" in client.get(response.headers["Location"]).get_data(
         as_text=True)
     assert _mails(tmp_path / "mail") == []
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
     assert db.session.scalar(select(func.count(User.id))) == 1  # the admin only
+
+
+def test_a_file_over_the_row_limit_is_refused_before_its_job(app, db, client, login,
+                                                             make_user, make_campaign,
+                                                             monkeypatch):
+    app.config.update(JOB_BACKEND="inline", INVITATION_SYNC_MAX_ROWS=100)
+    monkeypatch.setattr(invitations, "MAX_ROWS", 120)
+    campaign = make_campaign()
+    login(make_user(role="admin"))
+    response = _upload(client, campaign, _csv(150))
+    assert response.status_code == 400
+    assert "Trop de lignes : 120 au plus par fichier." in response.get_data(as_text=True)
+    assert db.session.scalars(select(InvitationJob)).all() == []
