@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from flask import (
     Blueprint,
@@ -69,6 +69,21 @@ def can_edit(contribution) -> bool:
     return True
 
 
+def past_the_last_page(page: int, pages: int):
+    """None when ``page`` is one of the list's ``pages``; after the last one (a stale link:
+    the list has shrunk since), a redirect to the same list, filters kept, at its last
+    page, which says so. (A page number that cannot be one is validation.arg_page's 404.)"""
+    if page <= pages:
+        return None
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    if pages > 1:
+        args["page"] = [str(pages)]
+    flash(_("Cette liste ne compte qu’une page : la voici.") if pages == 1 else
+          _("Cette liste s’arrête à la page %(page)d : la voici.", page=pages), "info")
+    return redirect(request.path + (f"?{urlencode(args, doseq=True)}" if args else ""))
+
+
 def _back(default: str) -> str:
     """The local page the form came from (``next``), else ``default``."""
     target = request.form.get("next") or ""
@@ -105,6 +120,9 @@ def index(campaign_slug: str):
     )
     result = search.search(campaign, filters, viewer=current_user, page=page,
                            per_page=PER_PAGE)
+    moved = past_the_last_page(page, result.pages)
+    if moved is not None:
+        return moved
     return render_template(
         "contributions/index.html", campaign=campaign, filters=filters, result=result,
         collectivites=search.collectivites(campaign),

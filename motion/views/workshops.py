@@ -20,6 +20,7 @@ from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import campaigns, contributions, followup, similar, supports
 from motion.views import url_campaign
+from motion.views.contributions import past_the_last_page
 from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key, options
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ def _render_show(campaign, workshop, form: PostForm, *, status: int = 200, error
     rows, total = contributions.list_workshop_contributions(
         workshop, page=page, per_page=PER_PAGE
     )
+    pages = max(1, -(-total // PER_PAGE))
+    moved = past_the_last_page(page, pages)
+    if moved is not None:
+        return moved
     form.engagement.choices = options(engagement_choices(campaign))
     if not form.client_key.data:
         form.client_key.data = new_client_key()
@@ -55,7 +60,7 @@ def _render_show(campaign, workshop, form: PostForm, *, status: int = 200, error
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=pages,
         member=campaigns.is_member(current_user, workshop),
         collect_open=campaigns.is_collect_open(campaign),
         supported=supports.supported_ids(current_user, [c.id for c, _n in rows]),

@@ -350,6 +350,44 @@ def test_search_page_filters_and_refuses_bad_dates(client, db, login, make_user,
     assert "Date invalide" in bad.get_data(as_text=True)
 
 
+def test_a_page_past_the_last_one_goes_to_the_last_one(app, client, db, login, make_user,
+                                                       make_workshop, make_contribution,
+                                                       dev_rows, monkeypatch):
+    """A stale link (the list has shrunk since) to the search or a workshop's list: its
+    last page, filters kept, and a word saying so, instead of "Page 99999 sur 3" and an
+    empty list; a page number that cannot be one stays a French 404."""
+    from motion.views import contributions as contribution_views
+    from motion.views import workshops as workshop_views
+
+    monkeypatch.setattr(contribution_views, "PER_PAGE", 2)
+    monkeypatch.setattr(workshop_views, "PER_PAGE", 2)
+    elu = make_user(collectivite="Brest")
+    workshop = make_workshop(members=[elu])
+    for row in dev_rows[200:205]:
+        make_contribution(author=elu, workshop=workshop, text=row["text"])
+    login(elu)
+    search_url = f"/campagnes/{workshop.campaign.slug}/contributions/"
+    workshop_url = _workshop_url(workshop)
+    for url, query in ((search_url, {"collectivite": "Brest"}), (workshop_url, {})):
+        response = client.get(url, query_string={**query, "page": "99999"})
+        assert response.status_code == 302, url
+        location = response.headers["Location"]
+        assert "page=3" in location
+        assert "page=99999" not in location
+        assert all(f"{k}={v}" in location for k, v in query.items())
+        html = client.get(location).get_data(as_text=True)
+        assert "Page 3 sur 3" in html
+        assert "Cette liste s’arrête à la page 3 : la voici." in html
+        assert client.get(url, query_string={**query, "page": "2"}).status_code == 200
+        for bad in ("0", "-1", "abc"):
+            assert client.get(url, query_string={"page": bad}).status_code == 404
+    # A list of one page: that page, without a page number.
+    response = client.get(search_url, query_string={"q": "zzzqqq", "page": "4"})
+    assert response.headers["Location"].endswith(f"{search_url}?q=zzzqqq")
+    assert "Cette liste ne compte qu’une page : la voici." in client.get(
+        response.headers["Location"]).get_data(as_text=True)
+
+
 def test_similar_ideas_api_needs_login_and_answers_json(client, login, participant,
                                                         make_contribution, dev_rows):
     contribution = make_contribution(text=dev_rows[7]["text"])
