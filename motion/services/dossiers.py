@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -393,6 +394,14 @@ def local_today(campaign: Campaign) -> date:
     return utcnow().astimezone(builder._zone(campaign)).date()
 
 
+def earliest_dispatch(campaign: Campaign) -> date:
+    """The first day a dossier can have been sent: the day the campaign began, in its time
+    zone (its creation, or its first phase when earlier: a past congress recorded
+    afterwards)."""
+    began = min([campaign.created_at, *(phase.starts_at for phase in campaign.phases)])
+    return began.astimezone(builder._zone(campaign)).date()
+
+
 def record_dispatch(
     addressee: Addressee, sent_on: date | None, *, note: str = "", actor: User | None = None
 ) -> DossierDispatch:
@@ -402,6 +411,11 @@ def record_dispatch(
     campaign = addressee.campaign
     if sent_on > local_today(campaign):
         raise InvalidInput(_("La date d’envoi ne peut pas être dans le futur."), field="sent_on")
+    first = earliest_dispatch(campaign)
+    if sent_on < first:
+        raise InvalidInput(_("La date d’envoi ne peut pas précéder le début de la campagne "
+                             "(%(date)s).", date=format_date(first, "d MMMM y")),
+                           field="sent_on")
     motion = _motion(campaign)
     ids = addressee_service.confirmed_ids(addressee)
     versions = dict(

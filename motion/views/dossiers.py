@@ -253,6 +253,7 @@ def _index_page(campaign, refused: DispatchForm | None = None, addressee_id: int
         dispatch_forms=dispatch_forms,
         form_error=refused is not None,
         today=today,
+        earliest=dossiers.earliest_dispatch(campaign).isoformat(),
     ), status
 
 

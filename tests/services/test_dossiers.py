@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -306,3 +306,30 @@ def test_cover_letter_placeholders_and_dispatch_records(db, congress):
     with pytest.raises(Conflict, match="un dossier lui a déjà été envoyé"):
         addressees.delete_addressee(a["Numérique"])
     assert utcnow() - sent.recorded_at < timedelta(minutes=5)
+
+
+def test_a_dispatch_cannot_predate_the_campaign(db, congress):
+    """A dossier is not sent before its campaign began (1999-01-01 was accepted): the
+    earliest day is the campaign's creation, or its first phase when that is earlier (a
+    past congress recorded afterwards)."""
+    from datetime import date, datetime
+
+    from motion.models import PhaseKind
+    from motion.services.campaigns import set_phases
+
+    campaign, a = congress["campaign"], congress["a"]
+    addressees.confirm(congress["fibre"], [a["Numérique"].id])
+    first = dossiers.earliest_dispatch(campaign)
+    assert first == dossiers.local_today(campaign) - timedelta(days=1)  # collect: yesterday
+    for too_early in (date(1999, 1, 1), first - timedelta(days=1)):
+        with pytest.raises(InvalidInput, match="début de la campagne") as refused:
+            dossiers.record_dispatch(a["Numérique"], too_early)
+        assert refused.value.field == "sent_on"
+    assert dossiers.record_dispatch(a["Numérique"], first).sent_on == first
+    start = datetime(2025, 9, 1, 8, tzinfo=UTC)
+    set_phases(campaign, {PhaseKind.COLLECT: start,
+                          PhaseKind.SYNTHESIS: start + timedelta(days=60)})
+    db.session.flush()
+    assert dossiers.earliest_dispatch(campaign) == date(2025, 9, 1)
+    assert dossiers.record_dispatch(a["Numérique"], date(2025, 12, 1)).sent_on == date(
+        2025, 12, 1)

@@ -20,7 +20,15 @@ SLUG = "dossiers-web"
 
 @pytest.fixture
 def congress(db, make_campaign, make_user):
-    campaign = make_campaign(SLUG)
+    from datetime import UTC, datetime, timedelta
+
+    from motion.models import PhaseKind
+    from motion.models._types import utcnow
+
+    # Collecting since 1 January 2026: a dossier may have been sent from that day on.
+    campaign = make_campaign(SLUG, phase_starts={
+        PhaseKind.COLLECT: datetime(2026, 1, 1, 8, tzinfo=UTC),
+        PhaseKind.SYNTHESIS: utcnow() + timedelta(days=30)})
     motion = motions.create_motion(campaign)
     sections = {s.engagement.code: s for s in motion.sections if s.engagement}
     fibre = motions.create_proposition(
@@ -116,6 +124,18 @@ def test_facilitator_confirms_downloads_and_records_the_dispatch(client, login, 
     assert 'value="15/01/2026"' in html
     assert 'class="flash flash-error' not in html
     assert html.count('aria-invalid="true"') == 1  # the other rows' dates are untouched
+    # A date before the campaign began: the same, the first possible day said.
+    early = client.post(
+        f"/campagnes/{SLUG}/dossiers/{a['Numérique'].id}/envoi",
+        data={"csrf_token": token, "sent_on": "1999-01-01"},
+    )
+    assert early.status_code == 400
+    html = unescape(early.get_data(as_text=True))
+    assert "ne peut pas précéder le début de la campagne (1 janvier 2026)" in field_error(
+        html, f"sent_on-{a['Numérique'].id}", "Date d’envoi")
+    assert 'value="1999-01-01"' in html
+    assert 'min="2026-01-01"' in html
+    assert "Envoyé le 1 janvier 1999" not in _text(client.get(f"/campagnes/{SLUG}/dossiers"))
 
     # An addressee in use cannot be deleted; an unused one can.
     in_use = client.post(
