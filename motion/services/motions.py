@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -364,8 +365,22 @@ def restore_preamble(motion: Motion, number: int, *, actor: User | None) -> Prea
 # ------------------------------------------------------------------ adoption
 
 
-def adopt(motion: Motion, *, actor: User | None) -> Motion:
-    """Mark the motion adopted today: from then on it is read-only."""
+def unvoted_propositions(motion: Motion) -> list[Proposition]:
+    """The propositions no closed vote has decided (no outcome), in reading order. Adopting
+    the motion adopts them with it: the exports keep them in its body and the follow-up
+    counts them adopted (services/followup.py: adopted_propositions)."""
+    return [p for p in propositions_in_order(motion) if p.outcome is None]
+
+
+def adopt(motion: Motion, *, actor: User | None,
+          without_vote: Collection[int] | None = None) -> Motion:
+    """Mark the motion adopted today: from then on it is read-only.
+
+    ``without_vote`` is the list of unvoted propositions the facilitator confirmed are
+    adopted with the motion (the confirmation page sends the ones it showed): adoption is
+    refused unless it names exactly the propositions unvoted now, so that none is adopted
+    unseen (not confirmed, or voted or added since the page was shown). None skips this
+    check, for callers that adopt on purpose without a page (the demo's earlier congress)."""
     ensure_editable(motion)
     open_votes = db.session.scalar(
         select(func.count(VoteSession.id))
@@ -373,8 +388,16 @@ def adopt(motion: Motion, *, actor: User | None) -> Motion:
         .where(Proposition.motion_id == motion.id, VoteSession.status == VoteSessionStatus.OPEN))
     if open_votes:
         raise Conflict(_("Un vote est encore ouvert : clôturez-le avant d’adopter la motion."))
+    unvoted = [p.id for p in unvoted_propositions(motion)]
+    if without_vote is not None and set(without_vote) != set(unvoted):
+        if not without_vote:
+            raise InvalidInput(_("Cochez la case de confirmation pour les adopter sans vote "
+                                 "avec la motion, ou mettez-les d’abord au vote."),
+                               field="sans_vote")  # beside the list of unvoted propositions
+        raise Conflict(_("Les propositions non votées ont changé depuis l’affichage de cette "
+                         "page : vérifiez la liste ci-dessous avant d’adopter la motion."))
     motion.status = MotionStatus.ADOPTED
     motion.adopted_at = utcnow()
     motion.adopted_by_id = actor.id if actor else None
-    audit.record("motion.adopt", motion, actor=actor)
+    audit.record("motion.adopt", motion, actor=actor, adopted_without_vote=unvoted)
     return motion

@@ -310,12 +310,42 @@ def preamble(campaign_slug: str):
                            facilitator=_is_facilitator(), form_error=text_error), status
 
 
+def _adoption_page(campaign, motion, status: int = 200, form_error: str | None = None):
+    """What adopting means, each proposition's vote, and the ones never put to the vote,
+    which the facilitator must confirm are adopted with the motion."""
+    propositions = motions.propositions_in_order(motion)
+    return render_template(
+        "motions/adopt.html", campaign=campaign, motion=motion, propositions=propositions,
+        unvoted=[p for p in propositions if p.outcome is None],
+        rejected=[p for p in propositions if p.outcome == "rejected"],
+        open_vote=votes.open_session(motion), form_error=form_error, form=EmptyForm(),
+    ), status
+
+
+@bp.get("/adopter")
+@facilitator_required
+def confirm_adopt(campaign_slug: str):
+    """Ask the facilitator to confirm the adoption, which cannot be undone."""
+    campaign, motion = _load()
+    if motion.is_adopted:
+        return redirect(url_for(".index", campaign_slug=campaign.slug))
+    return _adoption_page(campaign, motion)
+
+
 @bp.post("/adopter")
 @facilitator_required
 def adopt(campaign_slug: str):
-    """Mark the motion adopted: it becomes read-only."""
+    """Mark the motion adopted, as confirmed on its page: it becomes read-only."""
     campaign, motion = _load()
-    motions.adopt(motion, actor=current_user)
+    try:
+        without_vote = _ids("sans_vote") if request.form.get("confirmer_sans_vote") else []
+        motions.adopt(motion, actor=current_user, without_vote=without_vote)
+    except (InvalidInput, Conflict) as error:
+        db.session.rollback()
+        if error.field != "sans_vote":
+            flash(error.message, "error")
+        return _adoption_page(campaign, motion, error.status_code,
+                              error.message if error.field == "sans_vote" else None)
     db.session.commit()
     flash(_("La motion est adoptée. Son texte ne peut plus être modifié."), "success")
     return redirect(url_for(".index", campaign_slug=campaign.slug))

@@ -8,7 +8,7 @@ import csv
 import pytest
 from sqlalchemy import select
 
-from motion.errors import Conflict, Forbidden
+from motion.errors import Conflict, Forbidden, InvalidInput
 from motion.models import (
     Cluster,
     ClusterAssignment,
@@ -209,3 +209,22 @@ def test_demo_motion_writes_its_propositions_from_the_closest_themes(db, make_ca
     assert len(themes) == len(ordered)  # a theme serves one proposition
     assert create_demo_motion(campaign).id == motion.id  # idempotent
     assert len(motions.propositions_in_order(motion)) == len(ordered)
+
+
+def test_adoption_refuses_to_leave_unvoted_propositions_unconfirmed(
+        db, make_campaign, make_user):
+    """The web form names the unvoted propositions it adopts without a vote: none (not
+    confirmed) or another list (stale) is refused."""
+    facilitator = make_user(role="facilitator")
+    motion = motions.create_motion(make_campaign())
+    proposition = motions.create_proposition(motion, motion.sections[0], title="T",
+                                             text="Texte.")
+    db.session.commit()
+    assert [p.id for p in motions.unvoted_propositions(motion)] == [proposition.id]
+    with pytest.raises(InvalidInput):
+        motions.adopt(motion, actor=facilitator, without_vote=[])
+    with pytest.raises(Conflict):
+        motions.adopt(motion, actor=facilitator, without_vote=[proposition.id + 1])
+    assert not motion.is_adopted
+    motions.adopt(motion, actor=facilitator, without_vote=[proposition.id])
+    assert motion.is_adopted

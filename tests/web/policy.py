@@ -140,6 +140,7 @@ POLICY: dict[tuple[str, str], Row] = {
     ("GET", "motions.edit"): Row(FACILITATORS),
     ("GET", "motions.versions"): Row(MEMBERS),
     ("GET", "motions.new_proposition"): Row(FACILITATORS),
+    ("GET", "motions.confirm_adopt"): Row(FACILITATORS),
     ("GET", "projection.qr"): Row(MEMBERS),
     ("GET", "themes.board"): Row(FACILITATORS),
     ("GET", "themes.shelf"): Row(FACILITATORS),

@@ -299,3 +299,66 @@ def test_a_referent_drafts_in_a_section_they_lead_and_a_refusal_says_why(
     assert "Mon texte à ne pas perdre.</textarea>" in html
     db.session.expire_all()
     assert len(motions.propositions_in_order(motion)) == 1
+
+
+def test_adoption_is_confirmed_and_names_the_propositions_never_voted(
+        client, db, login, make_campaign, make_user, make_contribution):
+    from motion.models import AuditEvent
+    from tests.conftest import field_error
+
+    campaign, facilitator, _elu, _sources = _setup(db, make_campaign, make_user,
+                                                   make_contribution)
+    motion = motions.create_motion(campaign)
+    motions.save_preamble(motion, "Les élus, réunis en congrès,", actor=facilitator)
+    section = motion.sections[0]
+    voted, rejected, never, later = (
+        motions.create_proposition(motion, section, title=title, text="Texte.")
+        for title in ("Fibre partout", "Tout dématérialiser", "Médiateurs", "Cybersécurité"))
+    for proposition, outcome, counts in ((voted, "adopted", (12, 3, 1)),
+                                         (rejected, "rejected", (2, 14, 0))):
+        proposition.outcome = outcome
+        proposition.result_for, proposition.result_against, proposition.result_abstain = counts
+    db.session.commit()
+    base = f"/campagnes/{campaign.slug}/motion"
+    login(facilitator)
+    index = client.get(base).get_data(as_text=True)
+    assert f'action="{base}/adopter"' not in index  # no one-click adoption any more
+    assert f'href="{base}/adopter"' in index
+    token = csrf_token(client, f"{base}/adopter")
+
+    page = client.get(f"{base}/adopter")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    text = _visible(html)
+    assert "ne peut pas être annulée" in text
+    assert "Propositions rejetées en séance plénière" in text  # where rejected ones go
+    unvoted = html.split('id="sans-vote"', 1)[1].split("</fieldset>", 1)[0]
+    assert [title in unvoted for title in ("Médiateurs", "Cybersécurité", "Fibre partout",
+                                           "Tout dématérialiser")] == [True, True, False, False]
+    assert re.findall(r'name="sans_vote" value="(\d+)"', html) == \
+        [str(never.id), str(later.id)]
+
+    # Without the confirmation of the unvoted propositions: refused on the page.
+    refused = client.post(f"{base}/adopter", data={
+        "csrf_token": token, "sans_vote": [str(never.id), str(later.id)]})
+    assert refused.status_code == 400
+    assert "sans vote" in field_error(refused.get_data(as_text=True), "sans-vote",
+                                      "Propositions non mises au vote", tags="fieldset")
+    # A confirmation that does not name the propositions unvoted now (one was added since).
+    stale = client.post(f"{base}/adopter", data={
+        "csrf_token": token, "sans_vote": [str(never.id)], "confirmer_sans_vote": "1"})
+    assert stale.status_code == 409
+    assert "ont changé" in _visible(stale.get_data(as_text=True))
+    db.session.expire_all()
+    assert not motion.is_adopted
+
+    adopted = client.post(f"{base}/adopter", data={
+        "csrf_token": token, "sans_vote": [str(never.id), str(later.id)],
+        "confirmer_sans_vote": "1"})
+    assert adopted.status_code == 302
+    db.session.expire_all()
+    assert motion.is_adopted
+    event = db.session.query(AuditEvent).filter_by(action="motion.adopt").one()
+    assert event.data["adopted_without_vote"] == [never.id, later.id]
+    assert client.get(f"{base}/adopter").status_code == 302  # nothing left to confirm
+
