@@ -109,7 +109,8 @@ def change_phases(campaign: Campaign, starts: dict[PhaseKind, datetime], *,
                   actor: User | None = None) -> None:
     """Replace the campaign's phase dates (each phase ends when the next one starts)."""
     if PhaseKind.COLLECT not in starts:
-        raise InvalidInput(_("La date d’ouverture des contributions est obligatoire."))
+        raise InvalidInput(_("La date d’ouverture des contributions est obligatoire."),
+                           field=f"start_{PhaseKind.COLLECT.value}")
     check_phase_order(starts)
     set_phases(campaign, starts)
     audit.record("campaign.phases", campaign, actor=actor,
@@ -117,13 +118,14 @@ def change_phases(campaign: Campaign, starts: dict[PhaseKind, datetime], *,
 
 
 def check_phase_order(starts: dict[PhaseKind, datetime]) -> None:
-    """Refuse phases that do not follow one another, naming them in words."""
+    """Refuse phases that do not follow one another, naming them in words (the error is
+    about the start field of the phase that starts too early)."""
     ordered = [(kind, starts[kind]) for kind in PHASE_ORDER if kind in starts]
     for (kind_a, start_a), (kind_b, start_b) in zip(ordered, ordered[1:], strict=False):
         if start_b <= start_a:
             raise InvalidInput(
                 _("La phase « %(b)s » doit commencer après la phase « %(a)s ».",
-                  a=phase_label(kind_a), b=phase_label(kind_b))
+                  a=phase_label(kind_a), b=phase_label(kind_b)), field=f"start_{kind_b.value}"
             )
 
 

@@ -60,8 +60,17 @@ def _phase_starts(form, timezone: str) -> dict:
     for kind in PHASE_ORDER:
         value = (form.get(f"start_{kind.value}") or "").strip()
         if value:
-            starts[kind] = campaigns.parse_local_datetime(value, timezone)
+            try:
+                starts[kind] = campaigns.parse_local_datetime(value, timezone)
+            except InvalidInput as error:
+                error.field = error.field or f"start_{kind.value}"
+                raise
     return starts
+
+
+def _typed_starts(form) -> dict[str, str]:
+    """The phase start fields as typed, to show them again."""
+    return {kind.value: form.get(f"start_{kind.value}", "") for kind in PHASE_ORDER}
 
 
 def _uploaded(field: str, missing: str | None = None) -> tuple[bytes, str] | None:
@@ -124,25 +133,26 @@ def new_campaign():
             db.session.commit()
         except MotionError as error:
             refuse(error, form)
-            typed = {k.value: request.form.get(f"start_{k.value}", "") for k in PHASE_ORDER}
             return render_template("admin/campaign_new.html", form=form,
                                    phases=PHASE_ORDER,
-                                   starts=typed), error.status_code
+                                   starts=_typed_starts(request.form)), error.status_code
         flash(_("Campagne « %(title)s » créée.", title=campaign.title), "success")
         return redirect(_campaign_url(campaign))
     return render_template("admin/campaign_new.html", form=form, phases=PHASE_ORDER,
                            starts={})
 
 
-def _campaign_page(campaign: Campaign, status: int = 200, **forms):
+def _campaign_page(campaign: Campaign, status: int = 200, *, starts: dict | None = None,
+                   phase_errors: dict | None = None, **forms):
     """One campaign's settings page; ``forms`` are the submitted forms shown again (with
-    their errors and what was typed), the others are filled from the campaign."""
+    their errors and what was typed), the others are filled from the campaign; ``starts``
+    the phase dates as typed, ``phase_errors`` their errors by field name."""
     settings_form = forms.get("settings_form") or CampaignSettingsForm(formdata=None,
                                                                        obj=campaign)
     return render_template(
         "admin/campaign.html", campaign=campaign, phases=PHASE_ORDER,
-
-        starts=campaign_admin.phase_starts_local(campaign),
+        starts=starts if starts is not None else campaign_admin.phase_starts_local(campaign),
+        phase_errors=phase_errors or {}, form_error=bool(phase_errors),
         **campaign_admin.workshop_figures(campaign), workshop_form=_workshop_form(campaign),
         import_jobs=imports.recent_import_jobs(campaign), settings_form=settings_form,
         import_form=forms.get("import_form") or ContributionImportForm(formdata=None),
@@ -177,9 +187,18 @@ def update_campaign(campaign_slug: str):
 def phases(campaign_slug: str):
     """Set or change the campaign's phase dates."""
     campaign = url_campaign()
-    _apply(lambda: campaign_admin.change_phases(
-        campaign, _phase_starts(request.form, campaign.timezone), actor=current_user),
-        _("Phases enregistrées."))
+    try:
+        campaign_admin.change_phases(
+            campaign, _phase_starts(request.form, campaign.timezone), actor=current_user)
+        db.session.commit()
+    except MotionError as error:
+        # The page again (no redirect), the dates as typed, the error beside its field.
+        db.session.rollback()
+        if error.field is None:
+            flash(error.message, "error")
+        return _campaign_page(campaign, error.status_code, starts=_typed_starts(request.form),
+                              phase_errors={error.field: error.message} if error.field else {})
+    flash(_("Phases enregistrées."), "success")
     return redirect(_campaign_url(campaign, "phases"))
 
 

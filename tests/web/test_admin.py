@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -71,15 +72,41 @@ def test_phases_in_the_wrong_order_are_refused_in_french(client, db, admin, make
     before = [(p.kind, p.starts_at) for p in campaign.phases]
     response = _post(client, f"/admin/campagnes/{campaign.slug}/phases", {
         "start_collect": "2027-03-01T09:00", "start_synthesis": "2027-02-01T09:00"})
-    assert response.status_code == 302
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "La phase « Synthèse » doit commencer après la phase « Contributions ouvertes »" \
-        in html
-    assert "synthesis" not in html.split("<main")[1].split("</main>")[0].replace(
-        'start_synthesis', '')
+    # The page again (no redirect to an anchor the error is far above), the error beside
+    # the Synthèse start, which the page's script focuses, and the dates as typed.
+    assert response.status_code == 400
+    html = _main(response.get_data(as_text=True))
+    phases = html.split('id="phases"', 1)[1].split("</section>", 1)[0]
+    assert '<p class="error" id="start_synthesis-error">La phase « Synthèse » doit commencer ' \
+        'après la phase « Contributions ouvertes ».</p>' in phases
+    assert re.search(r'<input [^>]*id="start_synthesis" name="start_synthesis" '
+                     r'value="2027-02-01T09:00" aria-describedby="phases-help '
+                     r'start_synthesis-error" aria-invalid="true"', phases)
+    assert 'value="2027-03-01T09:00"' in phases
+    assert 'aria-invalid="true"' not in html.replace(phases, "")
+    assert "synthesis" not in html.replace('start_synthesis', '')
+    assert "<title>Erreur : " in response.get_data(as_text=True)
     db.session.expire_all()
     assert [(p.kind, p.starts_at) for p in db.session.get(Campaign, campaign.id).phases] \
         == before
+
+
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"start_synthesis": "2027-04-01T09:00"}, "start_collect",
+     "La date d’ouverture des contributions est obligatoire."),
+    ({"start_collect": "2027-03-01T09:00", "start_plenary": "2027-13-40T09:00"},
+     "start_plenary", "Date invalide : « 2027-13-40T09:00 »"),
+])
+def test_a_refused_phase_date_is_shown_beside_its_field(client, db, admin, make_campaign,
+                                                        typed, field, message):
+    campaign = make_campaign()
+    response = _post(client, f"/admin/campagnes/{campaign.slug}/phases", typed)
+    assert response.status_code == 400
+    html = _main(response.get_data(as_text=True))
+    assert message in html.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+    assert re.search(rf'<input [^>]*id="{field}"[^>]*aria-invalid="true"', html)
+    for value in typed.values():
+        assert f'value="{value}"' in html
 
 
 def test_phases_can_be_changed_after_creation(client, db, admin, make_campaign):
