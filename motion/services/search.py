@@ -62,6 +62,23 @@ def terms(query: str) -> list[str]:
     return WORD_RE.findall(query.lower())[:MAX_TERMS]
 
 
+def number_forms(word: str) -> set[str]:
+    """``word`` and its French singular or plural: mairie(s), réseau(x), local / locaux.
+    Words under four letters are kept as they are (« les » would otherwise match « le »)."""
+    forms = {word}
+    if len(word) < 4:
+        return forms
+    if word.endswith("aux"):
+        forms.add(word[:-3] + "al")
+    if word.endswith(("s", "x")):
+        forms.add(word[:-1])
+    else:
+        forms.add(word + ("x" if word.endswith(("eau", "au", "eu")) else "s"))
+        if word.endswith("al"):
+            forms.add(word[:-2] + "aux")
+    return forms
+
+
 def _day_start(day: date, tz: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
 
@@ -70,8 +87,11 @@ def _apply_text(statement: Select, words: list[str]) -> tuple[Select, object | N
     """Restrict to contributions matching every word; return a rank to order by."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite":
-        # Each word quoted: user input never reaches the FTS5 query syntax.
-        match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        # Each word quoted: user input never reaches the FTS5 query syntax. A word matches
+        # its singular or plural (PostgreSQL's French stemming does that for its part).
+        match = " AND ".join(
+            "(" + " OR ".join(f'"{form}"' for form in sorted(number_forms(w.replace('"', ""))))
+            + ")" for w in words)
         fts_table = table("contributions_fts", column("rowid"))
         fts = (
             select(fts_table.c.rowid.label("id"),

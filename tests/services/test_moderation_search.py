@@ -175,6 +175,30 @@ def test_search_filters_and_pagination(db, corpus):
     assert len(set().union(*(_ids(p) for p in pages))) == 60
 
 
+def test_a_word_finds_its_singular_and_its_plural(db, corpus):
+    """« mairie » finds « mairies » and the other way round, « réseau » finds « réseaux »,
+    « local » finds « locaux », on SQLite (FTS5) as on PostgreSQL (French stemming)."""
+    campaign, one, _two, _posted = corpus
+    author = one.memberships[0].user
+    ideas = {key: contributions.post_contribution(author, one, text).id for key, text in {
+        "mairie": "Ouvrir la mairie le samedi matin pour les démarches en ligne.",
+        "mairies": "Les mairies rurales manquent d’agents formés au numérique.",
+        "reseaux": "Mutualiser les réseaux des communes voisines.",
+        "local": "Un local partagé pour le tiers-lieu numérique du village.",
+        "locaux": "Rénover les locaux municipaux pour accueillir le public.",
+    }.items()}
+    db.session.commit()
+
+    def found(query):
+        return _ids(_search(campaign, search.Filters(query=query), per_page=100))
+
+    assert {ideas["mairie"], ideas["mairies"]} <= found("mairie")
+    assert {ideas["mairie"], ideas["mairies"]} <= found("Mairies")
+    assert ideas["reseaux"] in found("réseau")
+    assert {ideas["local"], ideas["locaux"]} <= found("locaux") & found("local")
+    assert found("mairies samedi") == {ideas["mairie"]}  # every word still required
+
+
 def test_search_input_is_never_query_syntax(db, corpus):
     campaign, *_ = corpus
     for hostile in ['"', "NEAR(", "a OR", "*", "'; DROP TABLE contributions; --", "!:&|"]:
