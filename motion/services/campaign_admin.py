@@ -207,10 +207,10 @@ def search_users(query: str, *, page: int | None = None):
     """Accounts by role then e-mail, filtered on name, e-mail or collectivité; one page."""
     statement = select(User).order_by(User.role, User.email)
     if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(or_(func.lower(User.email).like(pattern),
-                                        func.lower(User.display_name).like(pattern),
-                                        func.lower(User.collectivite).like(pattern)))
+        # autoescape: "%" and "_" typed by the admin are searched for, not wildcards.
+        statement = statement.where(or_(*(
+            func.lower(column).contains(query.lower(), autoescape=True)
+            for column in (User.email, User.display_name, User.collectivite))))
     return db.paginate(statement, page=page, per_page=USERS_PER_PAGE, error_out=False)
 
 

@@ -210,6 +210,21 @@ def test_framework_upload_replaces_the_framework(client, db, admin, make_campaig
         == ["E1", "E2"]
 
 
+def test_the_user_search_takes_percent_and_underscore_literally(client, db, admin, make_user):
+    make_user(display_name="Claire Martin", collectivite="Saint-Malo")
+    make_user(display_name="Luc 100% numérique", collectivite="Brest")
+    make_user(display_name="Anne Le_Goff", collectivite="Quimper")
+    db.session.commit()
+
+    def names(query):
+        html = client.get("/admin/utilisateurs", query_string={"q": query}).get_data(as_text=True)
+        return {n for n in ("Claire Martin", "Luc 100% numérique", "Anne Le_Goff") if n in html}
+
+    assert names("%") == {"Luc 100% numérique"}
+    assert names("_") == {"Anne Le_Goff"}
+    assert names("martin") == {"Claire Martin"}
+
+
 def test_roles_change_but_the_last_admin_stays(client, db, admin, make_user):
     elu = make_user(display_name="Claire Martin")
     response = _post(client, f"/admin/utilisateurs/{elu.id}",
