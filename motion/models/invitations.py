@@ -66,5 +66,6 @@ class InvitationJob(ProgressRecord, db.Model):
     existing: Mapped[int] = mapped_column(default=0)
     invited: Mapped[int] = mapped_column(default=0)
     memberships: Mapped[int] = mapped_column(default=0)
-    # The rejected lines as JSON: [[line, reason], ...] (reasons already in French).
+    # The report as JSON: {"rejected": [[line, reason], ...], "warnings": [[line, message],
+    # ...]} (already in French); a job finished before warnings existed holds the bare list.
     rejected_json: Mapped[str] = mapped_column(Text, default="[]")
