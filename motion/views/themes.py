@@ -129,6 +129,7 @@ def _render_show(campaign, cluster_id: int, *, status: int = 200, **forms):
     forms.setdefault("place_form", _place_form(campaign, cluster))
     forms.setdefault("merge_form", _merge_form(campaign, cluster))
     return render_template("themes/show.html", campaign=campaign, detail=detail,
+                           form_error=bool(forms.get("error")),
                            **detail_context(campaign, detail), **forms), status
 
 
@@ -403,6 +404,30 @@ def _chosen_moves(campaign, form) -> tuple[dict | None, dict, str | None]:
     return {i: destinations[n] for i, n in chosen.items()}, names, None
 
 
+def _refused_move(campaign, source_id: int | None, moves, refused: MotionError) -> str:
+    """Why moving the contributions ``moves`` (ids) out of the theme ``source_id`` (None:
+    "à classer") was refused: on a stale page, which of them someone else moved meanwhile
+    and where they are now (the page shown again is up to date, the form as sent)."""
+    if not isinstance(refused, Conflict):
+        return refused.message
+    now = queries.themes_of(campaign, moves)
+    gone = []
+    for contribution_id in sorted(moves):
+        if contribution_id not in now:
+            gone.append(_("n° %(id)d, retirée ou masquée", id=contribution_id))
+        elif now[contribution_id] is None and source_id is not None:
+            gone.append(_("n° %(id)d, maintenant à classer", id=contribution_id))
+        elif now[contribution_id] is not None and now[contribution_id].id != source_id:
+            gone.append(_("n° %(id)d, maintenant dans « %(name)s »", id=contribution_id,
+                          name=now[contribution_id].name))
+    if not gone:
+        return refused.message
+    return _("Entre-temps, quelqu’un d’autre a déplacé des contributions que vous aviez "
+             "choisies (%(which)s) : rien n’a été enregistré. La page ci-dessous est à jour "
+             "et garde vos autres choix : vérifiez-les, puis recommencez.",
+             which=" ; ".join(gone))
+
+
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/contributions")
 @facilitator_required
 def move_many(campaign_slug: str, cluster_id: int):
@@ -413,16 +438,23 @@ def move_many(campaign_slug: str, cluster_id: int):
     moves, names, error = _chosen_moves(campaign, form)
     if moves is None:
         return _render_show(campaign, cluster_id, status=400, move_form=form, error=error)
-    if form.mode.data == "second":
-        if any(not isinstance(d, Cluster) for d in moves.values()):
-            raise InvalidInput(_("Un second thème doit être un thème existant."))
-        for contribution_id, target in sorted(moves.items()):
-            last = operations.set_secondary(campaign, contribution_id, cluster=target,
-                                            expected_cluster_id=cluster.id,
-                                            actor=current_user, reason=form.reason.data)
-        return _done(campaign, last)
-    return _done(campaign, operations.move_contributions(
-        campaign, cluster, moves, names=names, actor=current_user, reason=form.reason.data))
+    try:
+        if form.mode.data == "second":
+            if any(not isinstance(d, Cluster) for d in moves.values()):
+                raise InvalidInput(_("Un second thème doit être un thème existant."))
+            for contribution_id, target in sorted(moves.items()):
+                operation = operations.set_secondary(
+                    campaign, contribution_id, cluster=target, expected_cluster_id=cluster.id,
+                    actor=current_user, reason=form.reason.data)
+        else:
+            operation = operations.move_contributions(
+                campaign, cluster, moves, names=names, actor=current_user,
+                reason=form.reason.data)
+    except (Conflict, InvalidInput) as refused:
+        db.session.rollback()
+        return _render_show(campaign, cluster_id, status=refused.status_code, move_form=form,
+                            error=_refused_move(campaign, cluster_id, moves, refused))
+    return _done(campaign, operation)
 
 
 @bp.post("/campagnes/<campaign_slug>/contributions/<int:contribution_id>/verrou")

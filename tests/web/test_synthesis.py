@@ -570,3 +570,53 @@ def test_theme_page_is_paginated(client, db, board, monkeypatch):
     assert f"<dd>{big.size}</dd>" in html
     assert len(first) == len(second) == 5
     assert client.get(f"{path}?page=99").status_code == 404
+
+
+def test_a_stale_move_of_chosen_contributions_shows_the_theme_page_again_kept(
+        client, db, board):
+    """Another facilitator moved one of the chosen contributions meanwhile: the theme's
+    page again (409, not the bare error page), up to date, saying which one went where;
+    the other rows' destinations, the destinations, the new theme's name and the reason
+    as sent; nothing moved."""
+    big, other, third = _clusters(db)[:3]
+    path = f"/campagnes/synthese/themes/{big.id}"
+    rows = [int(i) for i in re.findall(r'id="contribution-(\d+)"', _page(client, path))]
+    token = csrf_token(client, path)
+    assert client.post(f"/campagnes/synthese/contributions/{rows[0]}/theme", data={
+        "csrf_token": token, "target": other.id, "from": big.id}).status_code == 302
+    sent = {"csrf_token": token, "next": path, "mode": "deplacer",
+            f"groupe-{rows[0]}": "1", f"groupe-{rows[1]}": "1", f"groupe-{rows[2]}": "2",
+            "destination_1": "nouveau", "name_1": "Tiers-lieux",
+            "destination_2": str(third.id), "reason": "Ma justification"}
+    response = client.post(f"{path}/contributions", data=sent)
+    assert response.status_code == 409
+    html = unescape(response.get_data(as_text=True))
+    assert "Conflit de modification" not in html
+    assert re.search(r"<title>Erreur : ", html)
+    assert re.search(
+        r'class="flash flash-error" role="alert">Entre-temps, quelqu’un d’autre a déplacé '
+        rf"des contributions que vous aviez choisies \(n° {rows[0]}, maintenant dans "
+        rf"« {re.escape(other.name)} »\) : rien n’a été enregistré\.", html)
+    assert f'id="contribution-{rows[0]}"' not in html  # the page is up to date
+    for row, n in ((rows[1], 1), (rows[2], 2)):
+        select_html = re.search(rf'<select id="groupe-{row}".*?</select>', html, re.S).group(0)
+        assert f'<option value="{n}" selected>' in select_html
+    assert '<option selected value="nouveau">' in html
+    assert re.search(r'<input[^>]*id="name_1"[^>]*value="Tiers-lieux"', html)
+    assert f'<option selected value="{third.id}">' in html
+    assert re.search(r'<input[^>]*id="move-reason"[^>]*value="Ma justification"', html)
+    db.session.expire_all()
+    assert [db.session.scalar(select(ClusterAssignment.cluster_id).where(
+        ClusterAssignment.contribution_id == i)) for i in rows[:3]] == [
+        other.id, big.id, big.id]
+    assert not db.session.scalar(select(func.count()).select_from(Cluster).where(
+        Cluster.name == "Tiers-lieux"))
+    # As second theme: the same page again, nothing attached.
+    response = client.post(f"{path}/contributions", data={
+        **sent, "mode": "second", "destination_1": str(third.id)})
+    assert response.status_code == 409
+    assert "maintenant dans" in unescape(response.get_data(as_text=True))
+    assert "Aussi dans" not in _page(client, path)
+    # Sent again without the one gone: done.
+    del sent[f"groupe-{rows[0]}"]
+    assert client.post(f"{path}/contributions", data=sent).status_code == 302

@@ -109,6 +109,22 @@ def secondary_of(contribution_ids: Iterable[int]) -> dict[int, Cluster]:
     }
 
 
+def themes_of(campaign: Campaign, contribution_ids: Iterable[int]) -> dict[int, Cluster | None]:
+    """The active theme each of ``contribution_ids`` is in now (None: "à classer"); those
+    no longer published in the campaign are left out."""
+    ids = list(contribution_ids)
+    if not ids:
+        return {}
+    clusters = {c.id: c for c in active_clusters(campaign)}
+    return {contribution_id: clusters.get(cluster_id)
+            for contribution_id, cluster_id in db.session.execute(
+                select(Contribution.id, ClusterAssignment.cluster_id)
+                .outerjoin(ClusterAssignment,
+                           ClusterAssignment.contribution_id == Contribution.id)
+                .where(Contribution.id.in_(ids), Contribution.campaign_id == campaign.id,
+                       Contribution.status == ContributionStatus.PUBLISHED))}
+
+
 def _published(contribution_ids: list[int]) -> list[Contribution]:
     if not contribution_ids:
         return []
