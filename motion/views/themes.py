@@ -487,7 +487,7 @@ def _render_unsorted(campaign, *, status: int = 200, move_form=None, error=None)
     return render_template(
         "themes/unsorted.html", campaign=campaign, contributions=contributions,
         total=total, page=page, pages=pages, destinations=DESTINATIONS, error=error,
-        move_form=move_form or _move_form(campaign, None)), status
+        form_error=bool(error), move_form=move_form or _move_form(campaign, None)), status
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/a-classer")
@@ -500,8 +500,14 @@ def place_many(campaign_slug: str):
     moves, names, error = _chosen_moves(campaign, form)
     if moves is None:
         return _render_unsorted(campaign, status=400, move_form=form, error=error)
-    return _done(campaign, operations.move_contributions(
-        campaign, None, moves, names=names, actor=current_user, reason=form.reason.data))
+    try:
+        operation = operations.move_contributions(
+            campaign, None, moves, names=names, actor=current_user, reason=form.reason.data)
+    except (Conflict, InvalidInput) as refused:
+        db.session.rollback()
+        return _render_unsorted(campaign, status=refused.status_code, move_form=form,
+                                error=_refused_move(campaign, None, moves, refused))
+    return _done(campaign, operation)
 
 
 # ------------------------------------------------------------------ history and undo

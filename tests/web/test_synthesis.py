@@ -318,10 +318,10 @@ def test_unsorted_page_places_chosen_contributions_in_one_pass(client, db, board
     token = csrf_token(client, "/campagnes/synthese/themes/a-classer")
     # Two of the biggest theme's ideas sent "à classer" (in one pass, from its page).
     path = f"/campagnes/synthese/themes/{big.id}"
-    ids = [int(i) for i in re.findall(r'id="contribution-(\d+)"', _page(client, path))][:2]
+    ids = [int(i) for i in re.findall(r'id="contribution-(\d+)"', _page(client, path))][:3]
     assert client.post(f"{path}/contributions", data={
         "csrf_token": token, "next": path, f"groupe-{ids[0]}": "1", f"groupe-{ids[1]}": "1",
-        "destination_1": "a-classer"}).status_code == 302
+        f"groupe-{ids[2]}": "1", "destination_1": "a-classer"}).status_code == 302
     html = _page(client, "/campagnes/synthese/themes/a-classer")
     assert all(f'id="contribution-{i}"' in html for i in ids)
     assert 'name="destination_1"' in html
@@ -335,12 +335,32 @@ def test_unsorted_page_places_chosen_contributions_in_one_pass(client, db, board
     db.session.expire_all()
     placed = {i: db.session.scalar(select(ClusterAssignment).where(
         ClusterAssignment.contribution_id == i)) for i in ids}
-    assert [placed[i].cluster_id for i in ids] == [other.id, big.id]
+    assert [placed[i].cluster_id for i in ids] == [other.id, big.id, None]
     assert all(a.locked for a in placed.values())
-    # A stale page (they are no longer "à classer"): refused, nothing moves.
+    # A stale page (one is no longer "à classer"): the list again (409, not the bare error
+    # page), up to date, saying where it is now; the other row's choice, the destinations
+    # and the reason kept; nothing moves.
     response = client.post("/campagnes/synthese/themes/a-classer", data={
-        "csrf_token": token, f"groupe-{ids[0]}": "1", "destination_1": str(big.id)})
+        "csrf_token": token, "next": "/campagnes/synthese/themes/a-classer",
+        "mode": "deplacer", f"groupe-{ids[0]}": "1", f"groupe-{ids[2]}": "2",
+        "destination_1": str(big.id), "destination_2": str(other.id), "reason": "Rangement"})
     assert response.status_code == 409
+    html = unescape(response.get_data(as_text=True))
+    assert "Conflit de modification" not in html
+    assert re.search(r"<title>Erreur : ", html)
+    assert re.search(
+        r'class="flash flash-error" role="alert">Entre-temps, quelqu’un d’autre a déplacé '
+        rf"des contributions que vous aviez choisies \(n° {ids[0]}, maintenant dans "
+        rf"« {re.escape(other.name)} »\) : rien n’a été enregistré\.", html)
+    assert f'id="contribution-{ids[0]}"' not in html
+    assert '<option value="2" selected>' in re.search(
+        rf'<select id="groupe-{ids[2]}".*?</select>', html, re.S).group(0)
+    assert f'<option selected value="{big.id}">' in html
+    assert f'<option selected value="{other.id}">' in html
+    assert re.search(r'<input[^>]*id="move-reason"[^>]*value="Rangement"', html)
+    db.session.expire_all()
+    assert db.session.scalar(select(ClusterAssignment.cluster_id).where(
+        ClusterAssignment.contribution_id == ids[2])) is None
     # "À classer" or a new theme is not a destination from there.
     response = client.post("/campagnes/synthese/themes/a-classer", data={
         "csrf_token": token, f"groupe-{ids[0]}": "1", "destination_1": "nouveau"})
