@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from motion import jobs, validation
@@ -320,16 +321,54 @@ def split_form(campaign_slug: str, cluster_id: int):
         n_parts = int(request.args.get("parties", 2))
     except ValueError:
         n_parts = 2
-    manual = request.args.get("mode") == "manuel"
+    return _render_split(campaign, cluster, n_parts, request.args.get("mode") == "manuel")
+
+
+def _render_split(campaign, cluster, n_parts: int, manual: bool, *, status: int = 200,
+                  error: str | None = None, sent: dict | None = None):
+    """The split page of ``cluster`` as proposed now; ``sent``: a refused confirmation
+    (its "parts", "names", "ticked", "vers" and "reason"), shown again as sent for the
+    contributions still in the theme, those arrived since in their proposed part."""
     plan = operations.propose_split(campaign, cluster, n_parts=n_parts, manual=manual)
-    return render_template("themes/split.html", campaign=campaign, plan=plan,
-                           manual=manual, n_parts=n_parts, max_parts=operations.MAX_PARTS)
+    if sent is not None:
+        kept = sent["parts"]
+        rows = [(c, kept[c.id] - 1 if c.id in kept else part, confidence)
+                for c, part, confidence in plan.rows]
+        # The proposal's keywords describe its parts: kept only while they are the same.
+        same = all(kept.get(c.id, part + 1) == part + 1 for c, part, _conf in plan.rows)
+        plan = operations.SplitPlan(cluster, sorted(rows, key=lambda r: r[1]), [
+            operations.SplitPart([c.id for c, part, _conf in rows if part == index],
+                                 plan.parts[index].keywords if same else [])
+            for index in range(n_parts)])
+    return render_template("themes/split.html", campaign=campaign, plan=plan, manual=manual,
+                           n_parts=n_parts, max_parts=operations.MAX_PARTS, error=error,
+                           form_error=bool(error), sent=sent), status
+
+
+def _split_changes(cluster, kept: dict[int, int]) -> str:
+    """What changed in ``cluster`` since its split page (``kept``: the contributions it
+    listed) was shown, and what to do."""
+    members = {c.id for c in queries.members(cluster)}
+    gone, arrived = len(set(kept) - members), len(members - set(kept))
+    said = [_("Quelqu’un d’autre a modifié ce thème entre-temps : la scission n’a pas été "
+              "enregistrée.")]
+    if gone:
+        said.append(ngettext("%(num)d idée n’est plus dans ce thème.",
+                             "%(num)d idées ne sont plus dans ce thème.", gone))
+    if arrived:
+        said.append(ngettext("%(num)d idée y est arrivée : elle est dans le sous-thème "
+                             "proposé.", "%(num)d idées y sont arrivées : elles sont dans "
+                             "leur sous-thème proposé.", arrived))
+    said.append(_("La répartition ci-dessous est à jour et garde vos noms, vos coches et "
+                  "votre justification : vérifiez-la, puis confirmez de nouveau."))
+    return " ".join(said)
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/<int:cluster_id>/scinder")
 @facilitator_required
 def split(campaign_slug: str, cluster_id: int):
-    """Confirm a split: each contribution's part comes from its "part-<id>" field."""
+    """Confirm a split: each contribution's part comes from its "part-<id>" field; a
+    refusal (a stale page, ticks without a target) shows the split page again, as sent."""
     campaign, cluster = _cluster(cluster_id)
     n_parts = _int("parts") or 2
     if not 2 <= n_parts <= operations.MAX_PARTS:
@@ -338,21 +377,36 @@ def split(campaign_slug: str, cluster_id: int):
     # ("deplacer") to go to the one target chosen for all the ticked ones ("vers").
     moved = {int(v) for v in request.form.getlist("deplacer") if v.isdigit()}
     target = request.form.get("vers", "")
-    if moved and not (target.isdigit() and 1 <= int(target) <= n_parts):
-        raise InvalidInput(_("Choisissez le sous-thème où envoyer les idées cochées."))
-    parts: list[list[int]] = [[] for _ in range(n_parts)]
+    proposed: dict[int, int] = {}
     for key, value in request.form.items():
         if key.startswith("part-") and key[5:].isdigit():
             if not value.isdigit() or not 1 <= int(value) <= n_parts:
                 raise InvalidInput(_("Sous-thème invalide : rechargez la page."))
-            part = int(target) if int(key[5:]) in moved else int(value)
-            parts[part - 1].append(int(key[5:]))
+            proposed[int(key[5:])] = int(value)
     names = [request.form.get(f"name-{i + 1}", "") for i in range(n_parts)]
-    nonempty = [(part, name) for part, name in zip(parts, names, strict=True) if part]
-    operation = operations.split(
-        campaign, cluster, parts=[p for p, _n in nonempty], names=[n for _p, n in nonempty],
-        version=_int("version"), actor=current_user, reason=request.form.get("reason"),
-    )
+    try:
+        if moved and not (target.isdigit() and 1 <= int(target) <= n_parts):
+            raise InvalidInput(_("Choisissez le sous-thème où envoyer les idées cochées."))
+        parts: list[list[int]] = [[] for _ in range(n_parts)]
+        for contribution_id, part in proposed.items():
+            parts[(int(target) if contribution_id in moved else part) - 1].append(
+                contribution_id)
+        nonempty = [(part, name) for part, name in zip(parts, names, strict=True) if part]
+        operation = operations.split(
+            campaign, cluster, parts=[p for p, _n in nonempty],
+            names=[n for _p, n in nonempty], version=_int("version"), actor=current_user,
+            reason=request.form.get("reason"),
+        )
+    except (Conflict, InvalidInput) as refused:
+        db.session.rollback()
+        error = (_split_changes(cluster, proposed) if isinstance(refused, Conflict)
+                 else refused.message)
+        if names[0] == request.form.get("shown-name"):  # not typed: the theme's name now
+            names[0] = cluster.name
+        sent = {"parts": proposed, "names": names, "ticked": moved, "vers": target,
+                "reason": request.form.get("reason", "")}
+        return _render_split(campaign, cluster, n_parts, request.form.get("mode") == "manuel",
+                             status=refused.status_code, error=error, sent=sent)
     return committed(url_for(".board", campaign_slug=campaign.slug,
                              _anchor=f"theme-{cluster.id}"), operation.description)
 

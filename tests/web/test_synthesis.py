@@ -640,3 +640,82 @@ def test_a_stale_move_of_chosen_contributions_shows_the_theme_page_again_kept(
     # Sent again without the one gone: done.
     del sent[f"groupe-{rows[0]}"]
     assert client.post(f"{path}/contributions", data=sent).status_code == 302
+
+
+def test_a_stale_split_shows_the_split_page_again_kept(client, db, board):
+    """Someone else changed the theme while its split was being prepared: the split page
+    again (409, not the bare error page), up to date, saying what changed, with the names,
+    the ticks, the target and the reason as sent; nothing split. Ticks without a target:
+    the same page (400) with the reason."""
+    cluster, other = _clusters(db)[:2]
+    path = f"/campagnes/synthese/themes/{cluster.id}"
+    html = _page(client, f"{path}/scinder?parties=2")
+    members = sorted(int(i) for i in re.findall(r'name="part-(\d+)" value="\d+"', html))
+    token = csrf_token(client, path)
+    shown = cluster.name
+    assert f'name="shown-name" value="{shown}"' in html
+    sent = {"csrf_token": token, "version": cluster.version, "parts": "2",
+            "name-1": "Ce qui reste", "name-2": "Le sous-thème", "reason": "Trop large",
+            "deplacer": [str(i) for i in members[::3]], "vers": "2",
+            **{f"part-{i}": "1" for i in members}}
+    assert client.post(f"{path}/renommer", data={
+        "csrf_token": token, "name": "Renommé entre-temps",
+        "version": cluster.version}).status_code == 302
+
+    def refused(data, status=409, names=("Ce qui reste", "Le sous-thème")):
+        response = client.post(f"{path}/scinder", data=data)
+        assert response.status_code == status
+        html = unescape(response.get_data(as_text=True))
+        assert "Conflit de modification" not in html
+        assert re.search(r"<title>Erreur : ", html)
+        for n, name in enumerate(names, start=1):
+            assert re.search(rf'<input[^>]*id="name-{n}"[^>]*value="{name}"', html)
+        assert re.search(r'<input[^>]*id="reason"[^>]*value="Trop large"', html)
+        ticked = {int(i) for i in re.findall(
+            r'<input type="checkbox" id="deplacer-(\d+)" name="deplacer" value="\d+" checked>',
+            html)}
+        assert ticked == {int(i) for i in data["deplacer"]} & {int(i) for i in re.findall(
+            r'name="part-(\d+)"', html)}
+        vers = re.search(r'<select id="vers".*?</select>', html, re.S).group(0)
+        assert ('<option value="2" selected>' in vers) == (data["vers"] == "2")
+        return html
+
+    html = refused(sent)
+    assert re.search(r'class="flash flash-error" role="alert">Quelqu’un d’autre a modifié '
+                     r"ce thème entre-temps : la scission n’a pas été enregistrée\.", html)
+    assert "Renommé entre-temps" in html
+    # The first part's name, proposed as the theme's and left so: its name now.
+    html = refused({**sent, "name-1": shown, "shown-name": shown},
+                   names=("Renommé entre-temps", "Le sous-thème"))
+    db.session.expire_all()
+    version = db.session.get(Cluster, cluster.id).version
+    assert f'name="version" value="{version}"' in html
+    # An idea moved out meanwhile and another in: said, the page up to date.
+    newcomer = int(re.search(r'id="contribution-(\d+)"', _page(
+        client, f"/campagnes/synthese/themes/{other.id}")).group(1))
+    assert client.post(f"/campagnes/synthese/contributions/{members[1]}/theme", data={
+        "csrf_token": token, "target": other.id, "from": cluster.id}).status_code == 302
+    assert client.post(f"/campagnes/synthese/contributions/{newcomer}/theme", data={
+        "csrf_token": token, "target": cluster.id, "from": other.id}).status_code == 302
+    db.session.expire_all()
+    html = refused({**sent, "version": db.session.get(Cluster, cluster.id).version})
+    assert ("1 idée n’est plus dans ce thème. 1 idée y est arrivée : elle est dans le "
+            "sous-thème proposé.") in html
+    assert f'name="part-{members[1]}"' not in html
+    assert f'name="part-{newcomer}"' in html
+    assert not db.session.scalar(select(func.count()).select_from(Cluster).where(
+        Cluster.name == "Le sous-thème"))
+    # Ticks without a target: the page again, 400, kept.
+    html = refused({**sent, "vers": ""}, status=400)
+    assert "Choisissez le sous-thème où envoyer les idées cochées." in html
+    # The page as shown again, confirmed: done.
+    again = {**sent, "version": re.search(r'name="version" value="(\d+)"', html).group(1),
+             **dict((f"part-{i}", p) for i, p in re.findall(
+                 r'name="part-(\d+)" value="(\d+)"', html))}
+    del again[f"part-{members[1]}"]
+    again["deplacer"] = [i for i in again["deplacer"] if i != str(members[1])]
+    assert client.post(f"{path}/scinder", data=again).status_code == 302
+    db.session.expire_all()
+    new = db.session.scalars(select(Cluster).where(Cluster.name == "Le sous-thème")).one()
+    assert new.size == len({int(i) for i in again["deplacer"]} | {
+        int(k[5:]) for k, v in again.items() if k.startswith("part-") and v == "2"})
