@@ -7,11 +7,13 @@ stay out of every export.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from motion.exports.document import (
@@ -54,6 +56,17 @@ from motion.services.themes import queries
 REPORT_REPRESENTATIVES = 3
 
 
+def _in_french(build):
+    """Build a document in French whatever the reader's interface language: the sentences
+    the services write with gettext (collectivités by size and type, follow-up statuses,
+    continuations) go into a text filed in French."""
+    @functools.wraps(build)
+    def in_french(*args, **kwargs):
+        with force_locale("fr"):
+            return build(*args, **kwargs)
+    return in_french
+
+
 def _zone(campaign: Campaign) -> ZoneInfo:
     try:
         return ZoneInfo(campaign.timezone or "Europe/Paris")
@@ -77,6 +90,7 @@ def _supports(campaign: Campaign) -> dict[int, int]:
 # ------------------------------------------------------------------ the motion
 
 
+@_in_french
 def build_motion_document(campaign: Campaign, *, now: datetime | None = None,
                           supports: dict[int, int] | None = None) -> MotionDocument | None:
     """The campaign's motion as the renderers take it (None while there is no motion)."""
@@ -126,7 +140,8 @@ def build_motion_document(campaign: Campaign, *, now: datetime | None = None,
             cluster_ids[prop_id].append(cluster_id)
 
     followups = {
-        pid: FollowUpEntry(f.status.value, f.status_label, f.last_note, f.last_note_on, f.links)
+        pid: FollowUpEntry(f.status.value, str(f.status_label), f.last_note, f.last_note_on,
+                           f.links)
         for pid, f in followup.summaries(campaign, [p.id for p in propositions]).items()
     }
     continuations = followup.continuation_labels([p.id for p in propositions])
@@ -222,6 +237,7 @@ def licence_code(campaign: Campaign) -> str:
     return settings.licence if settings is not None else DEFAULT_LICENCE
 
 
+@_in_french
 def build_opendata(campaign: Campaign, *, now: datetime | None = None,
                    with_motion: bool = True) -> OpenDataSet:
     """Published contributions, active themes and the motion with provenance ids."""
@@ -279,6 +295,7 @@ def _collectivites_line(proposition: Proposition) -> str | None:
 # ------------------------------------------------------------------ synthesis report
 
 
+@_in_french
 def build_report(campaign: Campaign, *, now: datetime | None = None) -> SynthesisReport:
     """Coverage per engagement and every active theme with its representative texts."""
     zone = _zone(campaign)

@@ -176,8 +176,12 @@ def test_provenance_summary_counts_collectivites_by_type_and_size(
         "2 territoires, 1 de taille inconnue"
     )
 
-    # The export’s annex of sources says the same, after the quoted contributions.
-    doc = builder.build_motion_document(campaign)
+    # The export’s annex of sources says the same, after the quoted contributions, in
+    # French whatever the reader's interface language (the document is filed in French).
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        doc = builder.build_motion_document(campaign)
     entry = next(p for p in doc.propositions if p.id == first.id)
     _quotes, note = common.annex_sources(doc, entry)
     assert note.replace("\u202f", " ").endswith(
