@@ -196,18 +196,19 @@ def _cluster(cluster_id: int):
     return campaign, operations.get_cluster(campaign, cluster_id)
 
 
-def _one_click(campaign, run):
+def _one_click(campaign, run, done: str | None = None):
     """Run a one-click operation (``run()``: pin, lock, a second theme, a contribution
-    dropped on a theme) and commit; refused (a stale page: someone else changed the theme
-    meanwhile, or nothing to do), back to the page the button was on, up to date, with
-    the reason (the button sends nothing else to keep)."""
+    dropped on a theme, undo) and commit, saying ``done`` (else what it did); refused (a
+    stale page: someone else changed the theme meanwhile, or nothing to do), back to the
+    page the button was on, up to date, with the reason (the button sends nothing else to
+    keep)."""
     try:
         operation = run()
     except (Conflict, InvalidInput) as refused:
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(_back(campaign))
-    return _done(campaign, operation)
+    return committed(_back(campaign), done or operation.description)
 
 
 def _on_cluster(operation, cluster_id: int, **fields):
@@ -579,11 +580,11 @@ def history(campaign_slug: str):
 @bp.post("/campagnes/<campaign_slug>/themes/operations/<int:operation_id>/annuler")
 @facilitator_required
 def undo(campaign_slug: str, operation_id: int):
-    """Undo an operation."""
+    """Undo an operation; refused (a stale page), back to it with the reason."""
     campaign = url_campaign()
     operation = journal.get_operation(campaign, operation_id)
-    journal.undo(campaign, operation, actor=current_user)
-    return committed(_back(campaign), _("Annulé : %(what)s", what=operation.description))
+    return _one_click(campaign, lambda: journal.undo(campaign, operation, actor=current_user),
+                      done=_("Annulé : %(what)s", what=operation.description))
 
 
 # ------------------------------------------------------------------ runs and coverage

@@ -719,3 +719,39 @@ def test_a_stale_split_shows_the_split_page_again_kept(client, db, board):
     new = db.session.scalars(select(Cluster).where(Cluster.name == "Le sous-thème")).one()
     assert new.size == len({int(i) for i in again["deplacer"]} | {
         int(k[5:]) for k, v in again.items() if k.startswith("part-") and v == "2"})
+
+
+def test_a_stale_undo_shows_the_page_again_with_the_reason(client, db, board):
+    """Undo from a stale page (what the operation changed has changed since, or someone
+    else undid it already): back on the page the button was on, up to date, the reason
+    said (no dead-end 409 page); nothing changes."""
+    big, other = _clusters(db)[:2]
+    path = f"/campagnes/synthese/themes/{big.id}"
+    contribution_id = int(re.search(r'id="contribution-(\d+)"', _page(client, path)).group(1))
+    token = csrf_token(client, path)
+    move = f"/campagnes/synthese/contributions/{contribution_id}/theme"
+    assert client.post(move, data={"csrf_token": token, "target": other.id,
+                                   "from": big.id}).status_code == 302
+    history = _page(client, "/campagnes/synthese/themes/historique")
+    undo = re.search(r'action="(/campagnes/synthese/themes/operations/\d+/annuler)"',
+                     history).group(1)
+    assert client.post(move, data={"csrf_token": token, "target": "",
+                                   "from": other.id}).status_code == 302
+    response = client.post(undo, data={"csrf_token": token, "next": path})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(path)
+    assert re.search(r'class="flash flash-error" role="alert">Cette opération ne peut plus '
+                     r"être annulée : une des contributions concernées a changé de thème",
+                     _page(client, path))
+    db.session.expire_all()
+    assert db.session.scalar(select(ClusterAssignment.cluster_id).where(
+        ClusterAssignment.contribution_id == contribution_id)) is None
+    # The last operation, undone by someone else meanwhile, undone again from the board.
+    board_path = "/campagnes/synthese/themes"
+    last = re.search(r'class="last-operation" action="([^"]+)"', _page(client, board_path))
+    assert client.post(last.group(1), data={"csrf_token": token}).status_code == 302
+    response = client.post(last.group(1), data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(board_path)
+    assert re.search(r'class="flash flash-error" role="alert">Cette opération a déjà été '
+                     r"annulée\.", _page(client, board_path))
