@@ -27,9 +27,21 @@ AMENDMENT_PHASES = (PhaseKind.SYNTHESIS, PhaseKind.PLENARY)
 JUSTIFICATION_MAX = 3000
 
 
+def closed_by_vote(proposition: Proposition) -> str | None:
+    """Why the proposition takes no more amendments once put to the vote (its text can no
+    longer change: motions.text_lock), else None."""
+    voted = motions.latest_round(proposition)
+    if voted is None:
+        return None
+    if voted.is_open:
+        return _("Cette proposition est au vote : elle ne reçoit plus d’amendements.")
+    return _("Cette proposition a été votée en plénière : elle ne reçoit plus d’amendements.")
+
+
 def amendments_open(proposition: Proposition) -> bool:
-    """Whether élus may propose amendments now (synthesis or plenary, motion not adopted)."""
-    if proposition.motion.is_adopted:
+    """Whether élus may propose amendments now (synthesis or plenary, motion not adopted,
+    proposition not put to the vote)."""
+    if proposition.motion.is_adopted or closed_by_vote(proposition):
         return False
     phase = campaigns.current_phase(proposition.motion.campaign)
     return phase is not None and phase.kind in AMENDMENT_PHASES
@@ -39,6 +51,9 @@ def propose(proposition: Proposition, author: User, *, text: str, justification:
         Amendment:
     """Record an élu's amendment: a replacement text and its justification."""
     motions.ensure_editable(proposition.motion)
+    voted = closed_by_vote(proposition)
+    if voted:
+        raise Conflict(voted)
     if not amendments_open(proposition):
         raise Forbidden(_("Les amendements ne sont possibles que pendant les phases de synthèse "
                           "et de plénière."))

@@ -278,12 +278,70 @@ def create_proposition(
     return proposition
 
 
+# ------------------------------------------------------------------ the voted text
+
+
+def latest_round(proposition: Proposition) -> VoteSession | None:
+    """The proposition's latest vote round, open or closed (None before any vote)."""
+    return db.session.scalar(
+        select(VoteSession).where(VoteSession.proposition_id == proposition.id)
+        .order_by(VoteSession.round.desc()).limit(1))
+
+
+def text_lock(proposition: Proposition, *, restoring: int | None = None) -> str | None:
+    """Why the proposition's text may no longer change (None while it may).
+
+    A vote round records the version put to the vote (``VoteSession.version_number``) and
+    its result becomes the proposition's outcome, printed beside its text in the adopted
+    motion: while a round is open the room votes on the text shown, and once one is closed
+    that text is the one the plenary decided. So neither may be replaced; a new round votes
+    the same text again. Only the version voted may be brought back (``restoring``), for a
+    text changed after its vote before this was refused."""
+    voted = latest_round(proposition)
+    if voted is None:
+        return None
+    if voted.is_open:
+        return _("Le vote sur cette proposition est ouvert : son texte ne peut pas changer "
+                 "pendant que la plénière vote.")
+    if restoring is not None and restoring == voted.version_number:
+        return None
+    return _("La plénière a voté cette proposition sur sa version %(n)d : son texte, celui "
+             "qu’elle a voté, ne peut plus être modifié. Pour soumettre un autre texte au "
+             "vote, créez une nouvelle proposition.", n=voted.version_number)
+
+
+def changed_since_vote(motion: Motion) -> dict[int, PropositionVersion]:
+    """Proposition id -> the version its last closed vote was on, for the propositions
+    whose current title or text is no longer that version's (changed after the vote)."""
+    last = (
+        select(VoteSession.proposition_id, func.max(VoteSession.round).label("round"))
+        .join(Proposition, VoteSession.proposition_id == Proposition.id)
+        .where(Proposition.motion_id == motion.id,
+               VoteSession.status == VoteSessionStatus.CLOSED)
+        .group_by(VoteSession.proposition_id).subquery())
+    rows = db.session.execute(
+        select(Proposition, PropositionVersion)
+        .join(last, last.c.proposition_id == Proposition.id)
+        .join(VoteSession, (VoteSession.proposition_id == Proposition.id)
+              & (VoteSession.round == last.c.round))
+        .join(PropositionVersion, (PropositionVersion.proposition_id == Proposition.id)
+              & (PropositionVersion.number == VoteSession.version_number))).all()
+    return {p.id: v for p, v in rows if (v.title, v.text) != (p.title, p.text)}
+
+
+# ------------------------------------------------------------------ versions
+
+
 def add_version(proposition: Proposition, *, title: str, text: str, actor: User | None,
                 reason: str, kind: str = "edit", restored_from: int | None = None,
                 base_version: int | None = None) -> PropositionVersion:
-    """Save a new text as the next version (refused if someone saved since ``base_version``)."""
+    """Save a new text as the next version (refused if someone saved since ``base_version``,
+    or once the text is put to the vote: :func:`text_lock`)."""
     ensure_editable(proposition.motion)
     referents.require_lead(actor, proposition.motion.campaign, proposition.section.engagement_id)
+    locked = text_lock(proposition, restoring=restored_from if kind == "restore" else None)
+    if locked:
+        raise Conflict(locked)
     if base_version is not None and base_version != proposition.version_number:
         raise Conflict(_("Quelqu’un a enregistré une autre version entre-temps (version %(n)d). "
                          "Votre texte n’est pas perdu : comparez puis enregistrez à nouveau.",

@@ -46,12 +46,6 @@ def open_session(motion: Motion) -> VoteSession | None:
         .where(Proposition.motion_id == motion.id, VoteSession.status == VoteSessionStatus.OPEN))
 
 
-def latest_session(proposition: Proposition) -> VoteSession | None:
-    return db.session.scalar(
-        select(VoteSession).where(VoteSession.proposition_id == proposition.id)
-        .order_by(VoteSession.round.desc()).limit(1))
-
-
 def open_vote(proposition: Proposition, *, actor: User | None) -> VoteSession:
     """Open a new round on ``proposition`` and show it on the projector."""
     motion = proposition.motion
@@ -62,7 +56,7 @@ def open_vote(proposition: Proposition, *, actor: User | None) -> VoteSession:
         if current.proposition_id == proposition.id:
             raise Conflict(_("Le vote sur cette proposition est déjà ouvert."))
         raise Conflict(_("Un autre vote est ouvert : clôturez-le d’abord."))
-    last = latest_session(proposition)
+    last = motions.latest_round(proposition)
     session = VoteSession(proposition=proposition, round=(last.round + 1) if last else 1,
                           status=VoteSessionStatus.OPEN,
                           version_number=proposition.version_number,

@@ -132,22 +132,31 @@ def proposition_page(campaign, motion, item, status: int = 200, **refused):
     return render_template(
         "motions/proposition.html", campaign=campaign, motion=motion, proposition=item,
         sources=provenance.sources(item), counters=provenance.proposition_counters(item),
-        amendments_open=amendments.amendments_open(item), form=EmptyForm(),
+        amendments_open=amendments.amendments_open(item),
+        amendments_closed=amendments.closed_by_vote(item), form=EmptyForm(),
         facilitator=_is_facilitator(), credited=amendments.credited_authors,
-        latest_vote=votes.latest_session(item), **refused,
+        vote_round=motions.latest_round(item), **refused,
     ), status
 
 
 @bp.route("/propositions/<int:proposition_id>/modifier", methods=["GET", "POST"])
 @facilitator_required
 def edit(campaign_slug: str, proposition_id: int):
-    """Edit a proposition: every save is a new version."""
+    """Edit a proposition: every save is a new version. Once put to the vote, the page
+    says why its text can no longer change (motions.text_lock) instead of the form."""
     campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     motions.ensure_editable(motion)
     referents.require_lead(current_user, campaign, item.section.engagement_id)
     values = {"title": item.title, "text": item.text, "reason": "",
               "base_version": item.version_number}
+
+    def page(status: int = 200, locked: str | None = None, refused: bool = False):
+        return render_template("motions/edit.html", campaign=campaign, motion=motion,
+                               proposition=item, values=values, locked=locked,
+                               form_error=locked if refused else None,
+                               form=EmptyForm()), status
+
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in ("title", "text", "reason")}
         values["base_version"] = validation.form_id("base_version")
@@ -157,16 +166,15 @@ def edit(campaign_slug: str, proposition_id: int):
                                 base_version=values["base_version"])
         except (InvalidInput, Conflict) as error:
             db.session.rollback()
-            flash(error.message, "error")
-            return render_template("motions/edit.html", campaign=campaign, motion=motion,
-                                   proposition=item, values=values, form=EmptyForm()), \
-                error.status_code
+            locked = motions.text_lock(item)
+            if not locked:
+                flash(error.message, "error")
+            return page(error.status_code, locked, refused=True)  # the typed text kept
         db.session.commit()
         flash(_("Nouvelle version enregistrée."), "success")
         return redirect(url_for(".proposition", campaign_slug=campaign.slug,
                                 proposition_id=item.id))
-    return render_template("motions/edit.html", campaign=campaign, motion=motion,
-                           proposition=item, values=values, form=EmptyForm())
+    return page(locked=motions.text_lock(item))
 
 
 def _pair(latest: int) -> tuple[int, int]:
@@ -187,16 +195,24 @@ def versions(campaign_slug: str, proposition_id: int):
         "motions/versions.html", campaign=campaign, motion=motion, proposition=item,
         old=old, new=new, title_diff=word_diff(old.title, new.title),
         text_diff=word_diff(old.text, new.text), form=EmptyForm(),
-        facilitator=_is_facilitator(), credited=amendments.credited_authors)
+        facilitator=_is_facilitator(), credited=amendments.credited_authors,
+        vote_round=motions.latest_round(item))
 
 
 @bp.post("/propositions/<int:proposition_id>/versions/<int:number>/restaurer")
 @facilitator_required
 def restore(campaign_slug: str, proposition_id: int, number: int):
-    """Make an earlier version current again (as a new version)."""
+    """Make an earlier version current again (as a new version); refused (a stale page:
+    the text was put to the vote or changed meanwhile), back to the versions, with why."""
     campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
-    motions.restore_version(item, number, actor=current_user)
+    try:
+        motions.restore_version(item, number, actor=current_user)
+    except (Conflict, InvalidInput) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".versions", campaign_slug=campaign.slug,
+                                proposition_id=item.id))
     db.session.commit()
     flash(_("La version %(n)d est rétablie.", n=number), "success")
     return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id))
@@ -316,6 +332,7 @@ def _adoption_page(campaign, motion, status: int = 200, form_error: str | None =
     propositions = motions.propositions_in_order(motion)
     return render_template(
         "motions/adopt.html", campaign=campaign, motion=motion, propositions=propositions,
+        changed=motions.changed_since_vote(motion),
         unvoted=[p for p in propositions if p.outcome is None],
         rejected=[p for p in propositions if p.outcome == "rejected"],
         open_vote=votes.open_session(motion), form_error=form_error, form=EmptyForm(),

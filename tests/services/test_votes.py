@@ -172,3 +172,68 @@ def test_votes_racing_the_close_are_either_counted_or_refused(app, db, plenary, 
     frozen = db.session.get(VoteSession, sid)
     # The frozen count is exactly what the table holds: no vote slipped in after closing.
     assert frozen.count_for == votes.tally(sid).pour == 30 - len(errors)
+
+
+def test_a_text_put_to_the_vote_can_no_longer_change(db, plenary, voters, make_user):
+    """The plenary decides on the version a round records: the text cannot change while
+    the round is open nor after it closed (edit, restore, accepting or merging amendments,
+    filing one); a new round votes the same text again."""
+    from motion.models import PropositionVersion
+    from motion.services import amendments
+
+    [uid] = voters(1)
+    first = plenary["first"]
+    authors = [make_user(campaign=plenary["campaign"], password=None) for _ in range(3)]
+    pending = [amendments.propose(first, author, text=f"Former les agents ({n}).",
+                                  justification="Plus précis.")
+               for n, author in enumerate(authors)]
+    motions.add_version(first, title=first.title, text="Former les agents d'accueil.",
+                        actor=None, reason="")
+    db.session.commit()
+
+    def refused(match):
+        for change in (
+            lambda: motions.add_version(first, title="T", text="Autre.", actor=None, reason=""),
+            lambda: motions.restore_version(first, 1, actor=None),
+            lambda: amendments.accept(pending[0], actor=None),
+            lambda: amendments.merge(first, [pending[0].id, pending[1].id], text="Fusion.",
+                                     actor=None),
+        ):
+            with pytest.raises(Conflict, match=match):
+                change()
+            db.session.rollback()
+        with pytest.raises(Conflict, match="ne reçoit plus d’amendements"):
+            amendments.propose(first, authors[0], text="Encore un autre.", justification="J.")
+        db.session.rollback()
+        assert not amendments.amendments_open(first)
+
+    session = votes.open_vote(first, actor=None)
+    db.session.commit()
+    assert session.version_number == 2
+    refused("ouvert : son texte ne peut pas changer")
+    votes.cast_vote(session.id, uid, "for")
+    votes.close_vote(session.id, actor=None)
+    db.session.commit()
+    refused("La plénière a voté cette proposition sur sa version 2")
+    db.session.expire_all()
+    assert (first.version_number, first.text) == (2, "Former les agents d'accueil.")
+    amendments.reject(pending[2], actor=None, reason="La plénière a voté le texte.")
+    assert motions.changed_since_vote(plenary["motion"]) == {}
+
+    # A text changed after its vote before this was refused: the adoption page names it,
+    # and the version voted (only it) may be brought back.
+    first.versions.append(PropositionVersion(number=3, title=first.title, text="Changé.",
+                                             kind="edit"))
+    first.text, first.version_number = "Changé.", 3
+    db.session.commit()
+    changed = motions.changed_since_vote(plenary["motion"])
+    assert {pid: v.number for pid, v in changed.items()} == {first.id: 2}
+    with pytest.raises(Conflict):
+        motions.restore_version(first, 1, actor=None)
+    db.session.rollback()
+    motions.restore_version(first, 2, actor=None)
+    db.session.commit()
+    assert first.text == "Former les agents d'accueil."
+    assert motions.changed_since_vote(plenary["motion"]) == {}
+    again = votes.open_vote(first, actor=None)  # a new round: the same text
+    assert (again.round, again.version_number) == (2, 4)

@@ -362,3 +362,61 @@ def test_adoption_is_confirmed_and_names_the_propositions_never_voted(
     assert event.data["adopted_without_vote"] == [never.id, later.id]
     assert client.get(f"{base}/adopter").status_code == 302  # nothing left to confirm
 
+
+
+def test_a_voted_proposition_says_its_text_can_no_longer_change(
+        client, db, login, make_campaign, make_user):
+    from motion.models import PropositionVersion
+    from motion.services import amendments, votes
+
+    campaign = make_campaign("texte-vote", collect_open=False)  # synthesis phase
+    facilitator = make_user(role="facilitator", campaign=campaign)
+    author = make_user(campaign=campaign)
+    motion = motions.create_motion(campaign)
+    proposition = motions.create_proposition(motion, motion.sections[0], title="Tiers-lieux",
+                                             text="Un tiers-lieu par canton.")
+    pending = amendments.propose(proposition, author, text="Un tiers-lieu par commune.",
+                                 justification="Plus proche.")
+    votes.close_vote(votes.open_vote(proposition, actor=None).id, actor=None)
+    db.session.commit()
+    url = f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}"
+    login(facilitator)
+    page = _visible(client.get(url).get_data(as_text=True))
+    assert "Texte voté en plénière (version 1) : il ne peut plus être modifié." in page
+    assert f"{url}/modifier" not in client.get(url).get_data(as_text=True)
+    assert "Accepter" not in page
+    assert "Rejeter" in page  # rejecting leaves the text as voted
+    assert "Cette proposition a été votée en plénière : elle ne reçoit plus d’amendements." \
+        in page
+
+    edit = client.get(f"{url}/modifier")
+    assert edit.status_code == 200
+    assert "La plénière a voté cette proposition sur sa version 1" in edit.get_data(as_text=True)
+    assert 'name="text"' not in edit.get_data(as_text=True)
+    token = csrf_token(client, url)
+    saved = client.post(f"{url}/modifier", data={
+        "csrf_token": token, "title": "Tiers-lieux", "text": "Mon texte à ne pas perdre.",
+        "base_version": "1"})
+    assert saved.status_code == 409
+    html = saved.get_data(as_text=True)
+    assert "La plénière a voté cette proposition sur sa version 1" in html
+    assert re.search(r"<textarea [^>]*readonly>Mon texte à ne pas perdre.</textarea>", html)
+    accepted = client.post(f"{url}/amendements/{pending.id}/accepter",
+                           data={"csrf_token": token})
+    assert accepted.status_code == 409
+    db.session.expire_all()
+    assert (proposition.version_number, pending.status) == (1, "pending")
+
+    # A text changed after its vote (before this was refused): the adoption page flags it,
+    # and its versions offer the version voted back.
+    proposition.versions.append(PropositionVersion(number=2, title="Tiers-lieux",
+                                                   text="Changé après le vote.", kind="edit"))
+    proposition.text, proposition.version_number = "Changé après le vote.", 2
+    db.session.commit()
+    adopt = _visible(client.get(f"/campagnes/{campaign.slug}/motion/adopter")
+                     .get_data(as_text=True))
+    assert "Texte modifié depuis ce vote." in adopt
+    assert "Tiers-lieux — version votée : 1, version actuelle : 2" in adopt
+    versions = client.get(f"{url}/versions").get_data(as_text=True)
+    assert re.findall(r"/versions/(\d+)/restaurer", versions) == ["1"]
+    assert "Rétablir la version votée" in versions
