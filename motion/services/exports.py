@@ -44,7 +44,7 @@ MIMETYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
-    "md": "text/markdown; charset=utf-8",
+    "md": "text/markdown",  # Werkzeug adds "; charset=utf-8" to text types (once)
     "csv": "application/zip",  # the CSV files and their LISEZMOI.md, zipped
     "json": "application/json",
 }

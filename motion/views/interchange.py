@@ -71,7 +71,8 @@ def export_decidim(campaign_slug: str):
     campaign = url_campaign()
     content = decidim.export_propositions_csv(motions.require_motion(campaign),
                                               locale=request.args.get("langue", "fr"))
-    return send_file(io.BytesIO(content), mimetype="text/csv; charset=utf-8",
+    # Werkzeug adds "; charset=utf-8" to a text type: naming it here said it twice.
+    return send_file(io.BytesIO(content), mimetype="text/csv",
                      as_attachment=True, download_name=f"propositions-{campaign.slug}.csv")
 
 

@@ -132,5 +132,6 @@ def test_propositions_csv_for_decidim_download(admin_client, db, make_campaign):
     db.session.commit()
     response = admin_client.get(f"{PAGE}decidim/propositions.csv")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # charset once
     assert response.get_data(as_text=True).splitlines() == [
         "title/fr;body/fr", "Très haut débit;Raccorder chaque école au très haut débit."]

@@ -101,6 +101,15 @@ def test_facilitator_downloads_small_exports_directly(
     assert "Couverture des engagements" in reader.pages[0].extract_text()
 
 
+def test_text_downloads_name_their_charset_once(client, login, make_user, campaign_with_motion):
+    """The Markdown motion said "charset=utf-8; charset=utf-8" in its Content-Type."""
+    login(make_user(role="facilitator", campaign=campaign_with_motion))
+    response = _post(client, {"kind": "motion", "format": "md"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert response.get_data(as_text=True).startswith("> **PROJET")
+
+
 def test_large_campaigns_export_in_a_job_with_progress(
     app, client, db, login, make_user, campaign_with_motion
 ):
