@@ -120,7 +120,8 @@ def reject(amendment: Amendment, *, actor: User | None, reason: str) -> Amendmen
                            amendment.proposition.section.engagement_id)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("Indiquez la raison du rejet : elle sera transmise à l’auteur."))
+        raise InvalidInput(_("Indiquez la raison du rejet : elle sera transmise à l’auteur."),
+                           field="reason")
     _decide(amendment, AmendmentStatus.REJECTED, actor, reason[:JUSTIFICATION_MAX], None)
     audit.record("amendment.reject", amendment, actor=actor,
                  campaign_id=amendment.proposition.motion.campaign_id)

@@ -127,8 +127,9 @@ def proposition(campaign_slug: str, proposition_id: int):
 
 def proposition_page(campaign, motion, item, status: int = 200, **refused):
     """The proposition page; after a refused form (``draft`` amendment, ``merge_draft``
-    with its ``form_error``, ``addressee_form``), again with what was sent and the error,
-    with ``status``."""
+    with its ``form_error``, ``decision_draft`` on the amendment ``decided`` with its
+    ``form_error`` about ``decision_field``, ``addressee_form``), again with what was sent
+    and the error, with ``status``."""
     return render_template(
         "motions/proposition.html", campaign=campaign, motion=motion, proposition=item,
         sources=provenance.sources(item), counters=provenance.proposition_counters(item),
@@ -250,19 +251,26 @@ def propose_amendment(campaign_slug: str, proposition_id: int):
 @facilitator_required
 def decide_amendment(campaign_slug: str, proposition_id: int, amendment_id: int,
                      decision: str):
-    """Accept or reject one amendment."""
+    """Accept or reject one amendment; refused, the page again with the error beside the
+    reason typed (kept), else in that amendment's article."""
     campaign, motion = _load()
     item = motions.get_proposition(motion, proposition_id)
     amendment = amendments.get_amendment(item, amendment_id)
     reason = request.form.get("reason", "")
-    if decision == "accepter":
-        amendments.accept(amendment, actor=current_user, reason=reason)
-        flash(_("Amendement accepté : une nouvelle version le cite."), "success")
-    elif decision == "rejeter":
-        amendments.reject(amendment, actor=current_user, reason=reason)
-        flash(_("Amendement rejeté."), "success")
-    else:
+    if decision not in ("accepter", "rejeter"):
         abort(404)
+    try:
+        if decision == "accepter":
+            amendments.accept(amendment, actor=current_user, reason=reason)
+            flash(_("Amendement accepté : une nouvelle version le cite."), "success")
+        else:
+            amendments.reject(amendment, actor=current_user, reason=reason)
+            flash(_("Amendement rejeté."), "success")
+    except MotionError as error:
+        db.session.rollback()
+        return proposition_page(campaign, motion, item, error.status_code,
+                                decision_draft=request.form, decided=amendment.id,
+                                decision_field=error.field, form_error=error.message)
     db.session.commit()
     return redirect(url_for(".proposition", campaign_slug=campaign.slug, proposition_id=item.id,
                             _anchor="amendements"))

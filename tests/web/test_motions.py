@@ -420,3 +420,46 @@ def test_a_voted_proposition_says_its_text_can_no_longer_change(
     versions = client.get(f"{url}/versions").get_data(as_text=True)
     assert re.findall(r"/versions/(\d+)/restaurer", versions) == ["1"]
     assert "Rétablir la version votée" in versions
+
+
+def test_a_refused_amendment_decision_comes_back_on_the_proposition_page(
+        client, db, login, make_campaign, make_user):
+    from motion.services import amendments
+    from tests.conftest import field_error
+
+    campaign = make_campaign("rejet-sans-raison", collect_open=False)  # synthesis phase
+    facilitator = make_user(role="facilitator", campaign=campaign)
+    author = make_user(campaign=campaign)
+    motion = motions.create_motion(campaign)
+    proposition = motions.create_proposition(motion, motion.sections[0], title="Tiers-lieux",
+                                             text="Un tiers-lieu par canton.")
+    amendment = amendments.propose(proposition, author, text="Un tiers-lieu par commune.",
+                                   justification="Plus proche.")
+    db.session.commit()
+    url = f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}"
+    login(facilitator)
+    token = csrf_token(client, url)
+    label = "Raison du rejet (transmise à l’auteur)"
+    for sent in ({}, {"reason": "   "}):  # past the browser's check: no field, only spaces
+        response = client.post(f"{url}/amendements/{amendment.id}/rejeter",
+                               data={"csrf_token": token, **sent})
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "<h1>Tiers-lieux</h1>" in html  # the proposition page, not an error page
+        assert "Indiquez la raison du rejet" in field_error(html, f"reason{amendment.id}", label)
+        assert f'value="{sent.get("reason", "")}"' in re.search(
+            rf'<input [^>]*id="reason{amendment.id}"[^>]*>', html).group(0)  # as typed
+    db.session.expire_all()
+    assert amendment.status == "pending"
+
+    assert client.post(f"{url}/amendements/{amendment.id}/rejeter", data={
+        "csrf_token": token, "reason": "Hors sujet."}).status_code == 302
+    stale = client.post(f"{url}/amendements/{amendment.id}/accepter",  # from a stale page
+                        data={"csrf_token": token})
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "<h1>Tiers-lieux</h1>" in html
+    assert re.search(r'class="flash flash-error form-error" role="alert">Cet amendement a déjà '
+                     r"été traité.<", html)
+    db.session.expire_all()
+    assert (amendment.status, proposition.version_number) == ("rejected", 1)
