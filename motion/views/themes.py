@@ -19,6 +19,7 @@ from motion.services import clustering
 from motion.services.themes import journal, operations, queries
 from motion.services.themes.journal import stale_message
 from motion.views import committed, facilitator_required, url_campaign
+from motion.views.contributions import past_the_last_page
 from motion.views.forms import (
     DESTINATIONS,
     MergeForm,
@@ -92,10 +93,13 @@ def shelf(campaign_slug: str, key: str):
     axis, "à cheval", "hors cadre"), largest first, a page at a time: the board shows
     only the largest ones of each when there are many themes."""
     campaign = url_campaign()
-    return render_template(
-        "themes/shelf.html", campaign=campaign,
-        shelf=queries.shelf(campaign, key, page=validation.arg_page()),
-        stats=queries.cluster_stats(campaign))
+    page = validation.arg_page()
+    found = queries.shelf(campaign, key, page=page)
+    moved = past_the_last_page(page, found.pages)
+    if moved is not None:
+        return moved
+    return render_template("themes/shelf.html", campaign=campaign, shelf=found,
+                           stats=queries.cluster_stats(campaign))
 
 
 @bp.post("/campagnes/<campaign_slug>/themes/calculer")
@@ -120,9 +124,13 @@ def show(campaign_slug: str, cluster_id: int):
 
 
 def _render_show(campaign, cluster_id: int, *, status: int = 200, **forms):
-    """The theme page (one page of its contributions), with ``forms`` as submitted."""
+    """The theme page (one page of its contributions), with ``forms`` as submitted; a
+    link past its last page goes to the last one (a form sent from there shows it)."""
     page = validation.arg_page() if request.method == "GET" else _page_of_next()
     detail = queries.cluster_detail(campaign, cluster_id, page=page, per_page=PER_PAGE)
+    moved = past_the_last_page(page, detail.pages) if request.method == "GET" else None
+    if moved is not None:
+        return moved
     cluster = detail.cluster
     forms.setdefault("rename_form", RenameForm(
         formdata=None, data={"name": cluster.name, "summary": cluster.summary or ""}))
@@ -539,6 +547,10 @@ def _render_unsorted(campaign, *, status: int = 200, move_form=None, error=None)
     page = validation.arg_page() if request.method == "GET" else _page_of_next()
     contributions, total, pages = queries.unsorted_page(campaign, page=page,
                                                         per_page=PER_PAGE)
+    moved = past_the_last_page(page, pages) if request.method == "GET" else None
+    if moved is not None:
+        return moved
+    page = min(page, pages)  # a form sent from a page gone since: the last one
     return render_template(
         "themes/unsorted.html", campaign=campaign, contributions=contributions,
         total=total, page=page, pages=pages, destinations=DESTINATIONS, error=error,

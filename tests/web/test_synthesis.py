@@ -589,7 +589,46 @@ def test_theme_page_is_paginated(client, db, board, monkeypatch):
     assert not set(first) & set(second)
     assert f"<dd>{big.size}</dd>" in html
     assert len(first) == len(second) == 5
-    assert client.get(f"{path}?page=99").status_code == 404
+
+
+def test_theme_lists_past_their_last_page_go_to_the_last_one(client, db, board, monkeypatch):
+    """A stale link (the list has shrunk since) to a theme's page, "à classer" or a shelf
+    of the board: its last page with a word saying so, as the search list does, instead
+    of a 404; a page number that cannot be one stays a 404. A form sent from such a page
+    shows the last page again."""
+    from motion.views import themes as theme_views
+
+    monkeypatch.setattr(theme_views, "PER_PAGE", 5)
+    big = _clusters(db)[0]
+    path = f"/campagnes/synthese/themes/{big.id}"
+    rows = re.findall(r'id="contribution-(\d+)"', _page(client, path))
+    token = csrf_token(client, path)
+    assert client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": path, **{f"groupe-{i}": "1" for i in rows[:2]},
+        "destination_1": "a-classer"}).status_code == 302
+    db.session.expire_all()
+    unsorted = "/campagnes/synthese/themes/a-classer"
+    total = int(re.search(r"(\d+) contributions? à classer", _page(client, unsorted)).group(1))
+    for url, pages in ((path, -(-db.session.get(Cluster, big.id).size // 5)),
+                       (unsorted, -(-total // 5)),
+                       ("/campagnes/synthese/themes/groupe/hors-cadre", 1)):
+        response = client.get(f"{url}?page=999")
+        assert response.status_code == 302, url
+        location = response.headers["Location"]
+        assert location.endswith(f"{url}?page={pages}" if pages > 1 else url)
+        html = _page(client, location)
+        assert ("Cette liste ne compte qu’une page : la voici." if pages == 1 else
+                f"Cette liste s’arrête à la page {pages} : la voici.") in html
+        for bad in ("0", "-1", "abc"):
+            assert client.get(f"{url}?page={bad}").status_code == 404
+    assert client.get("/campagnes/synthese/themes/groupe/a999999").status_code == 404
+    # A form sent from a page that is gone: the last page again with the form's error.
+    response = client.post(f"{path}/contributions", data={
+        "csrf_token": token, "next": f"{path}?page=999", f"groupe-{rows[2]}": "2"})
+    assert response.status_code == 400
+    html = unescape(response.get_data(as_text=True))
+    assert "Destination 2 : choisissez où vont" in html
+    assert f'name="next" value="{path}?page=' in html
 
 
 def test_a_stale_move_of_chosen_contributions_shows_the_theme_page_again_kept(

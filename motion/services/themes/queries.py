@@ -146,11 +146,10 @@ def unsorted_contributions(campaign: Campaign, *, limit: int = 200) -> list[Cont
 def unsorted_page(campaign: Campaign, *, page: int = 1, per_page: int = 50
                   ) -> tuple[list[Contribution], int, int]:
     """One page of the "à classer" contributions (oldest first), their total and the
-    number of pages; a page past the last is a 404."""
+    number of pages; a page past the last is the last one (the page shows that one)."""
     ids = _unsorted_ids(campaign)
     pages = max(1, -(-len(ids) // per_page))
-    if page > pages:
-        raise NotFound(_("Cette page de résultats n’existe pas."))
+    page = min(page, pages)
     return _published(ids[(page - 1) * per_page:page * per_page]), len(ids), pages
 
 
@@ -406,8 +405,8 @@ class Shelf:
 
 def shelf(campaign: Campaign, key: str, *, page: int = 1, per_page: int = 20) -> Shelf:
     """The themes of one shelf of the board (``key``: "a<axis id>", "e<engagement id>"
-    for its themes without axis, "a-cheval" or "hors-cadre"), a page at a time; an
-    unknown shelf or a page past the last is a 404."""
+    for its themes without axis, "a-cheval" or "hors-cadre"), a page at a time (a page
+    past the last is the last one); an unknown shelf is a 404."""
     full = board(campaign, unassigned_sample=0, representatives=False)
     found = None
     if key == SPANNING:
@@ -429,8 +428,7 @@ def shelf(campaign: Campaign, key: str, *, page: int = 1, per_page: int = 20) ->
         raise NotFound(_("Ce groupe de thèmes n’existe pas."))
     title, items = found
     pages = max(1, -(-len(items) // per_page))
-    if page > pages:
-        raise NotFound(_("Cette page de résultats n’existe pas."))
+    page = min(page, pages)
     chosen = items[(page - 1) * per_page:page * per_page]
     _add_representatives(chosen)
     return Shelf(key, title, chosen, len(items), page, pages)
@@ -450,7 +448,8 @@ class ClusterDetail:
 def cluster_detail(campaign: Campaign, cluster_id: int, *, page: int = 1,
                    per_page: int | None = None) -> ClusterDetail:
     """A cluster with its published contributions, least confident first (``per_page``:
-    one page of them; the workshops, collectivités and total cover them all)."""
+    one page of them, the last one for a page past it; the workshops, collectivités and
+    total cover them all)."""
     cluster = lookup.get_owned(Cluster, cluster_id, _("Thème introuvable."),
                                campaign_id=campaign.id)
     in_cluster = (ClusterAssignment.cluster_id == cluster.id,
@@ -467,8 +466,7 @@ def cluster_detail(campaign: Campaign, cluster_id: int, *, page: int = 1,
         .where(*in_cluster)
     ) or 0
     pages = max(1, -(-total // per_page)) if per_page else 1
-    if page > pages:
-        raise NotFound(_("Cette page de résultats n’existe pas."))
+    page = min(page, pages)
     if per_page:
         statement = statement.offset((page - 1) * per_page).limit(per_page)
     rows = db.session.execute(statement).all()
