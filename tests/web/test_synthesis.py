@@ -367,6 +367,27 @@ def test_unsorted_page_places_chosen_contributions_in_one_pass(client, db, board
     assert response.status_code == 400
 
 
+def test_every_bar_of_the_coverage_chart_is_drawn_on_one_scale(client, db, board):
+    """A bar's length is proportional to its number of contributions, whatever its row:
+    "à classer" with 2 contributions was drawn as long as an engagement's 659."""
+    # Two contributions "à classer", fewer than any engagement holds.
+    token = csrf_token(client, "/campagnes/synthese/themes")
+    for contribution_id, cluster_id in db.session.execute(
+            select(ClusterAssignment.contribution_id, ClusterAssignment.cluster_id)
+            .where(ClusterAssignment.cluster_id.is_not(None)).limit(2)).all():
+        assert client.post(f"/campagnes/synthese/contributions/{contribution_id}/theme", data={
+            "csrf_token": token, "target": "", "from": cluster_id}).status_code == 302
+    html = _page(client, "/campagnes/synthese/couverture")
+    bars = [(float(width), int(value)) for width, value in re.findall(
+        r'<rect [^>]*width="([\d.]+)"[^>]*></rect>\s*<text [^>]*class="bar-value">(\d+)</text>',
+        html)]
+    assert len(bars) == len(_coverage_table(html))
+    assert any(value == 2 for _width, value in bars)  # "à classer"
+    top = max(value for _width, value in bars)
+    for width, value in bars:
+        assert width == pytest.approx(480 * value / top, abs=0.1), (width, value)
+
+
 def _coverage_table(html):
     """{row label: (contributions, themes)} from the coverage page's table."""
     rows = re.findall(r'<tr class="coverage-[^"]*">\s*<th scope="row">(.*?)</th>\s*'

@@ -497,7 +497,7 @@ class CoverageRow:
     clusters: int = 0
     workshops: int = 0
     collectivites: int = 0
-    share: float = 0.0  # of the largest row of the same level, for the chart
+    share: float = 0.0  # of the largest row, for the chart: every bar on one scale
 
     @property
     def axis_id(self) -> int | None:
@@ -555,9 +555,9 @@ def coverage(campaign: Campaign, rows: Iterable[Placement] | None = None) -> lis
                 row(f"none:{engagement.id}", engagement.code, _("Sans axe précis"), "axis")
     row("out", "—", _("Hors cadre"), "other")
     row("unsorted", "—", _("À classer"), "other")
-    for level in ("engagement", "axis", "other"):
-        top = max((r.contributions for r in result if r.level == level), default=0)
-        for r in result:
-            if r.level == level and top:
-                r.share = r.contributions / top
+    # One scale for every bar: "à classer" with 2 contributions is not drawn as long as
+    # an engagement's 659 (each level once had its own scale).
+    top = max((r.contributions for r in result), default=0)
+    for r in result:
+        r.share = r.contributions / top if top else 0.0
     return result
