@@ -16,7 +16,6 @@ from motion.models import (
     Cluster,
     Contribution,
     ContributionStatus,
-    Engagement,
     Motion,
     MotionSection,
     MotionStatus,
@@ -118,12 +117,9 @@ def _require_section_lead(user: User | None, motion: Motion, section: MotionSect
     campaign = motion.campaign
     if referents.can_lead(user, campaign, section.engagement_id):
         return
-    mine = referents.referent_engagement_ids(user, campaign)
-    if not mine:  # not a facilitator: require_lead's own message
+    codes = referents.engagement_codes(user, campaign)
+    if not codes:  # not a facilitator: require_lead's own message
         referents.require_lead(user, campaign, section.engagement_id)
-    codes = ", ".join(db.session.scalars(
-        select(Engagement.code).where(Engagement.id.in_(mine))
-        .order_by(Engagement.position, Engagement.id)))
     if section.engagement_id is None:
         message = _("Vous êtes référent de %(codes)s : vos propositions vont dans les parties "
                     "de ces engagements. La partie « %(section)s » est réservée aux "

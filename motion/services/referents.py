@@ -69,17 +69,56 @@ def can_lead(user: User | None, campaign: Campaign, engagement_id: int | None) -
     return not mine or engagement_id in mine
 
 
+def engagement_codes(user: User | None, campaign: Campaign) -> str:
+    """The codes of the engagements ``user`` is référent of, in the framework's order
+    ("E1, E2"; "" for none)."""
+    mine = referent_engagement_ids(user, campaign)
+    if not mine:
+        return ""
+    return ", ".join(
+        db.session.scalars(
+            select(Engagement.code)
+            .where(Engagement.id.in_(mine))
+            .order_by(Engagement.position, Engagement.id)
+        )
+    )
+
+
 def require_lead(user: User | None, campaign: Campaign, engagement_id: int | None) -> None:
-    """Refuse (403) an action on an engagement's session that ``user`` does not lead."""
-    if not can_lead(user, campaign, engagement_id):
-        if user is not None and user.has_role(Role.FACILITATOR):
+    """Refuse (403) an action on an engagement's session that ``user`` does not lead, saying
+    who leads it: for "Autres propositions" (no engagement), the administrators and the
+    facilitators who are référents of none, not the référents of an engagement."""
+    if can_lead(user, campaign, engagement_id):
+        return
+    facilitator = user is not None and user.has_role(Role.FACILITATOR)
+    if engagement_id is None:
+        section = _("Autres propositions")
+        if facilitator:
             raise Forbidden(
                 _(
-                    "Vous êtes référent d’un autre engagement : la séance de "
-                    "celui-ci est menée par ses référents et les administrateurs."
+                    "Vous êtes référent de %(codes)s : vous menez les séances de ces "
+                    "engagements. La partie « %(section)s », qui ne relève d’aucun "
+                    "engagement, est menée par les administrateurs et les animateurs qui "
+                    "ne sont référents d’aucun engagement.",
+                    codes=engagement_codes(user, campaign),
+                    section=section,
                 )
             )
-        raise Forbidden(_("Seuls les animateurs mènent les séances des engagements."))
+        raise Forbidden(
+            _(
+                "Seuls les animateurs et les administrateurs mènent la partie « %(section)s » "
+                "de la motion.",
+                section=section,
+            )
+        )
+    if facilitator:
+        raise Forbidden(
+            _(
+                "Vous êtes référent d’un autre engagement : la séance de "
+                "celui-ci est menée par ses référents et les administrateurs."
+            )
+        )
+    raise Forbidden(_("Seuls les animateurs mènent les séances des engagements."))
 
 
 # ------------------------------------------------------------------ référents

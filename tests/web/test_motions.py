@@ -463,3 +463,51 @@ def test_a_refused_amendment_decision_comes_back_on_the_proposition_page(
                      r"été traité.<", html)
     db.session.expire_all()
     assert (amendment.status, proposition.version_number) == ("rejected", 1)
+
+
+def test_a_referent_refused_on_other_propositions_is_told_who_leads_them(
+        client, db, login, make_user, make_campaign, dev_rows):
+    """"Autres propositions" belongs to no engagement: a référent refused there is told it
+    is led by the administrators and the facilitators who are référents of none."""
+    from motion.errors import Forbidden
+    from motion.models import Amendment
+    from motion.services import referents
+    from tests.services.test_sessions import seed_congress
+
+    c = seed_congress(db, make_user, make_campaign, dev_rows)  # r1: référent of E1
+    other = motions.create_proposition(c.motion, motions.section_for(c.motion, None),
+                                       title="Hors engagement", text="Un texte.")
+    amendment = Amendment(proposition=other, author_id=c.elu.id, base_version=1,
+                          text="Un autre texte.", justification="Mieux.")
+    db.session.add(amendment)
+    db.session.commit()
+    expected = (f"Vous êtes référent de {c.e1.code} : vous menez les séances de ces "
+                "engagements. La partie « Autres propositions », qui ne relève d’aucun "
+                "engagement, est menée par les administrateurs et les animateurs qui ne sont "
+                "référents d’aucun engagement.")
+    base = f"/campagnes/{c.campaign.slug}/motion"
+    url = f"{base}/propositions/{other.id}"
+    login(c.r1)
+    token = csrf_token(client, url)
+    client.post(f"{base}/pilotage/afficher", data={"csrf_token": token, "proposition": other.id})
+    refused = [
+        client.get(f"{url}/modifier"),
+        client.post(f"{url}/modifier", data={"csrf_token": token, "title": "T", "text": "X",
+                                             "base_version": "1"}),
+        client.post(f"{base}/pilotage/ouvrir", data={"csrf_token": token}),
+        client.post(f"{url}/amendements/{amendment.id}/rejeter",
+                    data={"csrf_token": token, "reason": "Non."}),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    for response in refused:
+        html = _visible(response.get_data(as_text=True))
+        assert expected in html
+        assert "d’un autre engagement" not in html
+    with pytest.raises(Forbidden, match="Seuls les animateurs et les administrateurs mènent "
+                                        "la partie « Autres propositions » de la motion."):
+        referents.require_lead(c.elu, c.campaign, None)
+    with pytest.raises(Forbidden, match="référent d’un autre engagement"):  # an engagement's
+        referents.require_lead(c.r1, c.campaign, c.e2.id)
+    client.post("/compte/deconnexion", data={"csrf_token": token})
+    login(c.facilitator)  # référent of none: leads "Autres propositions"
+    assert client.get(f"{url}/modifier").status_code == 200
