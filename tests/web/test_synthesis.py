@@ -54,6 +54,21 @@ def _page(client, path):
     return unescape(response.get_data(as_text=True))
 
 
+def _stale_move_page(response, moved_id, now_in):
+    """The page shown again (409, not the bare error page) after a move of chosen
+    contributions refused because ``moved_id`` went to the theme ``now_in`` meanwhile:
+    its alert says so and that nothing was saved. Returns its unescaped HTML."""
+    assert response.status_code == 409
+    html = unescape(response.get_data(as_text=True))
+    assert "Conflit de modification" not in html
+    assert re.search(r"<title>Erreur : ", html)
+    assert re.search(
+        r'class="flash flash-error" role="alert">Entre-temps, quelqu’un d’autre a déplacé '
+        rf"des contributions que vous aviez choisies \(n° {moved_id}, maintenant dans "
+        rf"« {re.escape(now_in.name)} »\) : rien n’a été enregistré\.", html)
+    return html
+
+
 def test_elus_cannot_use_the_synthesis_pages(client, login, make_user, make_campaign):
     make_campaign("synthese")
     login(make_user(role="elu"))
@@ -344,14 +359,7 @@ def test_unsorted_page_places_chosen_contributions_in_one_pass(client, db, board
         "csrf_token": token, "next": "/campagnes/synthese/themes/a-classer",
         "mode": "deplacer", f"groupe-{ids[0]}": "1", f"groupe-{ids[2]}": "2",
         "destination_1": str(big.id), "destination_2": str(other.id), "reason": "Rangement"})
-    assert response.status_code == 409
-    html = unescape(response.get_data(as_text=True))
-    assert "Conflit de modification" not in html
-    assert re.search(r"<title>Erreur : ", html)
-    assert re.search(
-        r'class="flash flash-error" role="alert">Entre-temps, quelqu’un d’autre a déplacé '
-        rf"des contributions que vous aviez choisies \(n° {ids[0]}, maintenant dans "
-        rf"« {re.escape(other.name)} »\) : rien n’a été enregistré\.", html)
+    html = _stale_move_page(response, ids[0], other)
     assert f'id="contribution-{ids[0]}"' not in html
     assert '<option value="2" selected>' in re.search(
         rf'<select id="groupe-{ids[2]}".*?</select>', html, re.S).group(0)
@@ -669,14 +677,7 @@ def test_a_stale_move_of_chosen_contributions_shows_the_theme_page_again_kept(
             "destination_1": "nouveau", "name_1": "Tiers-lieux",
             "destination_2": str(third.id), "reason": "Ma justification"}
     response = client.post(f"{path}/contributions", data=sent)
-    assert response.status_code == 409
-    html = unescape(response.get_data(as_text=True))
-    assert "Conflit de modification" not in html
-    assert re.search(r"<title>Erreur : ", html)
-    assert re.search(
-        r'class="flash flash-error" role="alert">Entre-temps, quelqu’un d’autre a déplacé '
-        rf"des contributions que vous aviez choisies \(n° {rows[0]}, maintenant dans "
-        rf"« {re.escape(other.name)} »\) : rien n’a été enregistré\.", html)
+    html = _stale_move_page(response, rows[0], other)
     assert f'id="contribution-{rows[0]}"' not in html  # the page is up to date
     for row, n in ((rows[1], 1), (rows[2], 2)):
         select_html = re.search(rf'<select id="groupe-{row}".*?</select>', html, re.S).group(0)
