@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -119,8 +119,10 @@ def run(campaign_slug: str):
 @bp.get("/campagnes/<campaign_slug>/themes/<int:cluster_id>")
 @facilitator_required
 def show(campaign_slug: str, cluster_id: int):
-    """List a cluster's contributions, least confident first."""
-    return _render_show(url_campaign(), cluster_id)
+    """List a cluster's contributions, least confident first (one merged or dissolved
+    since the link was shown: where it went, see :func:`_gone`)."""
+    campaign, _active = _cluster(cluster_id)
+    return _render_show(campaign, cluster_id)
 
 
 def _render_show(campaign, cluster_id: int, *, status: int = 200, **forms):
@@ -199,9 +201,35 @@ def _refused(campaign, cluster_id: int, refused: MotionError, **forms):
 
 
 def _cluster(cluster_id: int):
-    """The URL’s campaign and its active cluster ``cluster_id`` (404 otherwise)."""
+    """The URL’s campaign and its active cluster ``cluster_id``. One merged or dissolved
+    since the page was shown (someone else acted meanwhile) ends the request with
+    :func:`_gone`; another campaign's or an unknown id: 404."""
     campaign = url_campaign()
-    return campaign, operations.get_cluster(campaign, cluster_id)
+    cluster = operations.get_cluster(campaign, cluster_id, active=False)
+    if not cluster.active:
+        abort(_gone(campaign, cluster))  # a response: Flask sends it as it is
+    return campaign, cluster
+
+
+def _gone(campaign, cluster):
+    """To the active theme the inactive ``cluster`` was merged into (through the merges
+    made since), else (dissolved) to the board, saying so; for a form, that nothing was
+    saved."""
+    into, seen = cluster, {cluster.id}
+    while not into.active and into.merged_into_id not in (None, *seen):
+        seen.add(into.merged_into_id)
+        into = db.session.get(Cluster, into.merged_into_id)
+    posted = request.method == "POST"
+    if into.active and into.campaign_id == campaign.id:
+        flash(_("Ce thème a été fusionné dans « %(name)s » entre-temps : rien n’a été "
+                "enregistré. Voici ce thème.", name=into.name) if posted else
+              _("Ce thème a été fusionné dans « %(name)s » : voici ce thème.",
+                name=into.name), "error" if posted else "info")
+        return redirect(url_for(".show", campaign_slug=campaign.slug, cluster_id=into.id))
+    flash(_("Ce thème n’existe plus : rien n’a été enregistré. Voici le tableau des "
+            "thèmes.") if posted else _("Ce thème n’existe plus : voici le tableau des "
+                                         "thèmes."), "error" if posted else "info")
+    return redirect(url_for(".board", campaign_slug=campaign.slug))
 
 
 def _one_click(campaign, run, done: str | None = None):
@@ -299,7 +327,7 @@ def merge(campaign_slug: str):
             raise InvalidInput(_("Choix de thèmes invalide : rechargez la page."))
     if not values:
         raise InvalidInput(_("Choisissez au moins deux thèmes à fusionner."))
-    survivor = operations.get_cluster(campaign, int(values[0].partition(":")[0]))
+    campaign, survivor = _cluster(int(values[0].partition(":")[0]))
     try:
         clusters, versions = [survivor], {survivor.id: int(values[0].partition(":")[2])}
         for value in values[1:]:
@@ -324,8 +352,7 @@ def merge(campaign_slug: str):
 @facilitator_required
 def split_form(campaign_slug: str, cluster_id: int):
     """Propose a split of a cluster (or every member in part 1, to pick by hand)."""
-    campaign = url_campaign()
-    cluster = operations.get_cluster(campaign, cluster_id)
+    campaign, cluster = _cluster(cluster_id)
     try:
         n_parts = int(request.args.get("parties", 2))
     except ValueError:

@@ -816,3 +816,74 @@ def test_a_stale_undo_shows_the_page_again_with_the_reason(client, db, board):
     assert response.headers["Location"].endswith(board_path)
     assert re.search(r'class="flash flash-error" role="alert">Cette opération a déjà été '
                      r"annulée\.", _page(client, board_path))
+
+
+def test_a_theme_merged_or_dissolved_meanwhile_leads_to_where_it_went(
+        client, db, board, make_campaign):
+    """A theme someone else merged meanwhile: its page and its actions (sent from a page
+    shown before) lead to the theme it went into, following later merges, saying so and,
+    for an action, that nothing was saved; one dissolved: to the board, saying it no
+    longer exists. Another campaign's theme and an unknown id stay 404."""
+    first, second, third = _clusters(db)[:3]
+    token = csrf_token(client, "/campagnes/synthese/themes")
+    versions = {c.id: c.version for c in (first, second, third)}
+    base = "/campagnes/synthese/themes"
+    for survivor, absorbed in ((third, first), (second, third)):  # first → third → second
+        assert client.post(f"{base}/fusionner", data={"csrf_token": token, "clusters": [
+            f"{survivor.id}:{versions[survivor.id]}",
+            f"{absorbed.id}:{versions[absorbed.id]}"]}).status_code == 302
+        db.session.expire_all()
+        versions[survivor.id] = db.session.get(Cluster, survivor.id).version
+    second_version = versions[second.id]
+    rows = re.findall(r'id="contribution-(\d+)"', _page(client, f"{base}/{second.id}"))
+    path = f"{base}/{first.id}"
+    posts = {
+        "renommer": {"name": "Nouveau nom", "summary": "", "version": first.version},
+        "deplacer": {"target": "hors-cadre", "version": first.version},
+        "epingler": {"pinned": "1", "version": first.version},
+        "scinder": {"parts": "2", f"part-{rows[0]}": "2", "version": first.version},
+        "contributions": {f"groupe-{rows[0]}": "1", "destination_1": "a-classer"},
+    }
+    for action, data in [("", None), ("scinder", None), *posts.items(),
+                         ("fusionner", {"clusters": [f"{first.id}:{first.version}",
+                                                     f"{third.id}:{first.version}"]})]:
+        url = f"{base}/fusionner" if action == "fusionner" else f"{path}/{action}".rstrip("/")
+        response = (client.get(url) if data is None else
+                    client.post(url, data={"csrf_token": token, "next": path, **data}))
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith(f"{base}/{second.id}"), url
+        html = _page(client, response.headers["Location"])
+        said = re.search(r'class="flash flash-(\w+)" role="\w+">([^<]*)<', html)
+        assert said.group(2) == (
+            f"Ce thème a été fusionné dans « {second.name} » : voici ce thème."
+            if data is None else f"Ce thème a été fusionné dans « {second.name} » "
+            "entre-temps : rien n’a été enregistré. Voici ce thème."), url
+        assert said.group(1) == ("info" if data is None else "error")
+    db.session.expire_all()
+    assert db.session.get(Cluster, second.id).version == second_version  # nothing saved
+    assert not db.session.get(Cluster, first.id).active
+    # Dissolved by a run (inactive, merged into none): the board, saying so.
+    db.session.get(Cluster, first.id).merged_into_id = None
+    db.session.commit()
+    for action, data in (("", None), ("epingler", posts["epingler"])):
+        url = f"{path}/{action}".rstrip("/")
+        response = (client.get(url) if data is None else
+                    client.post(url, data={"csrf_token": token, "next": path, **data}))
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith(base), url
+        assert ("Ce thème n’existe plus : voici le tableau des thèmes." if data is None else
+                "Ce thème n’existe plus : rien n’a été enregistré. Voici le tableau des "
+                "thèmes.") in _page(client, base)
+    # Another campaign's theme (merged too) and an unknown id: 404.
+    elsewhere = make_campaign("ailleurs")
+    kept = Cluster(campaign_id=elsewhere.id, stable_id=1, name="Ailleurs")
+    db.session.add(kept)
+    db.session.flush()
+    foreign = Cluster(campaign_id=elsewhere.id, stable_id=2, name="Parti", active=False,
+                      merged_into_id=kept.id)
+    db.session.add(foreign)
+    db.session.commit()
+    for cluster_id in (foreign.id, kept.id, 999999):
+        assert client.get(f"{base}/{cluster_id}").status_code == 404
+        assert client.post(f"{base}/{cluster_id}/epingler", data={
+            "csrf_token": token, "pinned": "1", "version": 1}).status_code == 404
