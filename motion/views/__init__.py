@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import wraps
 from io import BytesIO
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
-from flask import abort, flash, g, redirect, send_file
+from flask import abort, flash, g, redirect, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from motion.extensions import db
@@ -65,6 +67,21 @@ def committed(target: str, message: str | None = None, category: str = "success"
     if message is not None:
         flash(message, category)
     return redirect(target)
+
+
+def past_the_last_page(page: int, pages: int):
+    """None when ``page`` is one of the list's ``pages``; after the last one (a stale link:
+    the list has shrunk since), a redirect to the same list, filters kept, at its last
+    page, which says so. (A page number that cannot be one is validation.arg_page's 404.)"""
+    if page <= pages:
+        return None
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    if pages > 1:
+        args["page"] = [str(pages)]
+    flash(_("Cette liste ne compte qu’une page : la voici.") if pages == 1 else
+          _("Cette liste s’arrête à la page %(page)d : la voici.", page=pages), "info")
+    return redirect(request.path + (f"?{urlencode(args, doseq=True)}" if args else ""))
 
 
 def send_rendered(result):

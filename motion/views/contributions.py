@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlparse
 
 from flask import (
     Blueprint,
@@ -29,7 +29,7 @@ from motion.services import (
     similar,
     supports,
 )
-from motion.views import committed, url_campaign
+from motion.views import committed, past_the_last_page, url_campaign
 from motion.views.forms import (
     CommentForm,
     EditForm,
@@ -67,21 +67,6 @@ def can_edit(contribution) -> bool:
     except Forbidden:
         return False
     return True
-
-
-def past_the_last_page(page: int, pages: int):
-    """None when ``page`` is one of the list's ``pages``; after the last one (a stale link:
-    the list has shrunk since), a redirect to the same list, filters kept, at its last
-    page, which says so. (A page number that cannot be one is validation.arg_page's 404.)"""
-    if page <= pages:
-        return None
-    args = request.args.to_dict(flat=False)
-    args.pop("page", None)
-    if pages > 1:
-        args["page"] = [str(pages)]
-    flash(_("Cette liste ne compte qu’une page : la voici.") if pages == 1 else
-          _("Cette liste s’arrête à la page %(page)d : la voici.", page=pages), "info")
-    return redirect(request.path + (f"?{urlencode(args, doseq=True)}" if args else ""))
 
 
 def _back(default: str) -> str:

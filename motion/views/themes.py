@@ -18,8 +18,7 @@ from motion.models import Cluster
 from motion.services import clustering
 from motion.services.themes import journal, operations, queries
 from motion.services.themes.journal import stale_message
-from motion.views import committed, facilitator_required, url_campaign
-from motion.views.contributions import past_the_last_page
+from motion.views import committed, facilitator_required, past_the_last_page, url_campaign
 from motion.views.forms import (
     DESTINATIONS,
     MergeForm,

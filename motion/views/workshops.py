@@ -19,8 +19,7 @@ from motion import validation
 from motion.errors import InvalidInput
 from motion.extensions import db, limiter
 from motion.services import campaigns, contributions, followup, similar, supports
-from motion.views import url_campaign
-from motion.views.contributions import past_the_last_page
+from motion.views import past_the_last_page, url_campaign
 from motion.views.forms import EmptyForm, PostForm, attach_error, new_client_key, options
 
 logger = logging.getLogger(__name__)
