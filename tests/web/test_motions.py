@@ -364,19 +364,29 @@ def test_adoption_is_confirmed_and_names_the_propositions_never_voted(
 
 
 
-def test_a_voted_proposition_says_its_text_can_no_longer_change(
-        client, db, login, make_campaign, make_user):
-    from motion.models import PropositionVersion
-    from motion.services import amendments, votes
+def _amended_proposition(make_campaign, make_user, slug):
+    """A campaign in its synthesis phase, its facilitator, and a proposition with one
+    pending amendment by an élu."""
+    from motion.services import amendments
 
-    campaign = make_campaign("texte-vote", collect_open=False)  # synthesis phase
+    campaign = make_campaign(slug, collect_open=False)  # synthesis phase
     facilitator = make_user(role="facilitator", campaign=campaign)
     author = make_user(campaign=campaign)
     motion = motions.create_motion(campaign)
     proposition = motions.create_proposition(motion, motion.sections[0], title="Tiers-lieux",
                                              text="Un tiers-lieu par canton.")
-    pending = amendments.propose(proposition, author, text="Un tiers-lieu par commune.",
-                                 justification="Plus proche.")
+    amendment = amendments.propose(proposition, author, text="Un tiers-lieu par commune.",
+                                   justification="Plus proche.")
+    return campaign, facilitator, proposition, amendment
+
+
+def test_a_voted_proposition_says_its_text_can_no_longer_change(
+        client, db, login, make_campaign, make_user):
+    from motion.models import PropositionVersion
+    from motion.services import votes
+
+    campaign, facilitator, proposition, pending = _amended_proposition(
+        make_campaign, make_user, "texte-vote")
     votes.close_vote(votes.open_vote(proposition, actor=None).id, actor=None)
     db.session.commit()
     url = f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}"
@@ -424,17 +434,10 @@ def test_a_voted_proposition_says_its_text_can_no_longer_change(
 
 def test_a_refused_amendment_decision_comes_back_on_the_proposition_page(
         client, db, login, make_campaign, make_user):
-    from motion.services import amendments
     from tests.conftest import field_error
 
-    campaign = make_campaign("rejet-sans-raison", collect_open=False)  # synthesis phase
-    facilitator = make_user(role="facilitator", campaign=campaign)
-    author = make_user(campaign=campaign)
-    motion = motions.create_motion(campaign)
-    proposition = motions.create_proposition(motion, motion.sections[0], title="Tiers-lieux",
-                                             text="Un tiers-lieu par canton.")
-    amendment = amendments.propose(proposition, author, text="Un tiers-lieu par commune.",
-                                   justification="Plus proche.")
+    campaign, facilitator, proposition, amendment = _amended_proposition(
+        make_campaign, make_user, "rejet-sans-raison")
     db.session.commit()
     url = f"/campagnes/{campaign.slug}/motion/propositions/{proposition.id}"
     login(facilitator)
