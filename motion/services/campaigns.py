@@ -159,15 +159,22 @@ def is_collect_open(campaign: Campaign, when: datetime | None = None) -> bool:
     return phase is not None and phase.kind == PhaseKind.COLLECT
 
 
+def workshops_by_key(campaign: Campaign) -> dict[str, Workshop]:
+    """The campaign's workshops by the key a name in a file is matched on (its slug: case,
+    accents, spaces and punctuation do not count): their names', and their addresses'
+    (which keep a renamed workshop's former name)."""
+    keys = {w.slug: w for w in campaign.workshops}
+    keys.update((slugify(w.name), w) for w in campaign.workshops)
+    return keys
+
+
 def get_or_create_workshop(
     campaign: Campaign, name: str, *, actor: User | None = None
 ) -> Workshop:
     name = validation.clean_text(name, label=_("Nom de l’atelier"), max_length=200,
                                  min_visible=1, multiline=False)
     slug = slugify(name)
-    workshop = db.session.scalar(
-        select(Workshop).where(Workshop.campaign_id == campaign.id, Workshop.slug == slug)
-    )
+    workshop = workshops_by_key(campaign).get(slug)
     if workshop is None:
         workshop = Workshop(campaign=campaign, name=name[:200], slug=slug)
         db.session.add(workshop)

@@ -25,7 +25,7 @@ from motion.models import Campaign, Invitation, Role, User, Workshop
 from motion.models._types import utcnow
 from motion.models.invitations import InvitationJob, InvitationJobStatus
 from motion.services import accounts, audit, mail
-from motion.services.campaigns import add_member, slugify
+from motion.services.campaigns import add_member, slugify, workshops_by_key
 from motion.services.imports import decode_csv, detect_delimiter, imports_dir
 
 MAX_ROWS = 5000
@@ -116,7 +116,7 @@ def import_invitations(
     # The whole file is read (and its size checked) before any write.
     columns, rows = read_file(data)
     report = InvitationReport()
-    workshops = _workshops_by_key(campaign)
+    workshops = workshops_by_key(campaign)
     for line, row in enumerate(rows, start=2):
         if batch is not None and line > 2 and (line - 2) % BATCH_ROWS == 0:
             batch(report, (line - 2) / len(rows))
@@ -136,15 +136,6 @@ def import_invitations(
                  existing=report.existing, invited=report.invited,
                  rejected=len(report.rejected), unknown_workshops=len(report.warnings))
     return report
-
-
-def _workshops_by_key(campaign: Campaign) -> dict[str, Workshop]:
-    """The campaign's workshops by the key a name in a file is matched on (its slug: case,
-    accents, spaces and punctuation do not count): their names', and their addresses'
-    (which keep an old name's)."""
-    keys = {w.slug: w for w in campaign.workshops}
-    keys.update((slugify(w.name), w) for w in campaign.workshops)
-    return keys
 
 
 def _unknown_workshop_message(name: str, workshops: dict[str, Workshop]) -> str:

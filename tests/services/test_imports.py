@@ -208,3 +208,28 @@ def test_a_large_import_is_flushed_batch_by_batch(app, db, make_campaign, tmp_pa
     assert sum(flushed) == 230
     db.session.commit()
     assert _count(db, campaign) == 230
+
+
+def test_a_renamed_workshop_takes_the_rows_that_name_it(db, make_campaign, tmp_path):
+    """A file naming a workshop by its current name, after a rename (its address keeps the
+    former name), or by that former name, fills it instead of creating a second one; the
+    invitation import matches names the same way (campaigns.workshops_by_key)."""
+    from motion.models import Workshop
+    from motion.services import campaign_admin
+    from motion.services.campaigns import get_or_create_workshop
+
+    campaign = make_campaign()
+    renamed = get_or_create_workshop(campaign, "Atelier eau")
+    campaign_admin.save_workshop(campaign, renamed, name="Atelier ressources")
+    db.session.commit()
+    path = tmp_path / "rows.csv"
+    path.write_text("id,text,workshop\n"
+                    "r1,Protéger les captages d’eau potable de la commune.,Atelier ressources\n"
+                    "r2,Publier la qualité de l’eau en données ouvertes.,atelier EAU\n",
+                    encoding="utf-8")
+    imports.import_csv(path, campaign)
+    db.session.commit()
+    workshops = db.session.scalars(select(Workshop).where(Workshop.campaign_id == campaign.id))
+    assert [w.name for w in workshops] == ["Atelier ressources"]
+    assert {c.workshop_id for c in db.session.scalars(
+        select(Contribution).where(Contribution.campaign_id == campaign.id))} == {renamed.id}
